@@ -3,3 +3,8 @@
  * proto loading, statistics and the synthetic GGUF writer.
  */
 export { RIGBENCH_VERSION } from './version.js';
+export * from './plan/plan-model.js';
+export type { Sample, FinishReason } from './measurement/sample.js';
+export { FINISH_REASONS } from './measurement/sample.js';
+export type { Fingerprint, GpuFacts, ModelFacts } from './measurement/fingerprint.js';
+export * from './events/event-types.js';

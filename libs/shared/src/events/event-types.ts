@@ -1,0 +1,114 @@
+import type { Fingerprint } from '../measurement/fingerprint.js';
+import type { Sample } from '../measurement/sample.js';
+
+/**
+ * Events an agent publishes to JetStream, one stream for the fleet.
+ * Subject `rigbench.events.<agentId>.<runId>`, message id `<runId>.<agentId>.<seq>` (JetStream de-duplication).
+ */
+export const EVENT_SCHEMA_VERSION = 1 as const;
+export const EVENT_STREAM = 'RIGBENCH_EVENTS';
+export const EVENT_SUBJECT_PREFIX = 'rigbench.events';
+/** Core NATS (not JetStream) subject prefix for agent heartbeats: `rigbench.heartbeat.<agentId>`. */
+export const HEARTBEAT_SUBJECT_PREFIX = 'rigbench.heartbeat';
+
+export const eventSubject = (agentId: string, runId: string): string =>
+  `${EVENT_SUBJECT_PREFIX}.${agentId}.${runId}`;
+export const eventMessageId = (runId: string, agentId: string, seq: number): string =>
+  `${runId}.${agentId}.${seq}`;
+export const heartbeatSubject = (agentId: string): string => `${HEARTBEAT_SUBJECT_PREFIX}.${agentId}`;
+
+interface EventBase {
+  /** Schema version of the event envelope. */
+  v: typeof EVENT_SCHEMA_VERSION;
+  runId: string;
+  agentId: string;
+  /** 1-based, gap-free per (runId, agentId); `run.accepted` is 1. */
+  seq: number;
+  /** Agent wall clock, ISO 8601. */
+  time: string;
+}
+
+export interface RunAcceptedEvent extends EventBase {
+  type: 'run.accepted';
+  planName: string;
+  /** sha256 of the canonical plan JSON. */
+  planHash: string;
+  /** The plan as received (JSON), so the store can rebuild the case list. */
+  plan: unknown;
+  caseCount: number;
+  /** Free-form label for the run (e.g. `night`), from the controller. */
+  label?: string;
+}
+
+export interface CaseStartedEvent extends EventBase {
+  type: 'case.started';
+  caseId: string;
+  caseIndex: number;
+  fingerprint: Fingerprint;
+  /** Seconds to load the model; the same figure for every case of a worker group. */
+  modelLoadSeconds: number;
+  /** True when this case reused the model loaded for an earlier case of the run. */
+  modelReused: boolean;
+}
+
+export interface SampleRecordedEvent extends EventBase {
+  type: 'sample.recorded';
+  caseId: string;
+  sample: Sample;
+}
+
+export const CASE_OUTCOMES = ['ok', 'failed', 'skipped'] as const;
+export type CaseOutcome = (typeof CASE_OUTCOMES)[number];
+
+export interface CaseFinishedEvent extends EventBase {
+  type: 'case.finished';
+  caseId: string;
+  outcome: CaseOutcome;
+  /** Why a case failed or was skipped (signal/exit code and last stderr lines, missing backend, …). */
+  reason?: string;
+  /** Samples recorded for this case. */
+  samples: number;
+  /** Peak resident memory of the worker process so far, in bytes. */
+  workerPeakRssBytes?: number;
+}
+
+export const RUN_OUTCOMES = ['completed', 'partial', 'cancelled', 'failed'] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
+
+export interface RunFinishedEvent extends EventBase {
+  type: 'run.finished';
+  outcome: RunOutcome;
+  reason?: string;
+  /** caseId → samples recorded; lets the collector prove it stored everything. */
+  samplesPerCase: Record<string, number>;
+  /** caseId → outcome. */
+  caseOutcomes: Record<string, CaseOutcome>;
+  /** Highest `seq` of this run, this event included. */
+  lastSeq: number;
+}
+
+/** Every event on the event stream, discriminated by `type`. */
+export type RigbenchEvent =
+  RunAcceptedEvent | CaseStartedEvent | SampleRecordedEvent | CaseFinishedEvent | RunFinishedEvent;
+export type RigbenchEventType = RigbenchEvent['type'];
+
+/** Distributive Omit so each union member keeps its own fields. */
+export type EventPayload<E extends RigbenchEvent = RigbenchEvent> = E extends RigbenchEvent
+  ? Omit<E, keyof EventBase>
+  : never;
+
+/** Published on core NATS every few seconds by each agent; the controller's fleet view is built from these. */
+export interface AgentHeartbeat {
+  v: typeof EVENT_SCHEMA_VERSION;
+  type: 'agent.heartbeat';
+  agentId: string;
+  labels: Record<string, string>;
+  /** gRPC address the controller should dial, `host:port`. */
+  address: string;
+  version: string;
+  busy: boolean;
+  runId: string | null;
+  /** Interval the agent promises, in seconds; the controller derives stale/lost from it. */
+  intervalSeconds: number;
+  time: string;
+}

@@ -1,0 +1,124 @@
+/**
+ * The benchmark plan as the rest of rigbench sees it once it has been parsed and validated
+ * (see `plan-schema.ts` for the YAML surface and its defaults).
+ */
+
+/** Inference backends a plan may ask for. */
+export const BACKENDS = ['cpu', 'cuda', 'vulkan', 'metal'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/** KV cache element types llama.cpp accepts for keys and values. */
+export const KV_CACHE_TYPES = ['f32', 'f16', 'q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1'] as const;
+export type KvCacheType = (typeof KV_CACHE_TYPES)[number];
+
+/** A model to benchmark: `source` is a path relative to the agent's models directory, or an `hf:` URI. */
+export interface ModelRef {
+  /** Short stable id used in reports and metric labels (e.g. `llama-8b-q4`). */
+  id: string;
+  source: string;
+}
+
+/** A prompt as a person types it; run through the model's chat template. */
+export interface ChatPrompt {
+  id: string;
+  text: string;
+}
+
+/** A llama-bench style synthetic test: random tokens, no sampling. */
+export interface RawTest {
+  id: string;
+  /** Tokens evaluated as one batch (llama-bench `-p`); 0 for a pure generation test. */
+  promptTokens: number;
+  /** Single-token decodes (llama-bench `-n`); 0 for a pure prompt-processing test. */
+  generatedTokens: number;
+  /** Tokens pre-filled into the context before the measured part (llama-bench `-d`). */
+  depth: number;
+}
+
+/** `'max'` offloads every layer; a number offloads that many. */
+export type GpuLayers = 'max' | number;
+/** `'auto'` lets rigbench pick a measured-good value for the machine; the value used is always recorded. */
+export type Threads = 'auto' | number;
+
+/** Every axis is a list; the plan expands to their cartesian product. */
+export interface PlanMatrix {
+  backend: Backend[];
+  /** GPU index sets, e.g. `[[0], [0, 1]]`; `[[]]` means "no GPU selection" (CPU, or the backend's default). */
+  devices: number[][];
+  gpuLayers: GpuLayers[];
+  contextSize: number[];
+  batchSize: number[];
+  threads: Threads[];
+  flashAttention: boolean[];
+  kvCacheType: KvCacheType[];
+}
+
+export interface GenerationSettings {
+  /** Upper bound of generated tokens per chat answer. */
+  maxTokens: number;
+  temperature: number;
+  topK?: number;
+  topP?: number;
+  seed: number;
+  /** Keep generating past end-of-sequence until `maxTokens` (stable token counts across runs). */
+  ignoreEos: boolean;
+}
+
+export interface PlanTargets {
+  /** Agent ids; empty means "not selected by id". */
+  agents: string[];
+  /** Label selector (`key: value`, all must match); empty means "not selected by label". */
+  selector: Record<string, string>;
+}
+
+export interface PlanSchedule {
+  /** Standard 5-field cron expression, in the controller's local time. */
+  cron: string;
+  /** Free-form label stored with runs started by this schedule (e.g. `morning`). */
+  label?: string;
+}
+
+/** A validated benchmark plan with every default filled in. */
+export interface BenchPlan {
+  version: 1;
+  name: string;
+  description?: string;
+  models: ModelRef[];
+  prompts: { chat: ChatPrompt[]; raw: RawTest[] };
+  matrix: PlanMatrix;
+  generation: GenerationSettings;
+  /** Unrecorded runs before the measured ones, per case. */
+  warmup: number;
+  /** Measured runs per case (the seed's "rounds"). */
+  repetitions: number;
+  targets: PlanTargets;
+  schedule: PlanSchedule[];
+}
+
+/** What one case measures: a chat prompt or a raw llama-bench style test. */
+export type CaseWorkload = { mode: 'chat'; prompt: ChatPrompt } | { mode: 'raw'; test: RawTest };
+
+/** The settings that decide how a model is loaded; cases sharing them reuse one worker and one load. */
+export interface LoadSettings {
+  model: ModelRef;
+  backend: Backend;
+  devices: number[];
+  gpuLayers: GpuLayers;
+}
+
+/** One point of the expanded matrix: a workload under one combination of settings. */
+export interface BenchCase extends LoadSettings {
+  /** Position in the expanded plan, from 0, in execution order. */
+  index: number;
+  /** Stable, human-readable id, unique within the plan (e.g. `c007-llama-8b-cuda-d0-q2`). */
+  caseId: string;
+  contextSize: number;
+  batchSize: number;
+  threads: Threads;
+  flashAttention: boolean;
+  kvCacheType: KvCacheType;
+  workload: CaseWorkload;
+  generation: GenerationSettings;
+  warmup: number;
+  repetitions: number;
+}
