@@ -1,0 +1,8 @@
+// Original file: proto/rigbench/v1/agent.proto
+
+
+export interface ListModelsRequest {
+}
+
+export interface ListModelsRequest__Output {
+}
