@@ -8,3 +8,6 @@ export type { Sample, FinishReason } from './measurement/sample.js';
 export { FINISH_REASONS } from './measurement/sample.js';
 export type { Fingerprint, GpuFacts, ModelFacts } from './measurement/fingerprint.js';
 export * from './events/event-types.js';
+export * from './proto/load-proto.js';
+/** Generated rigbench.v1 message types, e.g. `AgentRpc.AgentInfo__Output` (a namespace: names like `Gpu` are common). */
+export type * as AgentRpc from './proto/agent-types.js';
