@@ -1,0 +1,59 @@
+import { MalformedEventError, UnsupportedEventVersionError, parseEvent } from './parse-event.js';
+
+const sampleEvent = {
+  v: 1,
+  type: 'sample.recorded',
+  runId: 'r1',
+  agentId: 'a1',
+  seq: 3,
+  time: '2026-01-01T00:00:00Z',
+  caseId: 'c000',
+  sample: {
+    caseId: 'c000',
+    repetition: 0,
+    mode: 'chat',
+    startedAt: '2026-01-01T00:00:00Z',
+    modelLoadSeconds: 0.5,
+    promptTokens: 10,
+    promptSeconds: 0.1,
+    promptTokensPerSecond: 100,
+    ttftSeconds: 0.12,
+    generatedTokens: 16,
+    decodeSeconds: 0.5,
+    decodeTokensPerSecond: 30,
+    interTokenLatency: { p50: 0.03, p90: 0.04, p99: 0.05 },
+    endToEndSeconds: 0.7,
+    vram: null,
+    workerPeakRssBytes: 1e8,
+    threads: 1,
+    batchSize: 512,
+    finishReason: 'maxTokens',
+  },
+};
+
+describe('parseEvent', () => {
+  test('parseEvent - accepts a valid sample event from bytes and keeps extra fields', () => {
+    const event = parseEvent(new TextEncoder().encode(JSON.stringify({ ...sampleEvent, extra: 1 })));
+    expect(event.type).toBe('sample.recorded');
+    expect((event as unknown as { extra: number }).extra).toBe(1);
+  });
+
+  test('parseEvent - rejects invalid JSON, non-objects and unknown types as malformed', () => {
+    expect(() => parseEvent('{not json')).toThrow(MalformedEventError);
+    expect(() => parseEvent('[1,2]')).toThrow(MalformedEventError);
+    expect(() => parseEvent(new Uint8Array([0xff, 0xfe]))).toThrow(/UTF-8/);
+    expect(() => parseEvent(JSON.stringify({ ...sampleEvent, type: 'sample.deleted' }))).toThrow(
+      MalformedEventError,
+    );
+  });
+
+  test('parseEvent - names the field path of a bad field', () => {
+    const bad = { ...sampleEvent, sample: { ...sampleEvent.sample, decodeTokensPerSecond: 'fast' } };
+    expect(() => parseEvent(JSON.stringify(bad))).toThrow(/sample\.decodeTokensPerSecond/);
+  });
+
+  test('parseEvent - unknown schema versions are reported as unsupported, not malformed', () => {
+    expect(() => parseEvent(JSON.stringify({ ...sampleEvent, v: 2 }))).toThrow(UnsupportedEventVersionError);
+    expect(() => parseEvent(JSON.stringify({ ...sampleEvent, v: undefined }))).toThrow(MalformedEventError);
+  });
+});

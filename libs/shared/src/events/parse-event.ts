@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { BACKENDS } from '../plan/plan-model.js';
+import { FINISH_REASONS } from '../measurement/sample.js';
+import { CASE_OUTCOMES, EVENT_SCHEMA_VERSION, RUN_OUTCOMES, type RigbenchEvent } from './event-types.js';
+
+/** The bytes on an event subject are not a well-formed `RigbenchEvent` (bad JSON, unknown type, bad field). */
+export class MalformedEventError extends Error {
+  override name = 'MalformedEventError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** The event carries a schema version this build does not understand (`v` other than the supported one). */
+export class UnsupportedEventVersionError extends Error {
+  override name = 'UnsupportedEventVersionError';
+  /** The version the event claimed. */
+  readonly version: unknown;
+  constructor(version: unknown, options?: ErrorOptions) {
+    super(
+      `unsupported event schema version ${JSON.stringify(version)}; this build reads v${EVENT_SCHEMA_VERSION}`,
+      options,
+    );
+    this.version = version;
+  }
+}
+
+const nonNegative = z.number().finite().nonnegative();
+// Ids become NATS subject tokens and store keys: no dots, wildcards or whitespace.
+const token = z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "-" and "_" only');
+
+const base = {
+  v: z.literal(EVENT_SCHEMA_VERSION),
+  runId: token,
+  agentId: token,
+  seq: z.number().int().positive(),
+  time: z.string().min(1),
+};
+
+const gpuFacts = z.looseObject({
+  index: z.number().int().nonnegative(),
+  name: z.string(),
+});
+
+const fingerprint = z.looseObject({
+  rigbenchVersion: z.string(),
+  backend: z.enum(BACKENDS),
+  gpus: z.array(gpuFacts),
+  model: z.looseObject({ source: z.string(), sha256: z.string() }),
+});
+
+const sample = z.looseObject({
+  caseId: z.string().min(1),
+  repetition: z.number().int().nonnegative(),
+  mode: z.enum(['chat', 'raw']),
+  startedAt: z.string(),
+  modelLoadSeconds: nonNegative,
+  promptTokens: nonNegative,
+  promptSeconds: nonNegative,
+  promptTokensPerSecond: nonNegative,
+  ttftSeconds: nonNegative.nullable(),
+  generatedTokens: nonNegative,
+  decodeSeconds: nonNegative,
+  decodeTokensPerSecond: nonNegative,
+  interTokenLatency: z.object({ p50: nonNegative, p90: nonNegative, p99: nonNegative }).nullable(),
+  endToEndSeconds: nonNegative,
+  vram: z.object({ beforeBytes: nonNegative, peakBytes: nonNegative, afterBytes: nonNegative }).nullable(),
+  workerPeakRssBytes: nonNegative,
+  threads: z.number().int().nonnegative(),
+  batchSize: z.number().int().nonnegative(),
+  finishReason: z.enum(FINISH_REASONS),
+});
+
+const caseOutcome = z.enum(CASE_OUTCOMES);
+
+const eventSchema = z.discriminatedUnion('type', [
+  z.looseObject({
+    ...base,
+    type: z.literal('run.accepted'),
+    planName: z.string(),
+    planHash: z.string(),
+    plan: z.unknown(),
+    caseCount: z.number().int().nonnegative(),
+    label: z.string().optional(),
+  }),
+  z.looseObject({
+    ...base,
+    type: z.literal('case.started'),
+    caseId: z.string().min(1),
+    caseIndex: z.number().int().nonnegative(),
+    fingerprint,
+    modelLoadSeconds: nonNegative,
+    modelReused: z.boolean(),
+  }),
+  z.looseObject({ ...base, type: z.literal('sample.recorded'), caseId: z.string().min(1), sample }),
+  z.looseObject({
+    ...base,
+    type: z.literal('case.finished'),
+    caseId: z.string().min(1),
+    outcome: caseOutcome,
+    reason: z.string().optional(),
+    samples: z.number().int().nonnegative(),
+    workerPeakRssBytes: nonNegative.optional(),
+  }),
+  z.looseObject({
+    ...base,
+    type: z.literal('run.finished'),
+    outcome: z.enum(RUN_OUTCOMES),
+    reason: z.string().optional(),
+    samplesPerCase: z.record(z.string(), z.number().int().nonnegative()),
+    caseOutcomes: z.record(z.string(), caseOutcome),
+    lastSeq: z.number().int().positive(),
+  }),
+]);
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Parses and validates one event as read from the event stream. Unknown extra fields are kept (a newer agent
+ * may add optional fields within the same schema version).
+ *
+ * @throws MalformedEventError for invalid UTF-8, invalid JSON, a non-object, an unknown `type` or a bad field
+ *   (the message names the field path).
+ * @throws UnsupportedEventVersionError when `v` is not the supported schema version.
+ */
+export function parseEvent(input: Uint8Array | string): RigbenchEvent {
+  let text: string;
+  try {
+    text = typeof input === 'string' ? input : decoder.decode(input);
+  } catch (error) {
+    throw new MalformedEventError('event is not valid UTF-8', { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new MalformedEventError(`event is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new MalformedEventError(
+      `event must be a JSON object, got ${Array.isArray(json) ? 'array' : typeof json}`,
+    );
+  }
+  const version = (json as { v?: unknown }).v;
+  if (version !== EVENT_SCHEMA_VERSION) {
+    if (version === undefined) throw new MalformedEventError('event has no schema version field "v"');
+    throw new UnsupportedEventVersionError(version);
+  }
+  const result = eventSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const path = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    const type = (json as { type?: unknown }).type;
+    throw new MalformedEventError(
+      `invalid ${typeof type === 'string' ? `'${type}'` : 'untyped'} event at ${path}: ${issue?.message ?? 'invalid'}`,
+      { cause: result.error },
+    );
+  }
+  return result.data as unknown as RigbenchEvent;
+}
