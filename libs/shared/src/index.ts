@@ -11,3 +11,4 @@ export * from './events/event-types.js';
 export * from './proto/load-proto.js';
 /** Generated rigbench.v1 message types, e.g. `AgentRpc.AgentInfo__Output` (a namespace: names like `Gpu` are common). */
 export type * as AgentRpc from './proto/agent-types.js';
+export * from './events/parse-event.js';
