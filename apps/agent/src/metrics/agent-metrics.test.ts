@@ -1,0 +1,154 @@
+import { spawnSync } from 'node:child_process';
+import { Registry } from 'prom-client';
+import type { Sample } from '@rigbench/shared';
+import { AgentMetrics, type SampleLabels } from './agent-metrics.js';
+import { MetricsServer } from './metrics-server.js';
+
+const labels: SampleLabels = { model: 'tiny-q8', backend: 'cpu', prompt: 'short', mode: 'chat' };
+
+function sample(overrides: Partial<Sample> = {}): Sample {
+  return {
+    caseId: 'c1',
+    repetition: 0,
+    mode: 'chat',
+    startedAt: new Date().toISOString(),
+    modelLoadSeconds: 0.4,
+    promptTokens: 32,
+    promptSeconds: 0.05,
+    promptTokensPerSecond: 640,
+    ttftSeconds: 0.06,
+    generatedTokens: 64,
+    decodeSeconds: 1.26,
+    decodeTokensPerSecond: 50,
+    interTokenLatency: { p50: 0.02, p90: 0.025, p99: 0.03 },
+    endToEndSeconds: 1.35,
+    vram: null,
+    workerPeakRssBytes: 300_000_000,
+    threads: 1,
+    batchSize: 512,
+    finishReason: 'maxTokens',
+    ...overrides,
+  };
+}
+
+function makeMetrics(): AgentMetrics {
+  return new AgentMetrics({
+    registry: new Registry(),
+    node: 'gpu-box-1',
+    versions: { version: '0.1.0', llamaCpp: 'b6000', nodeLlamaCpp: '3.21.1' },
+  });
+}
+
+/** Runs Debian's promtool on the exposition text; fails with an install hint when it is missing. */
+function promtoolCheck(text: string): { status: number | null; output: string } {
+  const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  if (result.error) {
+    throw new Error(
+      `promtool not found (${result.error.message}); install it with 'apt-get install prometheus'`,
+    );
+  }
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+describe('AgentMetrics', () => {
+  test('promtool check metrics - passes with no output after samples, cases, runs, gpus and outbox', async () => {
+    const metrics = makeMetrics();
+    metrics.observeSample(labels, sample());
+    metrics.observeSample(
+      labels,
+      sample({ ttftSeconds: null, interTokenLatency: null, finishReason: 'eos' }),
+    );
+    metrics.observeSample({ ...labels, mode: 'raw' }, sample({ mode: 'raw', finishReason: 'completed' }));
+    metrics.observeModelLoad(labels, 2.5);
+    metrics.caseFinished('ok', labels);
+    metrics.caseFinished('failed', labels);
+    metrics.runFinished('partial');
+    metrics.setBusy(true);
+    metrics.setOutbox(12, 4096, 0.01);
+    metrics.outboxRejectedEvents();
+    metrics.eventsAcknowledged(5);
+    metrics.publishFailed();
+    metrics.setNatsConnected(true);
+    metrics.setGpus([
+      {
+        index: 0,
+        name: 'NVIDIA GeForce RTX 3090',
+        uuid: 'GPU-1234',
+        vramTotalBytes: 24e9,
+        vramUsedBytes: 1e9,
+      },
+    ]);
+    const text = await metrics.metrics();
+    const { status, output } = promtoolCheck(text);
+    expect(output).toBe('');
+    expect(status).toBe(0);
+  });
+
+  test('exposition - names in base units, bounded labels and info series', async () => {
+    const metrics = makeMetrics();
+    metrics.observeSample(labels, sample());
+    metrics.setGpus([{ index: 1, name: 'RTX 4090', uuid: 'GPU-abcd', vramUsedBytes: 2048 }]);
+    const text = await metrics.metrics();
+    expect(text).toContain(
+      'rigbench_ttft_seconds_bucket{le="0.1",node="gpu-box-1",model="tiny-q8",backend="cpu",prompt="short",mode="chat"} 1',
+    );
+    expect(text).toMatch(/rigbench_decode_tokens_per_second_count\{[^}]*\} 1/);
+    expect(text).toContain(
+      'rigbench_samples_total{node="gpu-box-1",model="tiny-q8",backend="cpu",prompt="short",mode="chat",finish_reason="maxTokens"} 1',
+    );
+    expect(text).toMatch(
+      /rigbench_agent_info\{node="gpu-box-1",version="0\.1\.0",llama_cpp="b6000",node_llama_cpp="3\.21\.1",nodejs="[^"]+"\} 1/,
+    );
+    expect(text).toContain('rigbench_gpu_info{node="gpu-box-1",gpu="1",uuid="GPU-abcd",name="RTX 4090"} 1');
+    expect(text).toContain('rigbench_gpu_vram_used_bytes{node="gpu-box-1",gpu="1"} 2048');
+    expect(text).toContain('process_cpu_seconds_total');
+    expect(text).not.toContain('# TYPE rigbench_ttft_seconds summary');
+    // No run ids or case ids in any label.
+    expect(text).not.toMatch(/run_?id=|case_?id=/i);
+  });
+
+  test('setGpus - replaces the previous GPU list', async () => {
+    const metrics = makeMetrics();
+    metrics.setGpus([{ index: 0, name: 'A', uuid: 'GPU-a' }]);
+    metrics.setGpus([{ index: 1, name: 'B', uuid: 'GPU-b' }]);
+    const text = await metrics.metrics();
+    expect(text).not.toContain('uuid="GPU-a"');
+    expect(text).toContain('uuid="GPU-b"');
+  });
+});
+
+describe('MetricsServer', () => {
+  test('serves /metrics and /healthz on port 0 and stops', async () => {
+    const metrics = makeMetrics();
+    metrics.setBusy(true);
+    let healthy = true;
+    const server = new MetricsServer({ registry: metrics.registry, port: 0, healthy: () => healthy });
+    await server.start();
+    try {
+      expect(server.port).toBeGreaterThan(0);
+      const res = await fetch(`${server.url}/metrics`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/plain');
+      expect(await res.text()).toContain('rigbench_agent_busy{node="gpu-box-1"} 1');
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      healthy = false;
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(503);
+      expect((await fetch(`${server.url}/nope`)).status).toBe(404);
+    } finally {
+      await server.stop();
+    }
+    expect(server.state).toBe('stopped');
+    await expect(fetch(`${server.url}/metrics`)).rejects.toThrow();
+  });
+
+  test('start - a taken port fails with MetricsServerBindError naming the address', async () => {
+    const first = new MetricsServer({ registry: new Registry(), port: 0 });
+    await first.start();
+    try {
+      const second = new MetricsServer({ registry: new Registry(), port: first.port });
+      await expect(second.start()).rejects.toThrow(new RegExp(`127\\.0\\.0\\.1:${first.port}`));
+    } finally {
+      await first.stop();
+    }
+  });
+});

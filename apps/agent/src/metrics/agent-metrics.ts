@@ -1,0 +1,358 @@
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import type { CaseOutcome, GpuFacts, RunOutcome, Sample } from '@rigbench/shared';
+
+/**
+ * Histogram buckets shaped for local LLM inference: a small model on a fast GPU answers in tens of
+ * milliseconds, a 70B model on CPU in tens of seconds, so every scale spans about three decades.
+ */
+export const METRIC_BUCKETS = {
+  /** Time to first token, in seconds. */
+  ttftSeconds: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  /** Prompt processing rate, in tokens per second (prefill is 10–100× faster than decode). */
+  promptTokensPerSecond: [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000],
+  /** Decode rate, in tokens per second. */
+  decodeTokensPerSecond: [1, 2, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 1000],
+  /** Token counts (prompt or generated). */
+  tokens: [1, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384],
+  /** Median inter-token latency of a sample, in seconds. */
+  interTokenLatencySeconds: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1],
+  /** Whole repetition, in seconds. */
+  sampleSeconds: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+  /** Model load, in seconds. */
+  modelLoadSeconds: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300],
+} as const;
+
+/** Bounded labels that identify what a sample measured; never a run id. */
+export interface SampleLabels {
+  /** Model id from the plan (e.g. `llama3-8b-q4`), not a path. */
+  model: string;
+  backend: string;
+  /** Prompt id from the plan. */
+  prompt: string;
+  mode: Sample['mode'];
+}
+
+/** Versions reported on `rigbench_agent_info`. */
+export interface AgentVersions {
+  /** rigbench version. */
+  version: string;
+  /** llama.cpp release tag bundled with node-llama-cpp (e.g. `b6000`). */
+  llamaCpp: string;
+  nodeLlamaCpp: string;
+  /** Node.js version; default `process.versions.node`. */
+  nodejs?: string;
+}
+
+/** Options for {@link AgentMetrics}. */
+export interface AgentMetricsOptions {
+  /** Registry every metric is created against; tests pass `new Registry()`. */
+  registry: Registry;
+  /** Agent id, the `node` label on every rigbench_ series. */
+  node: string;
+  versions: AgentVersions;
+  /** Register prom-client's default `process_*` and `nodejs_*` metrics (default true). */
+  defaultMetrics?: boolean;
+}
+
+const LINT_FAILING_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+] as const;
+
+const SAMPLE_LABELS = ['node', 'model', 'backend', 'prompt', 'mode'] as const;
+
+/**
+ * The agent's Prometheus metrics. All rigbench series carry a `node` label with the agent id and otherwise
+ * only bounded labels; names and meanings are listed in `README.md` beside this file.
+ */
+export class AgentMetrics {
+  /** The registry the metrics live in. */
+  readonly registry: Registry;
+  private readonly node: string;
+  private readonly ttft: Histogram<(typeof SAMPLE_LABELS)[number]>;
+  private readonly promptRate: Histogram<(typeof SAMPLE_LABELS)[number]>;
+  private readonly decodeRate: Histogram<(typeof SAMPLE_LABELS)[number]>;
+  private readonly promptTokens: Histogram<(typeof SAMPLE_LABELS)[number]>;
+  private readonly generatedTokens: Histogram<(typeof SAMPLE_LABELS)[number]>;
+  private readonly interTokenLatency: Histogram<(typeof SAMPLE_LABELS)[number]>;
+  private readonly sampleDuration: Histogram<(typeof SAMPLE_LABELS)[number]>;
+  private readonly modelLoad: Histogram<'node' | 'model' | 'backend'>;
+  private readonly samples: Counter<(typeof SAMPLE_LABELS)[number] | 'finish_reason'>;
+  private readonly cases: Counter<(typeof SAMPLE_LABELS)[number] | 'outcome'>;
+  private readonly runs: Counter<'node' | 'outcome'>;
+  private readonly busy: Gauge<'node'>;
+  private readonly gpuInfo: Gauge<'node' | 'gpu' | 'uuid' | 'name'>;
+  private readonly vramUsed: Gauge<'node' | 'gpu'>;
+  private readonly vramTotal: Gauge<'node' | 'gpu'>;
+  private readonly outboxPending: Gauge<'node'>;
+  private readonly outboxBytes: Gauge<'node'>;
+  private readonly outboxCapacity: Gauge<'node'>;
+  private readonly outboxRejected: Counter<'node'>;
+  private readonly eventsAcked: Counter<'node'>;
+  private readonly publishErrors: Counter<'node'>;
+  private readonly natsConnected: Gauge<'node'>;
+
+  constructor(options: AgentMetricsOptions) {
+    const { registry, node, versions } = options;
+    this.registry = registry;
+    this.node = node;
+    const registers = [registry];
+    if (options.defaultMetrics ?? true) {
+      collectDefaultMetrics({ register: registry });
+      // prom-client exports these gauges with a counter suffix, which promtool rejects; the per-type
+      // `nodejs_active_handles{type}` etc. carry the same information.
+      for (const name of LINT_FAILING_DEFAULT_METRICS) registry.removeSingleMetric(name);
+    }
+
+    const sampleHistogram = (name: string, help: string, buckets: readonly number[]) =>
+      new Histogram({ name, help, labelNames: SAMPLE_LABELS, buckets: [...buckets], registers });
+    this.ttft = sampleHistogram(
+      'rigbench_ttft_seconds',
+      'Time to first token of a measured repetition, in seconds.',
+      METRIC_BUCKETS.ttftSeconds,
+    );
+    this.promptRate = sampleHistogram(
+      'rigbench_prompt_tokens_per_second',
+      'Prompt processing rate of a measured repetition, in tokens per second.',
+      METRIC_BUCKETS.promptTokensPerSecond,
+    );
+    this.decodeRate = sampleHistogram(
+      'rigbench_decode_tokens_per_second',
+      'Decode (generation) rate of a measured repetition, in tokens per second.',
+      METRIC_BUCKETS.decodeTokensPerSecond,
+    );
+    this.promptTokens = sampleHistogram(
+      'rigbench_prompt_tokens',
+      'Prompt tokens evaluated by a measured repetition.',
+      METRIC_BUCKETS.tokens,
+    );
+    this.generatedTokens = sampleHistogram(
+      'rigbench_generated_tokens',
+      'Tokens generated by a measured repetition.',
+      METRIC_BUCKETS.tokens,
+    );
+    this.interTokenLatency = sampleHistogram(
+      'rigbench_inter_token_latency_seconds',
+      'Median inter-token latency of a measured repetition, in seconds.',
+      METRIC_BUCKETS.interTokenLatencySeconds,
+    );
+    this.sampleDuration = sampleHistogram(
+      'rigbench_sample_duration_seconds',
+      'End-to-end wall time of a measured repetition, in seconds.',
+      METRIC_BUCKETS.sampleSeconds,
+    );
+    this.modelLoad = new Histogram({
+      name: 'rigbench_model_load_seconds',
+      help: 'Time to load a model into a worker, in seconds.',
+      labelNames: ['node', 'model', 'backend'],
+      buckets: [...METRIC_BUCKETS.modelLoadSeconds],
+      registers,
+    });
+    this.samples = new Counter({
+      name: 'rigbench_samples_total',
+      help: 'Measured repetitions recorded, by finish reason.',
+      labelNames: [...SAMPLE_LABELS, 'finish_reason'],
+      registers,
+    });
+    this.cases = new Counter({
+      name: 'rigbench_cases_total',
+      help: 'Benchmark cases finished, by outcome (ok, failed, skipped).',
+      labelNames: [...SAMPLE_LABELS, 'outcome'],
+      registers,
+    });
+    this.runs = new Counter({
+      name: 'rigbench_runs_total',
+      help: 'Benchmark runs finished, by outcome (completed, partial, cancelled, failed).',
+      labelNames: ['node', 'outcome'],
+      registers,
+    });
+    this.busy = new Gauge({
+      name: 'rigbench_agent_busy',
+      help: '1 while the agent is executing a run, else 0.',
+      labelNames: ['node'],
+      registers,
+    });
+    const info = new Gauge({
+      name: 'rigbench_agent_info',
+      help: 'Constant 1; labels carry the agent versions.',
+      labelNames: ['node', 'version', 'llama_cpp', 'node_llama_cpp', 'nodejs'],
+      registers,
+    });
+    info.set(
+      {
+        node,
+        version: versions.version,
+        llama_cpp: versions.llamaCpp,
+        node_llama_cpp: versions.nodeLlamaCpp,
+        nodejs: versions.nodejs ?? process.versions.node,
+      },
+      1,
+    );
+    this.gpuInfo = new Gauge({
+      name: 'rigbench_gpu_info',
+      help: 'Constant 1 per GPU; join with dcgm-exporter or nvidia_gpu_exporter on uuid.',
+      labelNames: ['node', 'gpu', 'uuid', 'name'],
+      registers,
+    });
+    this.vramUsed = new Gauge({
+      name: 'rigbench_gpu_vram_used_bytes',
+      help: 'Device memory in use per GPU, in bytes, as last read by the agent.',
+      labelNames: ['node', 'gpu'],
+      registers,
+    });
+    this.vramTotal = new Gauge({
+      name: 'rigbench_gpu_vram_total_bytes',
+      help: 'Device memory per GPU, in bytes.',
+      labelNames: ['node', 'gpu'],
+      registers,
+    });
+    this.outboxPending = new Gauge({
+      name: 'rigbench_outbox_pending_events',
+      help: 'Events written to the on-disk outbox and not yet acknowledged by JetStream.',
+      labelNames: ['node'],
+      registers,
+    });
+    this.outboxBytes = new Gauge({
+      name: 'rigbench_outbox_bytes',
+      help: 'Disk space used by the event outbox, in bytes.',
+      labelNames: ['node'],
+      registers,
+    });
+    this.outboxCapacity = new Gauge({
+      name: 'rigbench_outbox_capacity_ratio',
+      help: 'Outbox disk use as a fraction of its configured bound (1 = full, appends rejected).',
+      labelNames: ['node'],
+      registers,
+    });
+    this.outboxRejected = new Counter({
+      name: 'rigbench_outbox_rejected_events_total',
+      help: 'Events rejected because the outbox reached its disk bound.',
+      labelNames: ['node'],
+      registers,
+    });
+    this.eventsAcked = new Counter({
+      name: 'rigbench_events_acked_total',
+      help: 'Events acknowledged by JetStream and removed from the outbox.',
+      labelNames: ['node'],
+      registers,
+    });
+    this.publishErrors = new Counter({
+      name: 'rigbench_event_publish_errors_total',
+      help: 'Failed JetStream publish attempts (each is retried).',
+      labelNames: ['node'],
+      registers,
+    });
+    this.natsConnected = new Gauge({
+      name: 'rigbench_nats_connected',
+      help: '1 while the agent is connected to NATS, else 0.',
+      labelNames: ['node'],
+      registers,
+    });
+    // Series that exist from the first scrape, so alerts and rate() see a 0 rather than nothing.
+    const own = { node };
+    this.busy.set(own, 0);
+    this.outboxPending.set(own, 0);
+    this.outboxBytes.set(own, 0);
+    this.outboxCapacity.set(own, 0);
+    this.outboxRejected.inc(own, 0);
+    this.eventsAcked.inc(own, 0);
+    this.publishErrors.inc(own, 0);
+    this.natsConnected.set(own, 0);
+  }
+
+  /** Records one measured repetition. */
+  observeSample(labels: SampleLabels, sample: Sample): void {
+    const l = this.sampleLabels(labels);
+    if (sample.ttftSeconds !== null) this.ttft.observe(l, sample.ttftSeconds);
+    if (Number.isFinite(sample.promptTokensPerSecond) && sample.promptTokensPerSecond > 0) {
+      this.promptRate.observe(l, sample.promptTokensPerSecond);
+    }
+    if (Number.isFinite(sample.decodeTokensPerSecond) && sample.decodeTokensPerSecond > 0) {
+      this.decodeRate.observe(l, sample.decodeTokensPerSecond);
+    }
+    this.promptTokens.observe(l, sample.promptTokens);
+    this.generatedTokens.observe(l, sample.generatedTokens);
+    if (sample.interTokenLatency !== null) this.interTokenLatency.observe(l, sample.interTokenLatency.p50);
+    this.sampleDuration.observe(l, sample.endToEndSeconds);
+    this.samples.inc({ ...l, finish_reason: sample.finishReason });
+  }
+
+  /** Records a model load, in seconds. */
+  observeModelLoad(labels: Pick<SampleLabels, 'model' | 'backend'>, seconds: number): void {
+    this.modelLoad.observe({ node: this.node, model: labels.model, backend: labels.backend }, seconds);
+  }
+
+  /** Counts a finished case. */
+  caseFinished(outcome: CaseOutcome, labels: SampleLabels): void {
+    this.cases.inc({ ...this.sampleLabels(labels), outcome });
+  }
+
+  /** Counts a finished run. */
+  runFinished(outcome: RunOutcome): void {
+    this.runs.inc({ node: this.node, outcome });
+  }
+
+  /** Marks the agent busy (running a benchmark) or idle. */
+  setBusy(busy: boolean): void {
+    this.busy.set({ node: this.node }, busy ? 1 : 0);
+  }
+
+  /**
+   * Outbox state: unacknowledged events, disk use in bytes and disk use as a fraction of the bound (0–1).
+   */
+  setOutbox(pendingEvents: number, bytes: number, capacityRatio: number): void {
+    const own = { node: this.node };
+    this.outboxPending.set(own, pendingEvents);
+    this.outboxBytes.set(own, bytes);
+    this.outboxCapacity.set(own, capacityRatio);
+  }
+
+  /** Counts events the outbox refused because it was full. */
+  outboxRejectedEvents(count = 1): void {
+    this.outboxRejected.inc({ node: this.node }, count);
+  }
+
+  /** Counts events JetStream acknowledged. */
+  eventsAcknowledged(count = 1): void {
+    this.eventsAcked.inc({ node: this.node }, count);
+  }
+
+  /** Counts failed publish attempts. */
+  publishFailed(count = 1): void {
+    this.publishErrors.inc({ node: this.node }, count);
+  }
+
+  /** Marks the NATS connection up or down. */
+  setNatsConnected(connected: boolean): void {
+    this.natsConnected.set({ node: this.node }, connected ? 1 : 0);
+  }
+
+  /** Replaces the GPU list: `rigbench_gpu_info` and VRAM gauges per GPU index. */
+  setGpus(gpus: readonly GpuFacts[]): void {
+    this.gpuInfo.reset();
+    this.vramUsed.reset();
+    this.vramTotal.reset();
+    for (const gpu of gpus) {
+      const id = { node: this.node, gpu: String(gpu.index) };
+      this.gpuInfo.set({ ...id, uuid: gpu.uuid ?? '', name: gpu.name }, 1);
+      if (gpu.vramUsedBytes !== undefined) this.vramUsed.set(id, gpu.vramUsedBytes);
+      if (gpu.vramTotalBytes !== undefined) this.vramTotal.set(id, gpu.vramTotalBytes);
+    }
+  }
+
+  /** The exposition text (Prometheus text format 0.0.4). */
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  private sampleLabels(labels: SampleLabels): Record<(typeof SAMPLE_LABELS)[number], string> {
+    return {
+      node: this.node,
+      model: labels.model,
+      backend: labels.backend,
+      prompt: labels.prompt,
+      mode: labels.mode,
+    };
+  }
+}
