@@ -1,0 +1,284 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { RawAgentConfig } from './config-schema.js';
+import { ConfigValueError, InsecureListenError } from './errors.js';
+
+/** A parsed `host:port`. */
+export interface HostPort {
+  host: string;
+  port: number;
+  /** `host:port`, IPv6 hosts in brackets; what gRPC and http bind to. */
+  address: string;
+}
+
+/** Limits on every plan this agent runs; `null` means "no limit". */
+export interface AgentLimits {
+  maxTokens: number | null;
+  contextSize: number | null;
+  repetitions: number | null;
+  /** Wall-clock limit of one run, in milliseconds. */
+  runMs: number | null;
+  /** Wall-clock limit of one case, in milliseconds. */
+  caseTimeoutMs: number | null;
+}
+
+/** NATS connection settings; file paths are absolute. */
+export interface AgentNatsConfig {
+  servers: readonly string[];
+  user: string | null;
+  password: string | null;
+  token: string | null;
+  nkeySeed: string | null;
+  credsFile: string | null;
+  tls: { caFile: string | null; certFile: string | null; keyFile: string | null } | null;
+  streamReplicas: number;
+}
+
+/** gRPC server TLS; mTLS when `caFile` is set and `requireClientCert` is true. */
+export interface AgentTlsConfig {
+  certFile: string;
+  keyFile: string;
+  caFile: string | null;
+  requireClientCert: boolean;
+}
+
+/** The agent's configuration, validated, with units converted; frozen. */
+export interface AgentConfig {
+  id: string;
+  labels: Readonly<Record<string, string>>;
+  listen: HostPort;
+  /** Address announced in heartbeats; when the listen port is 0 the real port replaces it at start-up. */
+  advertise: HostPort;
+  /** Absolute path. */
+  modelsDir: string;
+  insecure: boolean;
+  logLevel: string;
+  nats: AgentNatsConfig;
+  /** `null` when the metrics endpoint is disabled. */
+  metrics: HostPort | null;
+  /** Bearer token clients must send; `null` when none is configured. */
+  authToken: string | null;
+  tls: AgentTlsConfig | null;
+  outbox: { dir: string; maxBytes: number };
+  heartbeatIntervalMs: number;
+  limits: AgentLimits;
+  concurrentRuns: number;
+  keepFinishedRuns: number;
+  grpc: { maxMessageBytes: number; keepaliveTimeMs: number; keepaliveTimeoutMs: number };
+  shutdown: { graceMs: number; currentCase: 'finish' | 'cancel' };
+}
+
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const LABEL_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,62}$/;
+
+/** Parses `host:port` or `[v6]:port`. */
+export function parseHostPort(key: string, value: string): HostPort {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value.trim());
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port > 65535) {
+    throw new ConfigValueError(
+      key,
+      `'${value}' is not host:port (e.g. 127.0.0.1:50051, [::1]:50051, 0.0.0.0:0)`,
+    );
+  }
+  const host = match[1] ?? match[2] ?? '';
+  if (host === '') throw new ConfigValueError(key, `'${value}' has no host (e.g. 127.0.0.1:${port})`);
+  const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return { host, port, address };
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+/** Parses labels given as a JSON object of strings or as `k=v,k=v`. */
+export function parseLabels(value: string): Record<string, string> {
+  const text = value.trim();
+  const labels: Record<string, string> = {};
+  if (text === '') return labels;
+  if (text.startsWith('{')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new ConfigValueError('labels', `invalid JSON: ${(error as Error).message}`, { cause: error });
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new ConfigValueError('labels', 'expected a JSON object of strings');
+    }
+    for (const [k, v] of Object.entries(parsed)) {
+      if (typeof v !== 'string')
+        throw new ConfigValueError('labels', `label '${k}' must be a string, got ${typeof v}`);
+      labels[k] = v;
+    }
+  } else {
+    for (const pair of text.split(',')) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new ConfigValueError('labels', `'${pair}' is not k=v (e.g. gpu=3090,room=attic)`);
+      labels[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+    }
+  }
+  for (const key of Object.keys(labels)) {
+    if (!LABEL_KEY.test(key)) {
+      throw new ConfigValueError('labels', `label key '${key}' must match ${LABEL_KEY.source}`);
+    }
+  }
+  return labels;
+}
+
+const orNull = (value: string): string | null => (value.trim() === '' ? null : value);
+const absOrNull = (value: string): string | null => (value.trim() === '' ? null : resolve(value));
+const limit = (value: number): number | null => (value === 0 ? null : value);
+
+function readToken(raw: RawAgentConfig['auth'], readFile: (path: string) => string): string | null {
+  if (raw.token !== '') return raw.token;
+  if (raw.tokenFile === '') return null;
+  let text: string;
+  try {
+    text = readFile(raw.tokenFile);
+  } catch (error) {
+    throw new ConfigValueError(
+      'auth.tokenFile',
+      `cannot read ${raw.tokenFile}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const token = (text.split(/\r?\n/)[0] ?? '').trim();
+  if (token === '')
+    throw new ConfigValueError('auth.tokenFile', `${raw.tokenFile} is empty; put the token on line 1`);
+  return token;
+}
+
+function compileTls(raw: RawAgentConfig['tls']): AgentTlsConfig | null {
+  const any = raw.cert !== '' || raw.key !== '' || raw.ca !== '' || raw.requireClientCert;
+  if (!any) return null;
+  if (raw.cert === '' || raw.key === '') {
+    throw new ConfigValueError(
+      raw.cert === '' ? 'tls.cert' : 'tls.key',
+      'TLS needs both tls.cert and tls.key',
+    );
+  }
+  if (raw.requireClientCert && raw.ca === '') {
+    throw new ConfigValueError(
+      'tls.ca',
+      'tls.requireClientCert needs tls.ca, the CA that signs client certificates',
+    );
+  }
+  return {
+    certFile: resolve(raw.cert),
+    keyFile: resolve(raw.key),
+    caFile: absOrNull(raw.ca),
+    requireClientCert: raw.requireClientCert,
+  };
+}
+
+/** Options of {@link compileAgentConfig}. */
+export interface CompileOptions {
+  /** Reads `auth.tokenFile`; injectable for tests. */
+  readFile?: (path: string) => string;
+}
+
+/**
+ * Turns the raw convict layer into the typed, frozen {@link AgentConfig}: parses addresses and labels, converts
+ * seconds to milliseconds, resolves paths, reads the token file, and refuses a non-loopback listen address that
+ * has neither a token nor mTLS (unless `insecure`).
+ */
+export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions = {}): AgentConfig {
+  const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  if (!ID_PATTERN.test(raw.id)) {
+    throw new ConfigValueError(
+      'id',
+      `'${raw.id}' must be 1-64 letters, digits, '-' or '_' (it is a NATS subject token)`,
+    );
+  }
+  const listen = parseHostPort('listen', raw.listen);
+  const authToken = readToken(raw.auth, readFile);
+  const tls = compileTls(raw.tls);
+  const mtls = tls !== null && tls.caFile !== null && tls.requireClientCert;
+  if (!isLoopbackHost(listen.host) && authToken === null && !mtls && !raw.insecure) {
+    throw new InsecureListenError(listen.address);
+  }
+  const wildcard = listen.host === '0.0.0.0' || listen.host === '::';
+  const advertise =
+    raw.advertise !== ''
+      ? parseHostPort('advertise', raw.advertise)
+      : wildcard
+        ? parseHostPort('advertise', `${hostname()}:${listen.port}`)
+        : listen;
+  if (raw.nats.servers.length === 0)
+    throw new ConfigValueError('nats.servers', 'at least one NATS server URL is needed');
+  const natsTls =
+    raw.nats.tlsCa !== '' || raw.nats.tlsCert !== '' || raw.nats.tlsKey !== ''
+      ? {
+          caFile: absOrNull(raw.nats.tlsCa),
+          certFile: absOrNull(raw.nats.tlsCert),
+          keyFile: absOrNull(raw.nats.tlsKey),
+        }
+      : null;
+  if (natsTls && (natsTls.certFile === null) !== (natsTls.keyFile === null)) {
+    throw new ConfigValueError('nats.tlsCert', 'NATS client TLS needs both nats.tlsCert and nats.tlsKey');
+  }
+  if (raw.nats.streamReplicas < 1) throw new ConfigValueError('nats.streamReplicas', 'must be at least 1');
+  if (raw.runs.concurrent < 1) throw new ConfigValueError('runs.concurrent', 'must be at least 1');
+  if (raw.heartbeat.intervalSeconds < 1)
+    throw new ConfigValueError('heartbeat.intervalSeconds', 'must be at least 1');
+  if (raw.grpc.maxMessageBytes < 1024)
+    throw new ConfigValueError('grpc.maxMessageBytes', 'must be at least 1024');
+  const config: AgentConfig = {
+    id: raw.id,
+    labels: Object.freeze(parseLabels(raw.labels)),
+    listen,
+    advertise,
+    modelsDir: resolve(raw.modelsDir),
+    insecure: raw.insecure,
+    logLevel: raw.log.level,
+    nats: {
+      servers: Object.freeze([...raw.nats.servers]),
+      user: orNull(raw.nats.user),
+      password: orNull(raw.nats.password),
+      token: orNull(raw.nats.token),
+      nkeySeed: orNull(raw.nats.nkeySeed),
+      credsFile: absOrNull(raw.nats.credsFile),
+      tls: natsTls,
+      streamReplicas: raw.nats.streamReplicas,
+    },
+    metrics: raw.metrics.listen === '' ? null : parseHostPort('metrics.listen', raw.metrics.listen),
+    authToken,
+    tls,
+    outbox: { dir: resolve(raw.outbox.dir), maxBytes: raw.outbox.maxBytes },
+    heartbeatIntervalMs: raw.heartbeat.intervalSeconds * 1000,
+    limits: {
+      maxTokens: limit(raw.limits.maxTokens),
+      contextSize: limit(raw.limits.contextSize),
+      repetitions: limit(raw.limits.repetitions),
+      runMs: raw.limits.runSeconds === 0 ? null : raw.limits.runSeconds * 1000,
+      caseTimeoutMs: raw.limits.caseTimeoutSeconds === 0 ? null : raw.limits.caseTimeoutSeconds * 1000,
+    },
+    concurrentRuns: raw.runs.concurrent,
+    keepFinishedRuns: raw.runs.keepFinished,
+    grpc: {
+      maxMessageBytes: raw.grpc.maxMessageBytes,
+      keepaliveTimeMs: raw.grpc.keepaliveTimeSeconds * 1000,
+      keepaliveTimeoutMs: raw.grpc.keepaliveTimeoutSeconds * 1000,
+    },
+    shutdown: {
+      graceMs: raw.shutdown.graceSeconds * 1000,
+      currentCase: raw.shutdown.currentCase === 'finish' ? 'finish' : 'cancel',
+    },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

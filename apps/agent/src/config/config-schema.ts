@@ -1,0 +1,293 @@
+import { hostname, homedir } from 'node:os';
+import { join } from 'node:path';
+import type convict from 'convict';
+
+/**
+ * The raw configuration layer: every key the agent reads, with its doc, format, default, environment variable
+ * (`RIGBENCH_AGENT_<PATH>`) and command-line flag (`--<path>`). `compileAgentConfig` turns the values into the
+ * typed object the rest of the agent uses. Durations are whole seconds here; sizes are bytes.
+ */
+export interface RawAgentConfig {
+  id: string;
+  labels: string;
+  listen: string;
+  advertise: string;
+  modelsDir: string;
+  insecure: boolean;
+  log: { level: string };
+  nats: {
+    servers: string[];
+    user: string;
+    password: string;
+    token: string;
+    nkeySeed: string;
+    credsFile: string;
+    tlsCa: string;
+    tlsCert: string;
+    tlsKey: string;
+    streamReplicas: number;
+  };
+  metrics: { listen: string };
+  auth: { token: string; tokenFile: string };
+  tls: { cert: string; key: string; ca: string; requireClientCert: boolean };
+  outbox: { dir: string; maxBytes: number };
+  heartbeat: { intervalSeconds: number };
+  limits: {
+    maxTokens: number;
+    contextSize: number;
+    repetitions: number;
+    runSeconds: number;
+    caseTimeoutSeconds: number;
+  };
+  runs: { concurrent: number; keepFinished: number };
+  grpc: { maxMessageBytes: number; keepaliveTimeSeconds: number; keepaliveTimeoutSeconds: number };
+  shutdown: { graceSeconds: number; currentCase: string };
+}
+
+/** Prefix of every environment variable the agent reads. */
+export const ENV_PREFIX = 'RIGBENCH_AGENT_';
+
+const rigbenchHome = join(homedir(), '.rigbench');
+
+/** The host name made safe as a NATS subject token (dots and other characters become `-`). */
+export function defaultAgentId(): string {
+  return hostname().replace(/[^A-Za-z0-9_-]/g, '-') || 'agent';
+}
+
+type Leaf = convict.SchemaObj & { env?: string; arg?: string };
+
+/** The schema without env/arg names; {@link agentConfigSchema} derives them from each key's path. */
+const schemaWithoutNames = {
+  id: {
+    doc: 'Agent id, unique in the fleet (letters, digits, `-`, `_`)',
+    format: String,
+    default: defaultAgentId(),
+  },
+  labels: {
+    doc: 'Labels for plan targeting, as JSON (`{"gpu":"3090"}`) or `k=v,k=v`',
+    format: String,
+    default: '',
+  },
+  listen: {
+    doc: 'gRPC listen address, host:port (port 0 picks a free one)',
+    format: String,
+    default: '127.0.0.1:50051',
+  },
+  advertise: {
+    doc: 'gRPC address announced in heartbeats, host:port; empty: the listen address (hostname when it is 0.0.0.0)',
+    format: String,
+    default: '',
+  },
+  modelsDir: {
+    doc: 'Directory holding GGUF files; plan model sources resolve only inside it',
+    format: String,
+    default: join(rigbenchHome, 'models'),
+  },
+  insecure: {
+    doc: 'Allow a non-loopback listen address without an auth token or mTLS',
+    format: Boolean,
+    default: false,
+  },
+  log: {
+    level: {
+      doc: 'Log level',
+      format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      default: 'info',
+    },
+  },
+  nats: {
+    servers: {
+      doc: 'NATS server URLs, comma-separated',
+      format: Array,
+      default: ['nats://127.0.0.1:4222'],
+    },
+    user: { doc: 'NATS user name', format: String, default: '' },
+    password: { doc: 'NATS password', format: String, default: '', sensitive: true },
+    token: { doc: 'NATS token', format: String, default: '', sensitive: true },
+    nkeySeed: { doc: 'NATS nkey seed (`SU…`)', format: String, default: '', sensitive: true },
+    credsFile: { doc: 'NATS credentials file (JWT + nkey seed)', format: String, default: '' },
+    tlsCa: { doc: 'CA certificate file that signs the NATS server certificate', format: String, default: '' },
+    tlsCert: { doc: 'Client certificate file for NATS TLS', format: String, default: '' },
+    tlsKey: { doc: 'Client key file for NATS TLS', format: String, default: '' },
+    streamReplicas: {
+      doc: 'Replicas of the event stream when the agent has to create it',
+      format: 'nat',
+      default: 1,
+    },
+  },
+  metrics: {
+    listen: {
+      doc: 'Prometheus /metrics listen address, host:port; empty disables the endpoint',
+      format: String,
+      default: '127.0.0.1:9464',
+    },
+  },
+  auth: {
+    token: {
+      doc: 'Bearer token gRPC clients must send (`authorization: Bearer <token>`); empty: no token',
+      format: String,
+      default: '',
+      sensitive: true,
+    },
+    tokenFile: {
+      doc: 'File holding the bearer token (first line); used when token is empty',
+      format: String,
+      default: '',
+    },
+  },
+  tls: {
+    cert: {
+      doc: 'gRPC server certificate file (PEM); enables TLS with tls.key',
+      format: String,
+      default: '',
+    },
+    key: { doc: 'gRPC server private key file (PEM)', format: String, default: '' },
+    ca: {
+      doc: 'CA certificate file (PEM) that signs client certificates (mTLS)',
+      format: String,
+      default: '',
+    },
+    requireClientCert: {
+      doc: 'Require a client certificate signed by tls.ca (mTLS)',
+      format: Boolean,
+      default: false,
+    },
+  },
+  outbox: {
+    dir: {
+      doc: 'Directory of the durable event outbox (events wait here until JetStream acknowledges them)',
+      format: String,
+      default: join(rigbenchHome, 'outbox'),
+    },
+    maxBytes: {
+      doc: 'Upper bound of the outbox on disk, in bytes',
+      format: 'nat',
+      default: 1024 * 1024 * 1024,
+    },
+  },
+  heartbeat: {
+    intervalSeconds: { doc: 'Seconds between heartbeats on NATS', format: 'nat', default: 5 },
+  },
+  limits: {
+    maxTokens: {
+      doc: 'Largest generation.maxTokens a plan may ask for; 0: no limit',
+      format: 'nat',
+      default: 8192,
+    },
+    contextSize: {
+      doc: 'Largest matrix.contextSize a plan may ask for; 0: no limit',
+      format: 'nat',
+      default: 131072,
+    },
+    repetitions: { doc: 'Largest repetitions a plan may ask for; 0: no limit', format: 'nat', default: 100 },
+    runSeconds: {
+      doc: 'Wall-clock limit of one run, in seconds; 0: no limit',
+      format: 'nat',
+      default: 86400,
+    },
+    caseTimeoutSeconds: {
+      doc: 'Wall-clock limit of one case, in seconds; 0: no limit',
+      format: 'nat',
+      default: 3600,
+    },
+  },
+  runs: {
+    concurrent: { doc: 'Runs this agent accepts at the same time', format: 'nat', default: 1 },
+    keepFinished: {
+      doc: 'Finished runs whose events stay in memory for WatchRun',
+      format: 'nat',
+      default: 16,
+    },
+  },
+  grpc: {
+    maxMessageBytes: {
+      doc: 'Largest gRPC message received or sent, in bytes',
+      format: 'nat',
+      default: 4 * 1024 * 1024,
+    },
+    keepaliveTimeSeconds: {
+      doc: 'Seconds between gRPC keepalive pings to idle clients (minutes, not seconds: homelab links)',
+      format: 'nat',
+      default: 120,
+    },
+    keepaliveTimeoutSeconds: {
+      doc: 'Seconds to wait for a keepalive ping acknowledgement',
+      format: 'nat',
+      default: 20,
+    },
+  },
+  shutdown: {
+    graceSeconds: {
+      doc: 'Seconds a shutdown waits for the current case, the outbox flush and gRPC calls before forcing',
+      format: 'nat',
+      default: 30,
+    },
+    currentCase: {
+      doc: 'What a shutdown does with the running case: `finish` it or `cancel` it',
+      format: ['finish', 'cancel'],
+      default: 'cancel',
+    },
+  },
+};
+
+const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const screaming = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
+
+function isLeaf(node: object): node is Leaf {
+  return 'default' in node;
+}
+
+function addNames(node: Record<string, object>, path: string[]): Record<string, object> {
+  const out: Record<string, object> = {};
+  for (const [key, child] of Object.entries(node)) {
+    const childPath = [...path, key];
+    out[key] = isLeaf(child)
+      ? {
+          ...child,
+          env: ENV_PREFIX + childPath.map(screaming).join('_'),
+          arg: childPath.map(kebab).join('-'),
+        }
+      : addNames(child as Record<string, object>, childPath);
+  }
+  return out;
+}
+
+/** The convict schema: every key documented, with `RIGBENCH_AGENT_…` environment variable and `--flag`. */
+export const agentConfigSchema = addNames(
+  schemaWithoutNames,
+  [],
+) as unknown as convict.Schema<RawAgentConfig>;
+
+/** One documented key, flattened, for `--help`. */
+export interface ConfigKeyDoc {
+  /** Dotted path, e.g. `nats.servers`. */
+  key: string;
+  doc: string;
+  env: string;
+  arg: string;
+  default: unknown;
+  sensitive: boolean;
+}
+
+/** Every key of the schema in declaration order. */
+export function describeConfigKeys(): ConfigKeyDoc[] {
+  const keys: ConfigKeyDoc[] = [];
+  const walk = (node: Record<string, object>, path: string[]): void => {
+    for (const [key, child] of Object.entries(node)) {
+      if (isLeaf(child)) {
+        keys.push({
+          key: [...path, key].join('.'),
+          doc: child.doc ?? '',
+          env: child.env ?? '',
+          arg: child.arg ?? '',
+          default: child.default,
+          sensitive: child.sensitive === true,
+        });
+      } else {
+        walk(child as Record<string, object>, [...path, key]);
+      }
+    }
+  };
+  walk(agentConfigSchema as unknown as Record<string, object>, []);
+  return keys;
+}

@@ -1,0 +1,15 @@
+export { agentConfigSchema, describeConfigKeys, defaultAgentId, ENV_PREFIX } from './config-schema.js';
+export type { RawAgentConfig, ConfigKeyDoc } from './config-schema.js';
+export { compileAgentConfig, parseHostPort, isLoopbackHost, parseLabels } from './agent-config.js';
+export type {
+  AgentConfig,
+  AgentLimits,
+  AgentNatsConfig,
+  AgentTlsConfig,
+  HostPort,
+  CompileOptions,
+} from './agent-config.js';
+export { loadRawAgentConfig, META_FLAGS } from './load-config.js';
+export type { LoadedRawConfig, LoadConfigInput, CommandLineRequest } from './load-config.js';
+export { maskedConfigJson, helpText, MASK } from './print-config.js';
+export * from './errors.js';
