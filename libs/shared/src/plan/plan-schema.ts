@@ -1,0 +1,470 @@
+/**
+ * The YAML (and JSON) surface of a benchmark plan, as a zod 4 schema whose output is exactly `BenchPlan`.
+ *
+ * Keys are camelCase as in `plan-model.ts`; every object is strict (an unknown key is an error, never ignored,
+ * so a typo cannot silently fall back to a default). Defaults are filled in here, so everything downstream sees
+ * a complete plan.
+ *
+ * Shorthand: a matrix axis other than `devices` may be written as a single value, meaning a one-item list
+ * (`backend: cpu` is `backend: [cpu]`). `devices` has no shorthand because `devices: [0, 1]` would be ambiguous
+ * (one set of two GPUs, or two sets of one?): it is always a list of sets, `[[0], [0, 1]]`.
+ *
+ * Cross-field rules (unique ids, a raw test must fit every context size, …) run even when other fields fail,
+ * so one check reports every problem at once.
+ */
+import { z } from 'zod';
+import { cronProblem } from './plan-cron.js';
+import { BACKENDS, KV_CACHE_TYPES } from './plan-model.js';
+import type { BenchPlan, GpuLayers, KvCacheType, Backend, Threads } from './plan-model.js';
+
+/** Model, prompt and agent ids: letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
+export const PLAN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Label selector keys (Kubernetes-like): letters, digits, `.`, `_`, `/`, `-`. */
+export const LABEL_KEY_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/;
+
+/** Numeric bounds of the plan format (inclusive). */
+export const PLAN_LIMITS = {
+  idLength: 64,
+  repetitions: { min: 1, max: 1000 },
+  warmup: { min: 0, max: 100 },
+  /** Tokens. */
+  contextSize: { min: 16, max: 1_048_576 },
+  /** Tokens. */
+  batchSize: { min: 1, max: 1_048_576 },
+  threads: { min: 1, max: 1024 },
+  gpuLayers: { min: 0, max: 10_000 },
+  deviceIndex: { min: 0, max: 255 },
+  /** Tokens, for raw tests' promptTokens, generatedTokens and depth. */
+  rawTokens: { min: 0, max: 1_048_576 },
+  /** Tokens. */
+  maxTokens: { min: 1, max: 1_048_576 },
+  temperature: { min: 0, max: 2 },
+  topK: { min: 0, max: 100_000 },
+  seed: { min: 0, max: 4_294_967_295 },
+} as const;
+
+/** The defaults filled in for omitted keys. */
+export const PLAN_DEFAULTS = {
+  matrix: {
+    backend: ['cpu'] as Backend[],
+    devices: [[]] as number[][],
+    gpuLayers: ['max'] as GpuLayers[],
+    contextSize: [4096],
+    batchSize: [512],
+    threads: ['auto'] as Threads[],
+    flashAttention: [false],
+    kvCacheType: ['f16'] as KvCacheType[],
+  },
+  generation: { maxTokens: 128, temperature: 0, seed: 42, ignoreEos: false },
+  warmup: 1,
+  repetitions: 3,
+} as const;
+
+const ID_EXPECTED = `an id of letters, digits, ".", "_" or "-" starting with a letter or digit, at most ${PLAN_LIMITS.idLength} characters`;
+const range = (limits: { min: number; max: number }, what = 'an integer'): string =>
+  `${what} from ${limits.min} to ${limits.max}`;
+
+/**
+ * What would be valid at each field, keyed by path with list indexes written `[]` (`matrix.threads[]`).
+ * Error messages say what is wrong; this says what to write instead.
+ */
+export const PLAN_FIELD_EXPECTATIONS: Readonly<Record<string, string>> = {
+  '': 'a mapping with version, name, models, prompts and optionally matrix, generation, warmup, repetitions, targets, schedule',
+  version: '1',
+  name: 'a non-empty name',
+  description: 'text',
+  models: 'a non-empty list of models, each { id, source }',
+  'models[]': 'a mapping { id, source }',
+  'models[].id': ID_EXPECTED,
+  'models[].source':
+    'a .gguf path relative to the agent\'s models directory without ".." (e.g. llama-8b/model-Q4_K_M.gguf), ' +
+    'or an hf: URI (e.g. hf:user/repo:Q4_K_M)',
+  prompts: 'a mapping { chat, raw } with at least one chat prompt or raw test',
+  'prompts.chat': 'a list of chat prompts, each { id, text }',
+  'prompts.chat[]': 'a mapping { id, text }',
+  'prompts.chat[].id': `${ID_EXPECTED}, unique among chat prompts and raw tests`,
+  'prompts.chat[].text': 'the prompt as a user types it (non-empty text)',
+  'prompts.raw': 'a list of raw tests, each { id, promptTokens, generatedTokens, depth }',
+  'prompts.raw[]': 'a mapping { id, promptTokens, generatedTokens, depth } measuring at least one token',
+  'prompts.raw[].id': `${ID_EXPECTED}, unique among chat prompts and raw tests`,
+  'prompts.raw[].promptTokens': range(PLAN_LIMITS.rawTokens),
+  'prompts.raw[].generatedTokens': range(PLAN_LIMITS.rawTokens),
+  'prompts.raw[].depth': range(PLAN_LIMITS.rawTokens),
+  matrix:
+    'a mapping of axes: backend, devices, gpuLayers, contextSize, batchSize, threads, flashAttention, kvCacheType',
+  'matrix.backend': `a non-empty list of distinct backends from ${BACKENDS.join(', ')}`,
+  'matrix.backend[]': `one of ${BACKENDS.join(', ')}`,
+  'matrix.devices': 'a non-empty list of distinct GPU index sets, e.g. [[0], [0, 1]] ([[]] for no selection)',
+  'matrix.devices[]': 'a list of distinct GPU indexes, e.g. [0, 1] ([] for no selection)',
+  'matrix.devices[][]': `a GPU index: ${range(PLAN_LIMITS.deviceIndex)}`,
+  'matrix.gpuLayers': `a non-empty list of distinct values, each "max" or ${range(PLAN_LIMITS.gpuLayers)}`,
+  'matrix.gpuLayers[]': `"max" or ${range(PLAN_LIMITS.gpuLayers)}`,
+  'matrix.contextSize': `a non-empty list of distinct token counts, each ${range(PLAN_LIMITS.contextSize)}`,
+  'matrix.contextSize[]': `a token count: ${range(PLAN_LIMITS.contextSize)}`,
+  'matrix.batchSize': `a non-empty list of distinct token counts, each ${range(PLAN_LIMITS.batchSize)}`,
+  'matrix.batchSize[]': `a token count: ${range(PLAN_LIMITS.batchSize)}`,
+  'matrix.threads': `a non-empty list of distinct values, each "auto" or ${range(PLAN_LIMITS.threads)}`,
+  'matrix.threads[]': `"auto" or ${range(PLAN_LIMITS.threads)}`,
+  'matrix.flashAttention': 'a non-empty list of distinct booleans, e.g. [false, true]',
+  'matrix.flashAttention[]': 'true or false',
+  'matrix.kvCacheType': `a non-empty list of distinct KV cache types from ${KV_CACHE_TYPES.join(', ')}`,
+  'matrix.kvCacheType[]': `one of ${KV_CACHE_TYPES.join(', ')}`,
+  generation: 'a mapping { maxTokens, temperature, topK, topP, seed, ignoreEos }',
+  'generation.maxTokens': `${range(PLAN_LIMITS.maxTokens)}, smaller than every matrix.contextSize`,
+  'generation.temperature': range(PLAN_LIMITS.temperature, 'a number'),
+  'generation.topK': `${range(PLAN_LIMITS.topK)} (0 disables top-k)`,
+  'generation.topP': 'a number greater than 0 and at most 1',
+  'generation.seed': range(PLAN_LIMITS.seed),
+  'generation.ignoreEos': 'true or false',
+  warmup: range(PLAN_LIMITS.warmup),
+  repetitions: range(PLAN_LIMITS.repetitions),
+  targets: 'a mapping { agents, selector }',
+  'targets.agents': 'a list of distinct agent ids',
+  'targets.agents[]': ID_EXPECTED,
+  'targets.selector': 'a mapping of label: value, e.g. { gpu: p104-100 }',
+  'targets.selector.*': 'a label value: text, a number or a boolean',
+  schedule: 'a list of { cron, label }',
+  'schedule[]': 'a mapping { cron, label }',
+  'schedule[].cron':
+    'a 5-field cron expression "minute hour day-of-month month day-of-week", e.g. "0 8 * * *"',
+  'schedule[].label': 'a short non-empty label, e.g. morning',
+};
+
+/** Zod issue params carrying what would be valid, for issues raised by the refinements below. */
+interface IssueParams {
+  expected?: string;
+}
+
+type RefineContext = z.core.$RefinementCtx;
+/** Refinements run even when sibling fields failed, so every problem is reported in one pass. */
+const ALWAYS = { when: (): boolean => true };
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const boundedInt = (limits: { min: number; max: number }): z.ZodNumber =>
+  z.number().int().min(limits.min).max(limits.max);
+
+const planId = z.string().min(1).max(PLAN_LIMITS.idLength).regex(PLAN_ID_PATTERN);
+
+/** Reports every repeated `id` among `items` (objects whose `id` may still be malformed). */
+function addDuplicateIdIssues(
+  ctx: RefineContext,
+  items: ReadonlyArray<{ item: unknown; path: (string | number)[]; name: string }>,
+  what: string,
+): void {
+  const seen = new Map<string, string>();
+  for (const { item, path, name } of items) {
+    if (!isRecord(item) || typeof item.id !== 'string') continue;
+    const first = seen.get(item.id);
+    if (first === undefined) {
+      seen.set(item.id, name);
+      continue;
+    }
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, 'id'],
+      message: `duplicate ${what} id "${item.id}" (already used by ${first})`,
+      input: item.id,
+      params: { expected: `an id no other ${what} uses` } satisfies IssueParams,
+    });
+  }
+}
+
+/** `value` as a list when it is one (refinements marked ALWAYS may see malformed input). */
+const listOrEmpty = (value: unknown): unknown[] => (Array.isArray(value) ? (value as unknown[]) : []);
+
+/** Returns why `source` is not a usable model source, or `undefined`. */
+export function modelSourceProblem(source: string): string | undefined {
+  if (source.startsWith('hf:')) {
+    const ref = source.slice(3);
+    if (!/^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*(:[\w.-]+|\/\S+)?$/.test(ref)) {
+      return `"${source}" is not an hf: URI of the form hf:user/repo, hf:user/repo:QUANT or hf:user/repo/file.gguf`;
+    }
+    if (ref.split('/').includes('..')) return `"${source}" has a ".." segment`;
+    return undefined;
+  }
+  if (source.trim() === '') return 'model source is empty';
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(source)) {
+    return `"${source}" is a URL; only hf: URIs are resolved, or give a path under the models directory`;
+  }
+  if (/^([/\\]|[A-Za-z]:)/.test(source)) {
+    return `"${source}" is an absolute path; give it relative to the agent's models directory`;
+  }
+  if (source.split(/[/\\]/).includes('..')) {
+    return `"${source}" has a ".." segment and would leave the agent's models directory`;
+  }
+  if (!/\.gguf$/i.test(source)) return `"${source}" is not a .gguf file`;
+  return undefined;
+}
+
+const modelSchema = z.strictObject({
+  id: planId,
+  source: z.string().superRefine((source, ctx) => {
+    const problem = modelSourceProblem(source);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: source });
+  }),
+});
+
+const chatPromptSchema = z.strictObject({
+  id: planId,
+  text: z
+    .string()
+    .max(100_000)
+    .refine((text) => text.trim().length > 0, { message: 'prompt text is empty' }),
+});
+
+const rawTokens = boundedInt(PLAN_LIMITS.rawTokens);
+const rawTestSchema = z
+  .strictObject({
+    id: planId,
+    promptTokens: rawTokens.default(0),
+    generatedTokens: rawTokens.default(0),
+    depth: rawTokens.default(0),
+  })
+  .superRefine((test, ctx) => {
+    if (test.promptTokens + test.generatedTokens < 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `raw test "${test.id}" measures nothing: promptTokens and generatedTokens are both 0`,
+        params: { expected: 'promptTokens + generatedTokens of at least 1' } satisfies IssueParams,
+      });
+    }
+  });
+
+const promptsSchema = z
+  .strictObject({
+    chat: z.array(chatPromptSchema).default(() => []),
+    raw: z.array(rawTestSchema).default(() => []),
+  })
+  .superRefine((prompts, ctx) => {
+    if (!isRecord(prompts)) return;
+    const chat = listOrEmpty(prompts.chat);
+    const raw = listOrEmpty(prompts.raw);
+    if (chat.length === 0 && raw.length === 0 && Array.isArray(prompts.chat) && Array.isArray(prompts.raw)) {
+      ctx.addIssue({ code: 'custom', message: 'plan has no chat prompts and no raw tests' });
+    }
+    addDuplicateIdIssues(
+      ctx,
+      [
+        ...chat.map((item, index) => ({ item, path: ['chat', index], name: `prompts.chat[${index}]` })),
+        ...raw.map((item, index) => ({ item, path: ['raw', index], name: `prompts.raw[${index}]` })),
+      ],
+      'prompt',
+    );
+  }, ALWAYS);
+
+/** A scalar written where a list is expected becomes a one-item list (the documented axis shorthand). */
+const scalarToList = (value: unknown): unknown =>
+  value === undefined || value === null || Array.isArray(value) ? value : [value];
+
+/** Reports list items that repeat an earlier one (by `key`), pointing at the repeat. */
+function addDuplicateValueIssues(
+  ctx: RefineContext,
+  values: unknown,
+  key: (value: unknown) => string,
+  expected = 'distinct values: a repeated axis value would only repeat the same cases',
+): void {
+  const seen = new Map<string, number>();
+  listOrEmpty(values).forEach((value, index) => {
+    const k = key(value);
+    const first = seen.get(k);
+    if (first === undefined) seen.set(k, index);
+    else {
+      ctx.addIssue({
+        code: 'custom',
+        path: [index],
+        message: `repeats item [${first}] (${k})`,
+        input: value,
+        params: { expected } satisfies IssueParams,
+      });
+    }
+  });
+}
+
+/** A matrix axis: a non-empty list of distinct values (or one value, see the module doc), with a default. */
+function axis<T extends z.ZodType>(
+  element: T,
+  fallback: () => z.output<T>[],
+  key = (v: unknown) => JSON.stringify(v),
+) {
+  return z
+    .preprocess(
+      scalarToList,
+      z
+        .array(element)
+        .min(1)
+        .superRefine((values, ctx) => addDuplicateValueIssues(ctx, values, key), ALWAYS),
+    )
+    .default(fallback);
+}
+
+const deviceSetSchema = z
+  .array(boundedInt(PLAN_LIMITS.deviceIndex))
+  .superRefine(
+    (indexes, ctx) => addDuplicateValueIssues(ctx, indexes, String, 'each GPU index at most once per set'),
+    ALWAYS,
+  );
+
+const defaults = PLAN_DEFAULTS.matrix;
+const matrixSchema = z.strictObject({
+  backend: axis(z.enum(BACKENDS), () => [...defaults.backend]),
+  devices: z
+    .array(deviceSetSchema)
+    .min(1)
+    .superRefine(
+      (sets, ctx) =>
+        // [1, 0] and [0, 1] select the same GPUs: the order is kept for the backend, but they are one axis value.
+        addDuplicateValueIssues(ctx, sets, (set) =>
+          Array.isArray(set) ? `[${[...(set as unknown[])].map(String).sort().join(', ')}]` : String(set),
+        ),
+      ALWAYS,
+    )
+    .default(() => defaults.devices.map((set) => [...set])),
+  gpuLayers: axis(z.union([z.literal('max'), boundedInt(PLAN_LIMITS.gpuLayers)]), () => [
+    ...defaults.gpuLayers,
+  ]),
+  contextSize: axis(boundedInt(PLAN_LIMITS.contextSize), () => [...defaults.contextSize]),
+  batchSize: axis(boundedInt(PLAN_LIMITS.batchSize), () => [...defaults.batchSize]),
+  threads: axis(z.union([z.literal('auto'), boundedInt(PLAN_LIMITS.threads)]), () => [...defaults.threads]),
+  flashAttention: axis(z.boolean(), () => [...defaults.flashAttention]),
+  kvCacheType: axis(z.enum(KV_CACHE_TYPES), () => [...defaults.kvCacheType]),
+});
+
+const generationSchema = z.strictObject({
+  maxTokens: boundedInt(PLAN_LIMITS.maxTokens).default(PLAN_DEFAULTS.generation.maxTokens),
+  temperature: z
+    .number()
+    .min(PLAN_LIMITS.temperature.min)
+    .max(PLAN_LIMITS.temperature.max)
+    .default(PLAN_DEFAULTS.generation.temperature),
+  topK: boundedInt(PLAN_LIMITS.topK).optional(),
+  topP: z.number().gt(0).max(1).optional(),
+  seed: boundedInt(PLAN_LIMITS.seed).default(PLAN_DEFAULTS.generation.seed),
+  ignoreEos: z.boolean().default(PLAN_DEFAULTS.generation.ignoreEos),
+});
+
+const targetsSchema = z.strictObject({
+  agents: z
+    .array(planId)
+    .superRefine(
+      (agents, ctx) => addDuplicateValueIssues(ctx, agents, (id) => JSON.stringify(id), 'each agent id once'),
+      ALWAYS,
+    )
+    .default(() => []),
+  selector: z
+    .record(
+      z.string().max(253).regex(LABEL_KEY_PATTERN),
+      // YAML reads `gpus: 2` as a number; labels are text, so scalars are taken as their text.
+      z.union([z.string(), z.number(), z.boolean()]).transform(String),
+    )
+    .default(() => ({})),
+});
+
+const scheduleSchema = z.strictObject({
+  cron: z.string().superRefine((cron, ctx) => {
+    const problem = cronProblem(cron);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: cron });
+  }),
+  label: z.string().min(1).max(64).optional(),
+});
+
+const planShape = {
+  version: z.literal(1),
+  name: z
+    .string()
+    .max(200)
+    .refine((name) => name.trim().length > 0, { message: 'plan name is empty' }),
+  description: z.string().optional(),
+  models: z
+    .array(modelSchema)
+    .min(1)
+    .superRefine(
+      (models, ctx) =>
+        addDuplicateIdIssues(
+          ctx,
+          listOrEmpty(models).map((item, index) => ({ item, path: [index], name: `models[${index}]` })),
+          'model',
+        ),
+      ALWAYS,
+    ),
+  prompts: promptsSchema,
+  matrix: matrixSchema.prefault({}),
+  generation: generationSchema.prefault({}),
+  warmup: boundedInt(PLAN_LIMITS.warmup).default(PLAN_DEFAULTS.warmup),
+  repetitions: boundedInt(PLAN_LIMITS.repetitions).default(PLAN_DEFAULTS.repetitions),
+  targets: targetsSchema.prefault({}),
+  schedule: z.array(scheduleSchema).default(() => []),
+};
+
+/** Rules that relate fields to each other; written defensively since they run even when fields are malformed. */
+function crossCheckPlan(plan: unknown, ctx: RefineContext): void {
+  if (!isRecord(plan)) return;
+  const matrix = isRecord(plan.matrix) ? plan.matrix : {};
+  const contextSizes = (
+    matrix.contextSize === undefined ? defaults.contextSize : scalarToList(matrix.contextSize)
+  ) as unknown;
+  const validSizes = Array.isArray(contextSizes)
+    ? contextSizes.filter((size): size is number => typeof size === 'number' && Number.isInteger(size))
+    : [];
+  if (validSizes.length === 0) return;
+  const smallest = Math.min(...validSizes);
+
+  const prompts = isRecord(plan.prompts) ? plan.prompts : {};
+  listOrEmpty(prompts.raw).forEach((test, index) => {
+    if (!isRecord(test)) return;
+    const count = (key: string): number => (typeof test[key] === 'number' ? (test[key] as number) : 0);
+    const needed = count('depth') + count('promptTokens') + count('generatedTokens');
+    if (needed > smallest) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prompts', 'raw', index],
+        message:
+          `raw test needs ${needed} tokens of context (depth ${count('depth')} + promptTokens ` +
+          `${count('promptTokens')} + generatedTokens ${count('generatedTokens')}) but matrix.contextSize ` +
+          `includes ${smallest}`,
+        params: {
+          expected: `depth + promptTokens + generatedTokens at most ${smallest}, the smallest matrix.contextSize`,
+        } satisfies IssueParams,
+      });
+    }
+  });
+
+  const chat = listOrEmpty(prompts.chat);
+  const generation = isRecord(plan.generation) ? plan.generation : {};
+  const maxTokens = generation.maxTokens ?? PLAN_DEFAULTS.generation.maxTokens;
+  if (chat.length > 0 && typeof maxTokens === 'number' && maxTokens >= smallest) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['generation', 'maxTokens'],
+      message: `maxTokens ${maxTokens} leaves no room for the prompt in matrix.contextSize ${smallest}`,
+      params: {
+        expected: `maxTokens below ${smallest}, the smallest matrix.contextSize`,
+      } satisfies IssueParams,
+    });
+  }
+}
+
+/** The plan schema: YAML/JSON value in, `BenchPlan` (defaults filled) out. Prefer `validatePlan`/`parsePlanYaml`. */
+export const planSchema = z.strictObject(planShape).superRefine(crossCheckPlan, ALWAYS);
+
+/** Keys each strict object accepts, by path with `[]` for list items; used to suggest a fix for unknown keys. */
+export const PLAN_OBJECT_KEYS: Readonly<Record<string, readonly string[]>> = {
+  '': Object.keys(planShape),
+  'models[]': Object.keys(modelSchema.shape),
+  prompts: Object.keys(promptsSchema.shape),
+  'prompts.chat[]': Object.keys(chatPromptSchema.shape),
+  'prompts.raw[]': Object.keys(rawTestSchema.shape),
+  matrix: Object.keys(matrixSchema.shape),
+  generation: Object.keys(generationSchema.shape),
+  targets: Object.keys(targetsSchema.shape),
+  'schedule[]': Object.keys(scheduleSchema.shape),
+};
+
+// Compile-time proof that the schema produces exactly the lead's `BenchPlan`, in both directions.
+type PlanSchemaOutput = z.output<typeof planSchema>;
+const _schemaMatchesModel: [
+  PlanSchemaOutput extends BenchPlan ? true : false,
+  BenchPlan extends PlanSchemaOutput ? true : false,
+] = [true, true];
+void _schemaMatchesModel;
