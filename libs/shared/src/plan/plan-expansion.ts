@@ -1,0 +1,202 @@
+/**
+ * Expanding a plan into the cases a run executes, in an order that loads each model as few times as possible,
+ * and summarising the result for `rigbench plan check`.
+ */
+import type { Backend, BenchCase, BenchPlan, CaseWorkload, GpuLayers, LoadSettings } from './plan-model.js';
+
+/**
+ * A string equal for two cases exactly when they can share one loaded model (one worker): same model, backend,
+ * device set and GPU layer count.
+ */
+export function loadSettingsKey(settings: LoadSettings): string {
+  return JSON.stringify([
+    settings.model.id,
+    settings.model.source,
+    settings.backend,
+    settings.devices,
+    settings.gpuLayers,
+  ]);
+}
+
+/** The load settings a (model, backend, devices, gpuLayers) point really runs with. */
+function effectiveLoad(load: LoadSettings): LoadSettings {
+  // The CPU backend uses no GPU: every device set and layer count means the same load, so they collapse
+  // into one (devices [], gpuLayers 0) instead of repeating identical cases.
+  return load.backend === 'cpu' ? { ...load, devices: [], gpuLayers: 0 } : load;
+}
+
+function workloads(plan: BenchPlan): CaseWorkload[] {
+  return [
+    ...plan.prompts.chat.map((prompt): CaseWorkload => ({ mode: 'chat', prompt })),
+    ...plan.prompts.raw.map((test): CaseWorkload => ({ mode: 'raw', test })),
+  ];
+}
+
+const workloadId = (workload: CaseWorkload): string =>
+  workload.mode === 'chat' ? workload.prompt.id : workload.test.id;
+
+const devicesPart = (devices: readonly number[]): string =>
+  devices.length === 0 ? '' : `-d${devices.join('_')}`;
+const gpuLayersPart = (layers: GpuLayers): string => `ngl${layers}`;
+
+/**
+ * The plan's cases: the cartesian product of models × prompts (chat, then raw) × matrix axes, ordered so that
+ * cases sharing load settings (model, backend, devices, gpuLayers) are consecutive, then by context settings
+ * (contextSize, batchSize, flashAttention, kvCacheType, threads), prompts innermost. On the CPU backend the
+ * device sets and GPU layer counts collapse into one load (devices `[]`, gpuLayers 0).
+ *
+ * `caseId` is `c<index>-<model>-<backend>[-d<devices>]-<prompt>`, followed by the values of any other axis the
+ * plan varies (e.g. `-c4096-tauto`); it is unique and the same for the same plan.
+ */
+export function expandPlan(plan: BenchPlan): BenchCase[] {
+  const { matrix } = plan;
+  const loads: LoadSettings[] = [];
+  const seenLoads = new Set<string>();
+  for (const model of plan.models) {
+    for (const backend of matrix.backend) {
+      for (const devices of matrix.devices) {
+        for (const gpuLayers of matrix.gpuLayers) {
+          const load = effectiveLoad({ model, backend, devices: [...devices], gpuLayers });
+          const key = loadSettingsKey(load);
+          if (seenLoads.has(key)) continue;
+          seenLoads.add(key);
+          loads.push(load);
+        }
+      }
+    }
+  }
+
+  // Axes the plan varies get a token in the caseId; single-valued axes would only make ids longer.
+  const varies = {
+    gpuLayers: matrix.gpuLayers.length > 1,
+    contextSize: matrix.contextSize.length > 1,
+    batchSize: matrix.batchSize.length > 1,
+    flashAttention: matrix.flashAttention.length > 1,
+    kvCacheType: matrix.kvCacheType.length > 1,
+    threads: matrix.threads.length > 1,
+  };
+  const allWorkloads = workloads(plan);
+  const total =
+    loads.length *
+    matrix.contextSize.length *
+    matrix.batchSize.length *
+    matrix.flashAttention.length *
+    matrix.kvCacheType.length *
+    matrix.threads.length *
+    allWorkloads.length;
+  const width = Math.max(3, String(Math.max(0, total - 1)).length);
+
+  const cases: BenchCase[] = [];
+  for (const load of loads) {
+    for (const contextSize of matrix.contextSize) {
+      for (const batchSize of matrix.batchSize) {
+        for (const flashAttention of matrix.flashAttention) {
+          for (const kvCacheType of matrix.kvCacheType) {
+            for (const threads of matrix.threads) {
+              for (const workload of allWorkloads) {
+                const index = cases.length;
+                const suffix = [
+                  varies.gpuLayers ? gpuLayersPart(load.gpuLayers) : '',
+                  varies.contextSize ? `c${contextSize}` : '',
+                  varies.batchSize ? `b${batchSize}` : '',
+                  varies.flashAttention ? `fa${flashAttention ? 1 : 0}` : '',
+                  varies.kvCacheType ? `k${kvCacheType}` : '',
+                  varies.threads ? `t${threads}` : '',
+                ]
+                  .filter((part) => part !== '')
+                  .map((part) => `-${part}`)
+                  .join('');
+                cases.push({
+                  index,
+                  caseId:
+                    `c${String(index).padStart(width, '0')}-${load.model.id}-${load.backend}` +
+                    `${devicesPart(load.devices)}-${workloadId(workload)}${suffix}`,
+                  model: { ...load.model },
+                  backend: load.backend,
+                  devices: [...load.devices],
+                  gpuLayers: load.gpuLayers,
+                  contextSize,
+                  batchSize,
+                  threads,
+                  flashAttention,
+                  kvCacheType,
+                  workload: structuredClone(workload),
+                  generation: { ...plan.generation },
+                  warmup: plan.warmup,
+                  repetitions: plan.repetitions,
+                });
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return cases;
+}
+
+/** What `rigbench plan check` reports about a valid plan. */
+export interface PlanSummary {
+  name: string;
+  /** Cases after expansion. */
+  cases: number;
+  models: number;
+  chatPrompts: number;
+  rawTests: number;
+  /** Distinct load settings: how many times a model is loaded (one worker each) per agent. */
+  loadGroups: number;
+  /** Measured runs per agent: cases × repetitions. */
+  measuredSamples: number;
+  /** Unrecorded warm-up runs per agent: cases × warmup. */
+  warmupRuns: number;
+  /** Backends the cases use, in plan order. */
+  backends: Backend[];
+  /** Distinct device sets the cases use (CPU cases use `[]`). */
+  deviceSets: number[][];
+  repetitions: number;
+  schedules: number;
+  /** Human description of which agents run the plan. */
+  targets: string;
+}
+
+/** Counts for `rigbench plan check`; `cases` must be `expandPlan(plan)`. */
+export function planSummary(plan: BenchPlan, cases: readonly BenchCase[]): PlanSummary {
+  const loadKeys = new Set(cases.map(loadSettingsKey));
+  const backends = plan.matrix.backend.filter((backend) => cases.some((c) => c.backend === backend));
+  const deviceKeys = new Map<string, number[]>();
+  for (const c of cases) deviceKeys.set(JSON.stringify(c.devices), c.devices);
+  const selector = Object.entries(plan.targets.selector).map(([key, value]) => `${key}=${value}`);
+  const targetParts = [
+    plan.targets.agents.length > 0 ? `agents ${plan.targets.agents.join(', ')}` : '',
+    selector.length > 0 ? `labels ${selector.join(', ')}` : '',
+  ].filter((part) => part !== '');
+  return {
+    name: plan.name,
+    cases: cases.length,
+    models: plan.models.length,
+    chatPrompts: plan.prompts.chat.length,
+    rawTests: plan.prompts.raw.length,
+    loadGroups: loadKeys.size,
+    measuredSamples: cases.length * plan.repetitions,
+    warmupRuns: cases.length * plan.warmup,
+    backends,
+    deviceSets: [...deviceKeys.values()].map((set) => [...set]),
+    repetitions: plan.repetitions,
+    schedules: plan.schedule.length,
+    targets: targetParts.length > 0 ? targetParts.join('; ') : 'every connected agent',
+  };
+}
+
+/** The summary as human-readable lines for the CLI. */
+export function formatPlanSummary(summary: PlanSummary): string[] {
+  const sets = summary.deviceSets.map((set) => `[${set.join(',')}]`).join(' ');
+  return [
+    `plan "${summary.name}": ${summary.cases} cases`,
+    `  models ${summary.models}, chat prompts ${summary.chatPrompts}, raw tests ${summary.rawTests}`,
+    `  backends ${summary.backends.join(', ')}; device sets ${sets}`,
+    `  load groups (model loads per agent) ${summary.loadGroups}`,
+    `  measured samples per agent ${summary.measuredSamples} (${summary.repetitions} repetitions), ` +
+      `warm-up runs ${summary.warmupRuns}`,
+    `  targets: ${summary.targets}; schedules ${summary.schedules}`,
+  ];
+}
