@@ -19,3 +19,27 @@ export { expandPlan, planSummary, formatPlanSummary, loadSettingsKey } from './p
 export type { PlanSummary } from './plan/plan-expansion.js';
 export { canonicalPlanHash } from './plan/plan-hash.js';
 export { planSchema, PLAN_DEFAULTS, PLAN_LIMITS } from './plan/plan-schema.js';
+export {
+  synthesizeGguf,
+  synthModelSizeBytes,
+  SYNTH_TENSOR_TYPES,
+  SYNTH_DEFAULT_SEED,
+  SYNTH_DEFAULT_TYPE,
+  SYNTH_CHAT_TEMPLATE,
+} from './gguf/synthesize-model.js';
+export type { SynthOptions, SynthResult, SynthTensorType } from './gguf/synthesize-model.js';
+export { SYNTH_PRESETS } from './gguf/synth-presets.js';
+export type { SynthPreset, SynthPresetName } from './gguf/synth-presets.js';
+export { ensureSynthModel, synthModelFileName } from './gguf/ensure-synth-model.js';
+export type { EnsureSynthModelOptions } from './gguf/ensure-synth-model.js';
+export { writeGguf } from './gguf/gguf-writer.js';
+export type { GgufTensorSource, GgufWriteResult } from './gguf/gguf-writer.js';
+export type { GgufTensorSpec } from './gguf/gguf-header.js';
+export { gguf, ggufMetadataToPlain } from './gguf/gguf-metadata.js';
+export type { GgufMetadata, GgufMetadataValue } from './gguf/gguf-metadata.js';
+export {
+  GgufMetadataValueError,
+  GgufTensorShapeError,
+  GgufTensorDataSizeError,
+  SynthModelOptionsError,
+} from './gguf/errors.js';
