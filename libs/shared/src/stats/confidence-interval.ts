@@ -1,0 +1,34 @@
+import { mean, standardDeviation } from './descriptive.js';
+import { InsufficientDataError, StatsDomainError } from './stats-errors.js';
+import { tQuantile } from './t-distribution.js';
+
+/** A two-sided interval. */
+export interface Interval {
+  lo: number;
+  hi: number;
+}
+
+/** Checks a confidence level such as 0.95. */
+export function checkConfidence(confidence: number): void {
+  if (!(confidence > 0 && confidence < 1))
+    throw new StatsDomainError(`confidence must be in (0, 1), e.g. 0.95, got ${confidence}`);
+}
+
+/** Student t confidence interval for a mean from its summary: mean ± t(1−α/2, n−1)·sd/√n. */
+export function meanConfidenceIntervalFromSummary(
+  m: number,
+  sd: number,
+  n: number,
+  confidence = 0.95,
+): Interval {
+  checkConfidence(confidence);
+  if (n < 2) throw new InsufficientDataError('confidence interval of the mean', 2, n);
+  const half = (tQuantile(1 - (1 - confidence) / 2, n - 1) * sd) / Math.sqrt(n);
+  return { lo: m - half, hi: m + half };
+}
+
+/** Student t confidence interval for the mean of `xs` (default 95 %). Needs n ≥ 2. */
+export function meanConfidenceInterval(xs: ArrayLike<number>, confidence = 0.95): Interval {
+  if (xs.length < 2) throw new InsufficientDataError('confidence interval of the mean', 2, xs.length);
+  return meanConfidenceIntervalFromSummary(mean(xs), standardDeviation(xs), xs.length, confidence);
+}
