@@ -43,3 +43,5 @@ export {
   GgufTensorDataSizeError,
   SynthModelOptionsError,
 } from './gguf/errors.js';
+/** Statistics: summaries, t and normal distributions, Welch, Mann–Whitney, bootstrap, repetitions needed. */
+export * from './stats/index.js';
