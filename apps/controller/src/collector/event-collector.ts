@@ -1,0 +1,180 @@
+import { EVENT_STREAM, parseEvent, UnsupportedEventVersionError } from '@rigbench/shared';
+import { jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { RunStore } from '../store/run-store.js';
+import type { IngestItem, QuarantineReason } from '../store/store-types.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { ensureDurableConsumer, ensureEventStream, type DurableConsumerOptions } from './event-stream.js';
+
+export type CollectorState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
+
+/** Running totals of one collector, since it started. */
+export interface CollectorStats {
+  /** Messages taken from the stream (redeliveries included). */
+  received: number;
+  stored: number;
+  duplicates: number;
+  quarantined: number;
+  /** SQLite transactions committed. */
+  batches: number;
+  /** Batches whose transaction failed; their messages were nak'ed for redelivery. */
+  failedBatches: number;
+}
+
+export interface EventCollectorOptions extends DurableConsumerOptions {
+  nc: NatsConnection;
+  store: RunStore;
+  /** Most messages per SQLite transaction. */
+  batchSize: number;
+  logger?: Logger;
+  /** Called after each committed batch (progress displays). */
+  onBatch?: (stats: Readonly<CollectorStats>) => void;
+}
+
+function toItem(msg: JsMsg): IngestItem {
+  const quarantine = (reason: QuarantineReason, error: string): IngestItem => ({
+    kind: 'quarantine',
+    message: {
+      stream: msg.info.stream,
+      streamSeq: msg.seq,
+      subject: msg.subject,
+      reason,
+      error,
+      payload: msg.data,
+    },
+  });
+  let event;
+  try {
+    event = parseEvent(msg.data);
+  } catch (error) {
+    const reason = error instanceof UnsupportedEventVersionError ? 'unsupported-version' : 'malformed';
+    return quarantine(reason, (error as Error).message);
+  }
+  // The subject is what NATS permissions protect; an event claiming another agent or run is not trusted.
+  const [, , subjectAgent, subjectRun] = msg.subject.split('.');
+  if (subjectAgent !== event.agentId || subjectRun !== event.runId) {
+    return quarantine(
+      'subject-mismatch',
+      `event for agent '${event.agentId}' run '${event.runId}' arrived on subject ${msg.subject}`,
+    );
+  }
+  return { kind: 'event', event };
+}
+
+/**
+ * Reads the event stream through the shared durable pull consumer and writes it into the store: parsed events
+ * in batched transactions, acked only after the transaction commits (a crash before the commit means
+ * redelivery, and redelivery is harmless because the store ignores events it already holds). Unparseable
+ * messages go to the quarantine and are acked; nothing stops the loop but {@link stop}.
+ */
+export class EventCollector {
+  private stateValue: CollectorState = 'idle';
+  private messages: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+  private batch: JsMsg[] = [];
+  private flushScheduled = false;
+  private readonly log: Logger;
+  readonly stats: CollectorStats = {
+    received: 0,
+    stored: 0,
+    duplicates: 0,
+    quarantined: 0,
+    batches: 0,
+    failedBatches: 0,
+  };
+
+  constructor(private readonly options: EventCollectorOptions) {
+    this.log = options.logger ?? silentLogger;
+  }
+
+  get state(): CollectorState {
+    return this.stateValue;
+  }
+
+  /** Ensures the stream and the durable consumer, then consumes in the background. */
+  async start(): Promise<void> {
+    if (this.stateValue !== 'idle') throw new Error(`collector cannot start from state ${this.stateValue}`);
+    this.stateValue = 'starting';
+    try {
+      const jsm = await jetstreamManager(this.options.nc);
+      await ensureEventStream(jsm);
+      await ensureDurableConsumer(jsm, this.options);
+      const consumer = await jetstream(this.options.nc).consumers.get(EVENT_STREAM, this.options.durableName);
+      this.messages = await consumer.consume({ max_messages: Math.max(this.options.batchSize * 2, 256) });
+    } catch (error) {
+      this.stateValue = 'failed';
+      throw error;
+    }
+    this.stateValue = 'running';
+    this.log.info('collector started', { durable: this.options.durableName });
+    this.loop = this.consumeLoop(this.messages);
+  }
+
+  private async consumeLoop(messages: ConsumerMessages): Promise<void> {
+    try {
+      for await (const msg of messages) {
+        this.batch.push(msg);
+        if (this.batch.length >= this.options.batchSize) this.flush();
+        else if (!this.flushScheduled) {
+          // Messages already buffered by the client arrive in the same turn; flush once they are drained.
+          this.flushScheduled = true;
+          setImmediate(() => this.flush());
+        }
+      }
+    } catch (error) {
+      this.log.error('collector consume loop ended', { error: (error as Error).message });
+    } finally {
+      this.flush();
+    }
+  }
+
+  /** Writes the pending batch in one transaction, then acks it (or naks it when the write failed). */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.batch.length === 0) return;
+    const msgs = this.batch;
+    this.batch = [];
+    this.stats.received += msgs.length;
+    try {
+      const result = this.options.store.ingest(msgs.map(toItem));
+      this.stats.stored += result.stored;
+      this.stats.duplicates += result.duplicates;
+      this.stats.quarantined += result.quarantined;
+      this.stats.batches += 1;
+      if (result.quarantined > 0) this.log.warn('events quarantined', { count: result.quarantined });
+    } catch (error) {
+      this.stats.failedBatches += 1;
+      this.log.error('store write failed; events will be redelivered', {
+        error: (error as Error).message,
+        events: msgs.length,
+      });
+      for (const msg of msgs) msg.nak(1000);
+      return;
+    }
+    for (const msg of msgs) msg.ack();
+    this.options.onBatch?.(this.stats);
+  }
+
+  /** Messages neither delivered nor acknowledged yet for this durable consumer (0 = caught up). */
+  async backlog(): Promise<number> {
+    const jsm = await jetstreamManager(this.options.nc);
+    const info = await jsm.consumers.info(EVENT_STREAM, this.options.durableName);
+    return info.num_pending + info.num_ack_pending + this.batch.length;
+  }
+
+  /** Stops consuming, writes and acks what was received, and waits for the loop to end. */
+  async stop(): Promise<void> {
+    if (this.stateValue !== 'running') {
+      if (this.stateValue === 'starting' || this.stateValue === 'idle') this.stateValue = 'stopped';
+      return;
+    }
+    this.stateValue = 'draining';
+    await this.messages?.close();
+    await this.loop;
+    this.flush();
+    // Acks are plain publishes; flushing makes sure they reached the server before the caller closes NATS.
+    await this.options.nc.flush().catch(() => undefined);
+    this.stateValue = 'stopped';
+    this.log.info('collector stopped', { ...this.stats });
+  }
+}

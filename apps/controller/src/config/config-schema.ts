@@ -1,0 +1,170 @@
+/**
+ * The raw controller configuration: every key with its doc, format, default and `RIGBENCH_…` environment
+ * variable. `compileControllerConfig` turns the loaded values into the typed, frozen object the code uses.
+ */
+export const configSchema = {
+  nats: {
+    servers: {
+      doc: 'NATS server URLs, comma-separated',
+      format: String,
+      default: 'nats://127.0.0.1:4222',
+      env: 'RIGBENCH_NATS_SERVERS',
+    },
+    user: { doc: 'NATS user name', format: String, default: '', env: 'RIGBENCH_NATS_USER' },
+    password: {
+      doc: 'NATS password',
+      format: String,
+      default: '',
+      env: 'RIGBENCH_NATS_PASSWORD',
+      sensitive: true,
+    },
+    token: { doc: 'NATS token', format: String, default: '', env: 'RIGBENCH_NATS_TOKEN', sensitive: true },
+    nkeySeedFile: {
+      doc: 'File holding an NKey seed (SU…) for NATS authentication',
+      format: String,
+      default: '',
+      env: 'RIGBENCH_NATS_NKEY_SEED_FILE',
+    },
+    credsFile: {
+      doc: 'NATS .creds file (JWT + NKey seed)',
+      format: String,
+      default: '',
+      env: 'RIGBENCH_NATS_CREDS_FILE',
+    },
+    tls: {
+      ca: {
+        doc: 'CA certificate (PEM file) to verify the NATS server',
+        format: String,
+        default: '',
+        env: 'RIGBENCH_NATS_TLS_CA',
+      },
+      cert: {
+        doc: 'Client certificate (PEM file) for NATS',
+        format: String,
+        default: '',
+        env: 'RIGBENCH_NATS_TLS_CERT',
+      },
+      key: {
+        doc: 'Client key (PEM file) for NATS',
+        format: String,
+        default: '',
+        env: 'RIGBENCH_NATS_TLS_KEY',
+      },
+    },
+    connectTimeoutSeconds: {
+      doc: 'How long to wait for a NATS connection, in seconds',
+      format: Number,
+      default: 5,
+      env: 'RIGBENCH_NATS_CONNECT_TIMEOUT_SECONDS',
+    },
+  },
+  agents: {
+    doc:
+      'Static agents: [{"id":"rig-a","address":"10.0.0.5:50051","token":"…","labels":{},' +
+      '"tls":{"ca":"ca.pem","cert":"c.pem","key":"k.pem"}}] (JSON in the environment)',
+    format: Array,
+    default: [] as unknown[],
+    env: 'RIGBENCH_AGENTS',
+  },
+  agentToken: {
+    doc: 'Bearer token sent to agents that have no token of their own',
+    format: String,
+    default: '',
+    env: 'RIGBENCH_AGENT_TOKEN',
+    sensitive: true,
+  },
+  agentTls: {
+    ca: {
+      doc: 'CA certificate (PEM file) for agents without their own TLS settings',
+      format: String,
+      default: '',
+      env: 'RIGBENCH_AGENT_TLS_CA',
+    },
+    cert: {
+      doc: 'Client certificate (PEM file) for agents',
+      format: String,
+      default: '',
+      env: 'RIGBENCH_AGENT_TLS_CERT',
+    },
+    key: {
+      doc: 'Client key (PEM file) for agents',
+      format: String,
+      default: '',
+      env: 'RIGBENCH_AGENT_TLS_KEY',
+    },
+  },
+  grpc: {
+    deadlineSeconds: {
+      doc: 'Deadline of unary agent calls (GetInfo, StartRun, …), in seconds',
+      format: Number,
+      default: 10,
+      env: 'RIGBENCH_GRPC_DEADLINE_SECONDS',
+    },
+    keepaliveMinutes: {
+      doc: 'gRPC keepalive ping interval towards agents, in minutes',
+      format: Number,
+      default: 5,
+      env: 'RIGBENCH_GRPC_KEEPALIVE_MINUTES',
+    },
+  },
+  store: {
+    doc: 'SQLite store file (default: $XDG_DATA_HOME/rigbench/rigbench.db or ~/.local/share/rigbench/rigbench.db)',
+    format: String,
+    default: '',
+    env: 'RIGBENCH_STORE',
+  },
+  fleet: {
+    staleAfterIntervals: {
+      doc: 'An agent is stale when its last heartbeat is older than this many of its heartbeat intervals',
+      format: Number,
+      default: 2.5,
+      env: 'RIGBENCH_FLEET_STALE_AFTER_INTERVALS',
+    },
+    lostAfterIntervals: {
+      doc: 'An agent is lost when its last heartbeat is older than this many of its heartbeat intervals',
+      format: Number,
+      default: 6,
+      env: 'RIGBENCH_FLEET_LOST_AFTER_INTERVALS',
+    },
+    listenSeconds: {
+      doc: 'How long short commands (agents, run) listen for heartbeats at most, in seconds',
+      format: Number,
+      default: 6,
+      env: 'RIGBENCH_FLEET_LISTEN_SECONDS',
+    },
+  },
+  collector: {
+    durableName: {
+      doc: 'Durable JetStream consumer the controller reads events with (shared by every controller process)',
+      format: String,
+      default: 'rigbench-controller',
+      env: 'RIGBENCH_COLLECTOR_DURABLE',
+    },
+    batchSize: {
+      doc: 'Most events written in one SQLite transaction',
+      format: 'nat',
+      default: 2000,
+      env: 'RIGBENCH_COLLECTOR_BATCH_SIZE',
+    },
+    maxAckPending: {
+      doc: 'Most unacknowledged events the consumer hands out',
+      format: 'nat',
+      default: 20000,
+      env: 'RIGBENCH_COLLECTOR_MAX_ACK_PENDING',
+    },
+    ackWaitSeconds: {
+      doc: 'Seconds before an unacknowledged event is redelivered',
+      format: Number,
+      default: 30,
+      env: 'RIGBENCH_COLLECTOR_ACK_WAIT_SECONDS',
+    },
+  },
+  defaults: {
+    format: {
+      doc: 'Default report format',
+      format: ['md', 'csv', 'json', 'html'],
+      default: 'md',
+      env: 'RIGBENCH_REPORT_FORMAT',
+    },
+  },
+};

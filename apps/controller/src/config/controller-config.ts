@@ -1,0 +1,223 @@
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import convict from 'convict';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { configSchema } from './config-schema.js';
+
+/** TLS files (PEM paths); empty strings in the raw config become absent. */
+export interface TlsFiles {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+/** An agent the controller knows without heartbeats. */
+export interface StaticAgent {
+  id: string;
+  /** `host:port` of the agent's gRPC API. */
+  address: string;
+  token?: string;
+  labels: Readonly<Record<string, string>>;
+  tls?: TlsFiles;
+}
+
+/** The compiled controller configuration: typed, defaults filled, units converted, frozen. */
+export interface ControllerConfig {
+  nats: {
+    servers: string[];
+    user?: string;
+    password?: string;
+    token?: string;
+    nkeySeedFile?: string;
+    credsFile?: string;
+    tls?: TlsFiles;
+    connectTimeoutMs: number;
+  };
+  agents: readonly StaticAgent[];
+  /** Default bearer token for agents without their own. */
+  agentToken?: string;
+  /** Default TLS files for agents without their own. */
+  agentTls?: TlsFiles;
+  grpc: { deadlineMs: number; keepaliveMs: number };
+  /** Absolute path of the SQLite store. */
+  storePath: string;
+  fleet: { staleAfterIntervals: number; lostAfterIntervals: number; listenMs: number };
+  collector: { durableName: string; batchSize: number; maxAckPending: number; ackWaitMs: number };
+  defaults: { format: 'md' | 'csv' | 'json' | 'html' };
+}
+
+/** A configuration value is invalid; the message names the key, the source and what would be valid. */
+export class ControllerConfigError extends TypeError {
+  override name = 'ControllerConfigError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** Where configuration comes from, besides the defaults. Only the CLI entry point reads `process.env`. */
+export interface ConfigSources {
+  env: Readonly<Record<string, string | undefined>>;
+  /** A JSON or YAML file (`--config`). */
+  configFile?: string;
+  /** Command-line overrides (`--store`, `--nats`), applied last. */
+  overrides?: { store?: string; natsServers?: string };
+  /** Directory relative paths in the config file are resolved against (default: the file's directory). */
+  cwd?: string;
+}
+
+const token = /^[A-Za-z0-9_-]+$/;
+const tlsSchema = z.strictObject({
+  ca: z.string().optional(),
+  cert: z.string().optional(),
+  key: z.string().optional(),
+});
+const staticAgentSchema = z.strictObject({
+  id: z.string().regex(token, 'letters, digits, "-" and "_" only'),
+  address: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port, e.g. 10.0.0.5:50051'),
+  token: z.string().min(1).optional(),
+  labels: z.record(z.string(), z.string()).default({}),
+  tls: tlsSchema.optional(),
+});
+
+const nonEmpty = (s: string): string | undefined => (s.trim() === '' ? undefined : s.trim());
+
+function tlsFiles(raw: { ca: string; cert: string; key: string }): TlsFiles | undefined {
+  const files: TlsFiles = {};
+  if (nonEmpty(raw.ca)) files.ca = raw.ca;
+  if (nonEmpty(raw.cert)) files.cert = raw.cert;
+  if (nonEmpty(raw.key)) files.key = raw.key;
+  return Object.keys(files).length > 0 ? files : undefined;
+}
+
+/** `$XDG_DATA_HOME/rigbench/rigbench.db`, else `~/.local/share/rigbench/rigbench.db`. */
+export function defaultStorePath(env: Readonly<Record<string, string | undefined>>): string {
+  const xdg = env.XDG_DATA_HOME;
+  const dataHome = xdg && isAbsolute(xdg) ? xdg : join(env.HOME ?? homedir(), '.local', 'share');
+  return join(dataHome, 'rigbench', 'rigbench.db');
+}
+
+type RawConfig = ReturnType<typeof loadRaw>;
+
+function loadRaw(sources: ConfigSources) {
+  convict.addParser({ extension: ['yml', 'yaml'], parse: parseYaml });
+  convict.addParser({ extension: 'json', parse: JSON.parse });
+  // Agents in the environment are JSON; convict's Array format would split on commas.
+  const env = { ...sources.env };
+  const agentsJson = env.RIGBENCH_AGENTS;
+  delete env.RIGBENCH_AGENTS;
+  const config = convict(configSchema, { env, args: [] });
+  if (sources.configFile) {
+    try {
+      readFileSync(sources.configFile);
+      config.loadFile(sources.configFile);
+    } catch (error) {
+      throw new ControllerConfigError(`config file ${sources.configFile}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+  if (agentsJson !== undefined && agentsJson.trim() !== '') {
+    try {
+      config.set('agents', JSON.parse(agentsJson) as unknown[]);
+    } catch (error) {
+      throw new ControllerConfigError(
+        `RIGBENCH_AGENTS must be a JSON array of {id, address, token?, labels?, tls?}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+  if (sources.overrides?.store) config.set('store', sources.overrides.store);
+  if (sources.overrides?.natsServers) config.set('nats.servers', sources.overrides.natsServers);
+  try {
+    config.validate({ allowed: 'strict' });
+  } catch (error) {
+    throw new ControllerConfigError(`invalid configuration: ${(error as Error).message}`, { cause: error });
+  }
+  return config.getProperties();
+}
+
+function positive(value: number, key: string): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ControllerConfigError(`${key} must be a positive number, got ${value}`);
+  }
+  return value;
+}
+
+/** Fills defaults, validates and converts the raw convict values into a frozen {@link ControllerConfig}. */
+export function compileControllerConfig(
+  raw: RawConfig,
+  env: ConfigSources['env'] = {},
+  baseDir = process.cwd(),
+): ControllerConfig {
+  const agents = z.array(staticAgentSchema).safeParse(raw.agents);
+  if (!agents.success) {
+    const issue = agents.error.issues[0];
+    throw new ControllerConfigError(
+      `agents${issue?.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') ?? ''}: ` +
+        `${issue?.message ?? 'invalid'}`,
+    );
+  }
+  const ids = new Set<string>();
+  for (const agent of agents.data) {
+    if (ids.has(agent.id)) throw new ControllerConfigError(`agents: id '${agent.id}' appears twice`);
+    ids.add(agent.id);
+  }
+  const servers = raw.nats.servers
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (servers.length === 0) throw new ControllerConfigError('nats.servers must name at least one server URL');
+  const stale = positive(raw.fleet.staleAfterIntervals, 'fleet.staleAfterIntervals');
+  const lost = positive(raw.fleet.lostAfterIntervals, 'fleet.lostAfterIntervals');
+  if (lost <= stale) {
+    throw new ControllerConfigError(
+      `fleet.lostAfterIntervals (${lost}) must be greater than fleet.staleAfterIntervals (${stale})`,
+    );
+  }
+  const storePath = nonEmpty(raw.store) ? resolve(baseDir, raw.store) : defaultStorePath(env);
+  const config: ControllerConfig = {
+    nats: {
+      servers,
+      connectTimeoutMs: positive(raw.nats.connectTimeoutSeconds, 'nats.connectTimeoutSeconds') * 1000,
+      ...(nonEmpty(raw.nats.user) ? { user: raw.nats.user } : {}),
+      ...(nonEmpty(raw.nats.password) ? { password: raw.nats.password } : {}),
+      ...(nonEmpty(raw.nats.token) ? { token: raw.nats.token } : {}),
+      ...(nonEmpty(raw.nats.nkeySeedFile) ? { nkeySeedFile: raw.nats.nkeySeedFile } : {}),
+      ...(nonEmpty(raw.nats.credsFile) ? { credsFile: raw.nats.credsFile } : {}),
+      ...(tlsFiles(raw.nats.tls) ? { tls: tlsFiles(raw.nats.tls) } : {}),
+    },
+    agents: agents.data.map((a) => Object.freeze({ ...a, labels: Object.freeze({ ...a.labels }) })),
+    ...(nonEmpty(raw.agentToken) ? { agentToken: raw.agentToken } : {}),
+    ...(tlsFiles(raw.agentTls) ? { agentTls: tlsFiles(raw.agentTls) } : {}),
+    grpc: {
+      deadlineMs: positive(raw.grpc.deadlineSeconds, 'grpc.deadlineSeconds') * 1000,
+      keepaliveMs: positive(raw.grpc.keepaliveMinutes, 'grpc.keepaliveMinutes') * 60_000,
+    },
+    storePath,
+    fleet: {
+      staleAfterIntervals: stale,
+      lostAfterIntervals: lost,
+      listenMs: positive(raw.fleet.listenSeconds, 'fleet.listenSeconds') * 1000,
+    },
+    collector: {
+      durableName: raw.collector.durableName,
+      batchSize: positive(raw.collector.batchSize, 'collector.batchSize'),
+      maxAckPending: positive(raw.collector.maxAckPending, 'collector.maxAckPending'),
+      ackWaitMs: positive(raw.collector.ackWaitSeconds, 'collector.ackWaitSeconds') * 1000,
+    },
+    defaults: { format: raw.defaults.format as ControllerConfig['defaults']['format'] },
+  };
+  if (!token.test(config.collector.durableName)) {
+    throw new ControllerConfigError(
+      `collector.durableName '${config.collector.durableName}' must use letters, digits, "-" and "_" only`,
+    );
+  }
+  return Object.freeze(config);
+}
+
+/** Loads defaults, the config file, the environment and overrides, and compiles them. */
+export function loadControllerConfig(sources: ConfigSources): ControllerConfig {
+  return compileControllerConfig(loadRaw(sources), sources.env, sources.cwd ?? process.cwd());
+}

@@ -1,0 +1,116 @@
+import type { RunStatus } from '../report/run-dataset.js';
+import type { RunStore } from './run-store.js';
+import type { RunAgentRow } from './store-types.js';
+
+/** Where one agent of a run stands. */
+export type AgentRunState = 'pending' | 'running' | 'complete' | 'incomplete';
+
+export interface AgentCompleteness {
+  agentId: string;
+  state: AgentRunState;
+  /** Human lines naming what is missing; empty when complete. */
+  missing: string[];
+  row: RunAgentRow;
+}
+
+export interface RunCompleteness {
+  runId: string;
+  status: RunStatus;
+  agents: AgentCompleteness[];
+  /** Every agent's missing lines, prefixed with the agent id. */
+  missing: string[];
+}
+
+const MAX_LISTED = 10;
+
+/** `[1,2,3,5,8,9]` → `1-3, 5, 8-9`, at most {@link MAX_LISTED} ranges. */
+export function formatRanges(values: readonly number[]): string {
+  const ranges: string[] = [];
+  let i = 0;
+  while (i < values.length) {
+    const start = values[i] as number;
+    let end = start;
+    while (i + 1 < values.length && values[i + 1] === end + 1) {
+      i += 1;
+      end = values[i] as number;
+    }
+    ranges.push(start === end ? `${start}` : `${start}-${end}`);
+    i += 1;
+  }
+  if (ranges.length <= MAX_LISTED) return ranges.join(', ');
+  return `${ranges.slice(0, MAX_LISTED).join(', ')} and ${ranges.length - MAX_LISTED} more ranges`;
+}
+
+/** Seqs in 1..upTo that are not stored. */
+function missingSeqs(stored: readonly number[], upTo: number): number[] {
+  const missing: number[] = [];
+  let next = 1;
+  for (const seq of stored) {
+    if (seq > upTo) break;
+    for (; next < seq; next += 1) missing.push(next);
+    next = seq + 1;
+  }
+  for (; next <= upTo; next += 1) missing.push(next);
+  return missing;
+}
+
+function agentCompleteness(store: RunStore, runId: string, row: RunAgentRow): AgentCompleteness {
+  const missing: string[] = [];
+  let state: AgentRunState;
+  if (row.lastSeq === null) {
+    state = row.acceptedAt === null && row.eventsStored === 0 ? 'pending' : 'running';
+    if (row.acceptedAt === null) missing.push('no run.accepted received');
+    const cases = row.caseCount === null ? '' : `, ${row.casesFinished} of ${row.caseCount} cases finished`;
+    missing.push(`no run.finished received (${row.eventsStored} events stored${cases})`);
+    // Gaps below the highest stored seq are already known to be missing.
+    if (row.maxSeq > row.eventsStored) {
+      missing.push(
+        `missing seq ${formatRanges(missingSeqs(store.storedSeqs(runId, row.agentId), row.maxSeq))}`,
+      );
+    }
+  } else {
+    // Fast path: seqs are unique, so count == lastSeq and max == lastSeq proves 1..lastSeq are all there.
+    if (row.eventsStored !== row.lastSeq || row.maxSeq !== row.lastSeq) {
+      const gaps = missingSeqs(store.storedSeqs(runId, row.agentId), row.lastSeq);
+      if (gaps.length > 0) missing.push(`missing seq ${formatRanges(gaps)} of 1-${row.lastSeq}`);
+    }
+    const stored = store.sampleCountsByCase(runId, row.agentId);
+    const short: string[] = [];
+    for (const [caseId, expected] of Object.entries(row.samplesPerCase ?? {})) {
+      const have = stored.get(caseId) ?? 0;
+      if (have !== expected) short.push(`case ${caseId}: ${have} of ${expected} samples stored`);
+    }
+    if (short.length > MAX_LISTED) {
+      missing.push(
+        ...short.slice(0, MAX_LISTED),
+        `and ${short.length - MAX_LISTED} more cases short of samples`,
+      );
+    } else {
+      missing.push(...short);
+    }
+    state = missing.length === 0 ? 'complete' : 'incomplete';
+  }
+  if (row.abandonedReason !== null && state !== 'complete') {
+    state = 'incomplete';
+    missing.unshift(`given up: ${row.abandonedReason}`);
+  }
+  return { agentId: row.agentId, state, missing, row };
+}
+
+/**
+ * Decides whether a run is complete: every targeted (or accepting) agent's `run.finished` is stored, every seq
+ * from 1 to its `lastSeq` is stored, and the stored samples per case match its `samplesPerCase`. A run with an
+ * agent still pending or running is `running`; one with every agent finished or given up but data missing is
+ * `incomplete`.
+ */
+export function runCompleteness(store: RunStore, runId: string): RunCompleteness {
+  store.run(runId); // throws RunNotFoundError
+  const agents = store.runAgents(runId).map((row) => agentCompleteness(store, runId, row));
+  let status: RunStatus;
+  if (agents.some((a) => a.state === 'pending' || a.state === 'running')) status = 'running';
+  else if (agents.length > 0 && agents.every((a) => a.state === 'complete')) status = 'complete';
+  else status = 'incomplete';
+  const missing = agents.flatMap((a) => a.missing.map((line) => `agent ${a.agentId}: ${line}`));
+  if (agents.length === 0) missing.push('no agent has accepted or been sent this run');
+  return { runId, status, agents, missing };
+}

@@ -1,0 +1,152 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many have run. Never edit a shipped
+ * migration: append a new one.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE runs (
+    run_id      TEXT PRIMARY KEY,
+    plan_name   TEXT,
+    run_name    TEXT,
+    label       TEXT,
+    plan_json   TEXT,
+    plan_hash   TEXT,
+    -- ISO 8601: when the run was dispatched, or first seen on the stream.
+    created_at  TEXT NOT NULL,
+    -- 1 when a controller dispatched it here and recorded its targets; 0 when only seen on the stream.
+    dispatched  INTEGER NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE run_agents (
+    run_id                TEXT NOT NULL,
+    agent_id              TEXT NOT NULL,
+    targeted              INTEGER NOT NULL DEFAULT 0,
+    address               TEXT,
+    labels_json           TEXT,
+    accepted_at           TEXT,
+    case_count            INTEGER,
+    plan_hash             TEXT,
+    finished_at           TEXT,
+    outcome               TEXT,
+    reason                TEXT,
+    last_seq              INTEGER,
+    samples_per_case_json TEXT,
+    case_outcomes_json    TEXT,
+    -- Set when the controller gave up on the agent (lost heartbeats, failed StartRun).
+    abandoned_reason      TEXT,
+    PRIMARY KEY (run_id, agent_id)
+  ) WITHOUT ROWID;
+
+  -- Every non-sample event; samples live in their own table under the same (run, agent, seq) key space.
+  CREATE TABLE events (
+    run_id   TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    seq      INTEGER NOT NULL,
+    type     TEXT NOT NULL,
+    time     TEXT NOT NULL,
+    payload  TEXT NOT NULL,
+    PRIMARY KEY (run_id, agent_id, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE cases (
+    run_id                 TEXT NOT NULL,
+    agent_id               TEXT NOT NULL,
+    case_id                TEXT NOT NULL,
+    case_index             INTEGER,
+    fingerprint_json       TEXT,
+    model_load_seconds     REAL,
+    model_reused           INTEGER,
+    started_at             TEXT,
+    finished_at            TEXT,
+    outcome                TEXT,
+    reason                 TEXT,
+    samples                INTEGER,
+    worker_peak_rss_bytes  REAL,
+    PRIMARY KEY (run_id, agent_id, case_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE samples (
+    run_id                   TEXT NOT NULL,
+    agent_id                 TEXT NOT NULL,
+    seq                      INTEGER NOT NULL,
+    case_id                  TEXT NOT NULL,
+    repetition               INTEGER NOT NULL,
+    mode                     TEXT NOT NULL,
+    started_at               TEXT NOT NULL,
+    model_load_seconds       REAL NOT NULL,
+    prompt_tokens            REAL NOT NULL,
+    prompt_seconds           REAL NOT NULL,
+    prompt_tokens_per_second REAL NOT NULL,
+    ttft_seconds             REAL,
+    generated_tokens         REAL NOT NULL,
+    decode_seconds           REAL NOT NULL,
+    decode_tokens_per_second REAL NOT NULL,
+    itl_p50                  REAL,
+    itl_p90                  REAL,
+    itl_p99                  REAL,
+    end_to_end_seconds       REAL NOT NULL,
+    vram_before_bytes        REAL,
+    vram_peak_bytes          REAL,
+    vram_after_bytes         REAL,
+    worker_peak_rss_bytes    REAL NOT NULL,
+    threads                  INTEGER NOT NULL,
+    batch_size               INTEGER NOT NULL,
+    finish_reason            TEXT NOT NULL,
+    PRIMARY KEY (run_id, agent_id, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE quarantine (
+    id          INTEGER PRIMARY KEY,
+    stream      TEXT NOT NULL,
+    stream_seq  INTEGER NOT NULL,
+    subject     TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    error       TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    payload     BLOB NOT NULL,
+    UNIQUE (stream, stream_seq)
+  );
+
+  -- Last heartbeat per agent, so short-lived CLI commands know the fleet without waiting an interval.
+  CREATE TABLE agents (
+    agent_id          TEXT PRIMARY KEY,
+    address           TEXT NOT NULL,
+    labels_json       TEXT NOT NULL,
+    version           TEXT NOT NULL,
+    interval_seconds  REAL NOT NULL,
+    busy              INTEGER NOT NULL,
+    run_id            TEXT,
+    -- Controller clock when the heartbeat arrived, in milliseconds since the epoch.
+    received_at_ms    INTEGER NOT NULL
+  );
+  `,
+];
+
+/** The schema version this build writes (`PRAGMA user_version`). */
+export const STORE_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The store file was written by a newer rigbench. */
+export class StoreSchemaTooNewError extends Error {
+  override name = 'StoreSchemaTooNewError';
+  constructor(path: string, found: number, options?: ErrorOptions) {
+    super(
+      `store ${path} has schema version ${found}, this rigbench understands up to ${STORE_SCHEMA_VERSION}; ` +
+        'upgrade rigbench or pass --store with another file',
+      options,
+    );
+  }
+}
+
+/** Brings the database up to {@link STORE_SCHEMA_VERSION}, one migration per transaction. */
+export function migrate(db: Database.Database, path: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > STORE_SCHEMA_VERSION) throw new StoreSchemaTooNewError(path, current);
+  for (let version = current; version < STORE_SCHEMA_VERSION; version += 1) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}
