@@ -405,7 +405,13 @@ function crossCheckPlan(plan: unknown, ctx: RefineContext): void {
     matrix.contextSize === undefined ? defaults.contextSize : scalarToList(matrix.contextSize)
   ) as unknown;
   const validSizes = Array.isArray(contextSizes)
-    ? contextSizes.filter((size): size is number => typeof size === 'number' && Number.isInteger(size))
+    ? contextSizes.filter(
+        (size): size is number =>
+          typeof size === 'number' &&
+          Number.isInteger(size) &&
+          size >= PLAN_LIMITS.contextSize.min &&
+          size <= PLAN_LIMITS.contextSize.max,
+      )
     : [];
   if (validSizes.length === 0) return;
   const smallest = Math.min(...validSizes);

@@ -5,7 +5,7 @@
 export function suggestClosest(input: string, candidates: readonly string[]): string | undefined {
   const needle = input.toLowerCase();
   // An abbreviation (`temp` for `temperature`) is far in edits but obvious to a reader.
-  if (needle.length >= 3) {
+  if (needle.length >= 2) {
     const extended = candidates.find((candidate) => candidate.toLowerCase().startsWith(needle));
     if (extended !== undefined) return extended;
   }
