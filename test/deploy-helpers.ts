@@ -1,0 +1,210 @@
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+
+/** Repository root (this file lives in `test/`). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The deployment kit under test. */
+export const DEPLOY_DIR = join(REPO_ROOT, 'deploy');
+
+/** A tool the deployment tests run is not installed. */
+export class MissingToolError extends Error {
+  constructor(tool: string, hint: string, options?: ErrorOptions) {
+    super(`${tool} is not installed or not on PATH; ${hint}`, options);
+    this.name = 'MissingToolError';
+  }
+}
+
+/** Install hints for the tools these tests need (they fail with the hint, never skip). */
+export const TOOL_HINTS: Record<string, string> = {
+  promtool: "install Debian's prometheus package: apt-get install prometheus",
+  prometheus: "install Debian's prometheus package: apt-get install prometheus",
+  'nats-server': 'install it with apt-get install nats-server',
+  'systemd-analyze': 'install systemd: apt-get install systemd',
+  shellcheck: 'install it with apt-get install shellcheck',
+  bash: 'install bash',
+  openssl: 'install it with apt-get install openssl',
+};
+
+/** Runs `tool args` synchronously; throws {@link MissingToolError} when the binary does not exist. */
+export function runTool(
+  tool: string,
+  args: readonly string[],
+  options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): SpawnSyncReturns<string> {
+  const result = spawnSync(tool, args, {
+    encoding: 'utf8',
+    input: options.input,
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    timeout: options.timeoutMs ?? 60_000,
+  });
+  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
+    throw new MissingToolError(tool, TOOL_HINTS[tool] ?? 'install it', { cause: result.error });
+  }
+  if (result.error) throw result.error;
+  return result;
+}
+
+/** stdout and stderr of a finished tool run, for assertion messages. */
+export const outputOf = (result: SpawnSyncReturns<string>): string => `${result.stdout}${result.stderr}`;
+
+/** Reads a YAML file of the deployment kit (merge keys `<<` enabled, as docker compose reads them). */
+export function readDeployYaml(relativePath: string): unknown {
+  return parseYaml(readFileSync(join(DEPLOY_DIR, relativePath), 'utf8'), { merge: true });
+}
+
+/** Series names exported by a Prometheus text exposition, with `_bucket`/`_sum`/`_count` for histograms. */
+export function exposedSeriesNames(exposition: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of exposition.split('\n')) {
+    const type = /^# TYPE (\S+) (\S+)/.exec(line);
+    if (type) {
+      const [, name = '', kind] = type;
+      names.add(name);
+      if (kind === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(name + suffix);
+      if (kind === 'summary') for (const suffix of ['_sum', '_count']) names.add(name + suffix);
+      continue;
+    }
+    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/.exec(line);
+    if (sample?.[1]) names.add(sample[1]);
+  }
+  return names;
+}
+
+/** PromQL words that look like identifiers but are not metric names. */
+const PROMQL_KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'inf',
+  'nan',
+]);
+
+/** Replaces Grafana's dashboard variables with values that make a plain PromQL expression. */
+export function substituteGrafanaVariables(expr: string): string {
+  return expr
+    .replace(/\$__rate_interval|\$__interval|\$__range/g, '5m')
+    .replace(/\$window/g, '1h')
+    .replace(/\$\{?\w+\}?/g, '.*');
+}
+
+/**
+ * Metric names a PromQL expression selects. Strings, label matchers, ranges and grouping label lists are cut out
+ * first, so `sum by (node) (rate(x_bucket{node=~"$node"}[5m]))` yields only `x_bucket`; an identifier followed by
+ * `(` is a function or aggregation.
+ */
+export function promqlMetricNames(expression: string): string[] {
+  let expr = substituteGrafanaVariables(expression);
+  expr = expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""');
+  expr = expr.replace(/\{[^}]*\}/g, ' ');
+  expr = expr.replace(/\[[^\]]*\]/g, ' ');
+  expr = expr.replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
+  const names = new Set<string>();
+  const token = /[a-zA-Z_:][a-zA-Z0-9_:]*|\d[\w.]*/g;
+  for (let match = token.exec(expr); match; match = token.exec(expr)) {
+    const word = match[0];
+    if (/^\d/.test(word) || PROMQL_KEYWORDS.has(word.toLowerCase())) continue;
+    const rest = expr.slice(match.index + word.length);
+    if (/^\s*\(/.test(rest)) continue;
+    names.add(word);
+  }
+  return [...names];
+}
+
+/** The metric a Grafana `label_values(metric{…}, label)` variable query reads, if it names one. */
+export function labelValuesMetric(query: string): string | undefined {
+  return /label_values\(\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{[^}]*\})?\s*,/.exec(query)?.[1];
+}
+
+/** Minimal shape of the parts of a Grafana dashboard the tests read. */
+export interface GrafanaDashboard {
+  uid: string;
+  title: string;
+  templating: {
+    list: Array<{ name: string; type: string; query?: unknown; definition?: string; current?: unknown }>;
+  };
+  panels: GrafanaPanel[];
+}
+
+export interface GrafanaPanel {
+  id: number;
+  type: string;
+  title: string;
+  datasource?: { type: string; uid: string };
+  targets?: Array<{ expr?: string; refId: string; datasource?: { type: string; uid: string } }>;
+  panels?: GrafanaPanel[];
+}
+
+/** Reads the shipped rigbench dashboard. */
+export function readDashboard(): GrafanaDashboard {
+  return JSON.parse(
+    readFileSync(join(DEPLOY_DIR, 'grafana', 'dashboards', 'rigbench.json'), 'utf8'),
+  ) as GrafanaDashboard;
+}
+
+/** Every panel, including those nested in collapsed rows. */
+export function allPanels(dashboard: GrafanaDashboard): GrafanaPanel[] {
+  return dashboard.panels.flatMap((panel) => [panel, ...(panel.panels ?? [])]);
+}
+
+/** Every PromQL expression of the dashboard's panels, named `panel title / refId` for messages. */
+export function dashboardExpressions(dashboard: GrafanaDashboard): Array<{ where: string; expr: string }> {
+  return allPanels(dashboard).flatMap((panel) =>
+    (panel.targets ?? [])
+      .filter((target) => typeof target.expr === 'string' && target.expr.trim() !== '')
+      .map((target) => ({ where: `${panel.title} / ${target.refId}`, expr: target.expr ?? '' })),
+  );
+}
+
+/** The query of each `query` variable (`label_values(…)`). */
+export function dashboardVariableQueries(
+  dashboard: GrafanaDashboard,
+): Array<{ name: string; query: string }> {
+  return dashboard.templating.list
+    .filter((variable) => variable.type === 'query')
+    .map((variable) => {
+      const query = variable.query;
+      const text =
+        typeof query === 'string'
+          ? query
+          : typeof query === 'object' && query !== null && 'query' in query
+            ? String((query as { query: unknown }).query)
+            : (variable.definition ?? '');
+      return { name: variable.name, query: text };
+    });
+}
+
+interface RuleFile {
+  groups: Array<{ name: string; rules: Array<{ alert?: string; record?: string; expr: string }> }>;
+}
+
+/** Every alert and recording rule expression in `deploy/prometheus/rules/rigbench.rules.yml`. */
+export function ruleExpressions(): Array<{ where: string; expr: string }> {
+  const file = readDeployYaml('prometheus/rules/rigbench.rules.yml') as RuleFile;
+  return file.groups.flatMap((group) =>
+    group.rules.map((rule) => ({ where: `${group.name} / ${rule.alert ?? rule.record}`, expr: rule.expr })),
+  );
+}
+
+/**
+ * Metrics the dashboard reads from other exporters, joined with `rigbench_gpu_info` on the GPU uuid, and
+ * Prometheus' own `up`. Everything else must come from the agent.
+ */
+export const EXTERNAL_METRICS: Record<string, string> = {
+  up: 'Prometheus (scrape health)',
+  DCGM_FI_DEV_POWER_USAGE: 'NVIDIA dcgm-exporter',
+  DCGM_FI_DEV_GPU_UTIL: 'NVIDIA dcgm-exporter',
+  nvidia_smi_power_draw_watts: 'utkuozdemir/nvidia_gpu_exporter',
+  nvidia_smi_utilization_gpu_ratio: 'utkuozdemir/nvidia_gpu_exporter',
+};
