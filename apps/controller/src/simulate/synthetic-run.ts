@@ -4,7 +4,10 @@ import type { Fingerprint, RigbenchEvent, Sample } from '@rigbench/shared';
 export interface SyntheticRunOptions {
   runId: string;
   agentId: string;
+  /** Number of cases, named `c000-synthetic`, … unless `caseIds` names them. */
   cases: number;
+  /** Case ids to use instead of generated ones (e.g. from `expandPlan` of a real plan). */
+  caseIds?: readonly string[];
   samplesPerCase: number;
   /** Plan carried by `run.accepted` (default: a minimal placeholder object). */
   plan?: unknown;
@@ -81,6 +84,7 @@ export function* syntheticRunEvents(options: SyntheticRunOptions): Generator<Rig
   const { runId, agentId } = options;
   const time = options.time ?? new Date().toISOString();
   const baseTps = options.decodeTokensPerSecond ?? 20;
+  const caseIds = options.caseIds ?? Array.from({ length: options.cases }, (_, i) => caseIdOf(i));
   let seq = 0;
   const base = () => ({ v: 1 as const, runId, agentId, seq: ++seq, time });
   yield {
@@ -89,12 +93,11 @@ export function* syntheticRunEvents(options: SyntheticRunOptions): Generator<Rig
     planName: options.planName ?? 'synthetic',
     planHash: 'synthetic',
     plan: options.plan ?? { name: options.planName ?? 'synthetic' },
-    caseCount: options.cases,
+    caseCount: caseIds.length,
   };
   const samplesPerCase: Record<string, number> = {};
   const caseOutcomes: Record<string, 'ok'> = {};
-  for (let c = 0; c < options.cases; c += 1) {
-    const caseId = caseIdOf(c);
+  for (const [c, caseId] of caseIds.entries()) {
     yield {
       ...base(),
       type: 'case.started',

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expandPlan, parsePlanYaml } from '@rigbench/shared';
+import { syntheticRunEvents } from '../simulate/synthetic-run.js';
+import { buildRunDataset, RunPlanUnreadableError } from './build-run-dataset.js';
+import { RunStore } from './run-store.js';
+
+const planFile = fileURLToPath(new URL('../../../../examples/quick-cpu.yaml', import.meta.url));
+
+describe('buildRunDataset', () => {
+  test('dataset - rebuilds planned cases per agent and every stored sample exactly', () => {
+    const plan = parsePlanYaml(readFileSync(planFile, 'utf8'), planFile);
+    const caseIds = expandPlan(plan).map((c) => c.caseId);
+    const store = RunStore.open(':memory:');
+    try {
+      store.recordDispatch({
+        runId: 'r1',
+        planName: plan.name,
+        runName: null,
+        label: 'night',
+        plan,
+        targets: [
+          { agentId: 'a1', address: null, labels: { gpu: 'none' } },
+          { agentId: 'a2', address: null, labels: {} },
+        ],
+      });
+      const a1 = [
+        ...syntheticRunEvents({ runId: 'r1', agentId: 'a1', cases: 0, caseIds, samplesPerCase: 3, plan }),
+      ];
+      store.writeEvents(a1);
+      // a2 only got halfway: its later cases have no fingerprint and no outcome.
+      const a2 = [
+        ...syntheticRunEvents({ runId: 'r1', agentId: 'a2', cases: 0, caseIds, samplesPerCase: 3, plan }),
+      ];
+      store.writeEvents(a2.slice(0, 12));
+
+      const dataset = buildRunDataset(store, 'r1');
+      expect(dataset.run).toMatchObject({
+        runId: 'r1',
+        planName: 'quick-cpu',
+        label: 'night',
+        status: 'running',
+      });
+      expect(dataset.run.missing.some((m) => m.startsWith('agent a2: no run.finished'))).toBe(true);
+      expect(dataset.agents.map((a) => [a.agentId, a.outcome, a.labels])).toEqual([
+        ['a1', 'completed', { gpu: 'none' }],
+        ['a2', null, {}],
+      ]);
+      expect(dataset.cases).toHaveLength(caseIds.length * 2);
+      expect(dataset.cases.filter((c) => c.agentId === 'a1').every((c) => c.outcome === 'ok')).toBe(true);
+      expect(
+        dataset.cases.filter((c) => c.agentId === 'a2' && c.fingerprint === null).length,
+      ).toBeGreaterThan(0);
+      const expectedSamples = [...a1, ...a2.slice(0, 12)].filter((e) => e.type === 'sample.recorded');
+      expect(dataset.samples).toEqual(
+        expectedSamples.map((e) => ({ agentId: e.agentId, caseId: e.caseId, sample: e.sample })),
+      );
+    } finally {
+      store.close();
+    }
+  });
+
+  test('dataset - a run whose stored plan does not validate is reported, not guessed', () => {
+    const store = RunStore.open(':memory:');
+    try {
+      store.writeEvents([...syntheticRunEvents({ runId: 'r2', agentId: 'a1', cases: 1, samplesPerCase: 1 })]);
+      expect(() => buildRunDataset(store, 'r2')).toThrow(RunPlanUnreadableError);
+    } finally {
+      store.close();
+    }
+  });
+});
