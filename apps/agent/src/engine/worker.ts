@@ -1,0 +1,292 @@
+/**
+ * The engine's worker process (`child_process.fork` of the compiled `dist/engine/worker.js`). It loads one model
+ * on one backend and measures the cases the engine sends it, one at a time, answering over IPC
+ * (see `worker-protocol.ts`). A native crash or out-of-memory kill takes only this process down.
+ */
+import { getLlama, LlamaLogLevel, resolveChatWrapper, TokenBias } from 'node-llama-cpp';
+import type { Llama, LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
+import type { Backend, Sample } from '@rigbench/shared';
+import { BACKENDS } from '@rigbench/shared';
+import type {
+  LoadRequest,
+  ParentMessage,
+  ProbeReply,
+  RunCaseRequest,
+  WorkerMessage,
+} from './worker-protocol.js';
+import { createRawDecoder } from './raw-decoder.js';
+import type { RawDecoderKind } from './raw-decoder.js';
+import { rawLatencyPercentiles, runRawRepetition } from './raw-runner.js';
+import { endOfGenerationBias, runChatRepetition } from './chat-runner.js';
+import { latencyPercentiles } from './latency-stats.js';
+import { mulberry32 } from './seeded-random.js';
+import { ContextTooSmallError } from './engine-errors.js';
+
+interface Loaded {
+  llama: Llama;
+  model: LlamaModel;
+  vocabularySize: number;
+  eogBias?: TokenBias;
+}
+
+let loaded: Loaded | null = null;
+/** Test and benchmark hook: force the public-API decoder to compare it with the direct one. */
+const rawDecoderKind: RawDecoderKind =
+  process.env.RIGBENCH_RAW_DECODER === 'sequence' ? 'sequence' : 'direct';
+
+function send(message: WorkerMessage): void {
+  process.send?.(message);
+}
+
+function peakRssBytes(): number {
+  // resourceUsage().maxRSS is in kibibytes on Linux and macOS.
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+async function llamaFor(backend: Backend, maxThreads: number): Promise<Llama> {
+  return getLlama({
+    gpu: backend === 'cpu' ? false : backend,
+    build: 'never',
+    skipDownload: true,
+    maxThreads,
+    logLevel: LlamaLogLevel.warn,
+    logger: (level, message) => process.stderr.write(`[llama.cpp ${level}] ${message}\n`),
+  });
+}
+
+async function vramState(llama: Llama): Promise<{ total: number; used: number } | null> {
+  if (llama.gpu === false) return null;
+  const state = await llama.getVramState();
+  return { total: state.total, used: state.used };
+}
+
+/** Vocabulary size from the token embedding tensor, falling back to the tokenizer's token list. */
+function vocabularySizeOf(model: LlamaModel): number {
+  const embedding = model.fileInfo.tensorInfo?.find((tensor) => tensor.name === 'token_embd.weight');
+  const fromTensor = embedding?.dimensions[1];
+  if (fromTensor != null) return Number(fromTensor);
+  const tokens = model.fileInfo.metadata.tokenizer?.ggml?.tokens;
+  if (tokens != null) return tokens.length;
+  throw new Error(`cannot tell the vocabulary size of ${model.filename ?? 'the model'}`);
+}
+
+async function load(request: LoadRequest): Promise<void> {
+  const initStart = performance.now();
+  const llama = await llamaFor(request.backend, request.maxThreads);
+  const loadStart = performance.now();
+  const model = await llama.loadModel({
+    modelPath: request.modelPath,
+    gpuLayers: request.backend === 'cpu' ? 0 : request.gpuLayers,
+  });
+  const loadEnd = performance.now();
+  loaded = { llama, model, vocabularySize: vocabularySizeOf(model) };
+  send({
+    type: 'loaded',
+    loadSeconds: (loadEnd - loadStart) / 1000,
+    backendInitSeconds: (loadStart - initStart) / 1000,
+    llamaCppRelease: llama.llamaCppRelease.release,
+    gpuDeviceNames: await llama.getGpuDeviceNames(),
+    vram: await vramState(llama),
+  });
+}
+
+/** Tracks device memory during a repetition on GPU backends (polled; llama.cpp reports no peak itself). */
+function vramTracker(llama: Llama): { stop(): Promise<Sample['vram']> } {
+  if (llama.gpu === false) return { stop: async () => null };
+  let before: number | null = null;
+  let peak = 0;
+  const poll = async (): Promise<void> => {
+    const used = (await llama.getVramState()).used;
+    before ??= used;
+    peak = Math.max(peak, used);
+  };
+  const first = poll();
+  const timer = setInterval(() => void poll(), 100);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await first;
+      const after = (await llama.getVramState()).used;
+      return { beforeBytes: before ?? after, peakBytes: Math.max(peak, after), afterBytes: after };
+    },
+  };
+}
+
+async function runCase(request: RunCaseRequest): Promise<void> {
+  if (loaded == null) throw new Error('worker received a case before a model was loaded');
+  const { benchCase, threads } = request;
+  const context = await loaded.model.createContext({
+    contextSize: benchCase.contextSize,
+    batchSize: benchCase.batchSize,
+    threads,
+    sequences: 1,
+    flashAttention: benchCase.flashAttention,
+    experimentalKvCacheKeyType: benchCase.kvCacheType.toUpperCase() as 'F16',
+    experimentalKvCacheValueType: benchCase.kvCacheType.toUpperCase() as 'F16',
+  });
+  try {
+    if (benchCase.workload.mode === 'raw') await measureRaw(context, request);
+    else await measureChat(context, request);
+  } finally {
+    await context.dispose();
+  }
+  send({ type: 'case-done', peakRssBytes: peakRssBytes() });
+}
+
+function baseSample(
+  request: RunCaseRequest,
+  context: LlamaContext,
+  repetition: number,
+): Pick<
+  Sample,
+  'caseId' | 'repetition' | 'mode' | 'startedAt' | 'modelLoadSeconds' | 'threads' | 'batchSize'
+> {
+  return {
+    caseId: request.benchCase.caseId,
+    repetition,
+    mode: request.benchCase.workload.mode,
+    startedAt: new Date().toISOString(),
+    modelLoadSeconds: request.modelLoadSeconds,
+    threads: context.currentThreads || request.threads,
+    batchSize: context.batchSize,
+  };
+}
+
+const rate = (tokens: number, seconds: number): number => (tokens > 0 && seconds > 0 ? tokens / seconds : 0);
+
+async function measureRaw(context: LlamaContext, request: RunCaseRequest): Promise<void> {
+  const { benchCase } = request;
+  if (benchCase.workload.mode !== 'raw' || loaded == null) return;
+  const test = benchCase.workload.test;
+  const needed = test.depth + test.promptTokens + test.generatedTokens;
+  if (needed >= context.contextSize)
+    throw new ContextTooSmallError(benchCase.caseId, needed, context.contextSize);
+  const sequence = context.getSequence();
+  const decoder = createRawDecoder(context, sequence, rawDecoderKind);
+  const random = mulberry32(benchCase.generation.seed);
+  const bos = loaded.model.tokens.shouldPrependBosToken ? loaded.model.tokens.bos : null;
+  for (let run = 0; run < benchCase.warmup + benchCase.repetitions; run++) {
+    const repetition = run - benchCase.warmup;
+    const base = baseSample(request, context, repetition);
+    const vram = vramTracker(loaded.llama);
+    const t = await runRawRepetition(decoder, test, random, loaded.vocabularySize, bos as number | null);
+    const vramFigures = await vram.stop();
+    if (repetition < 0) continue;
+    send({
+      type: 'sample',
+      sample: {
+        ...base,
+        promptTokens: t.promptTokens,
+        promptSeconds: t.promptSeconds,
+        promptTokensPerSecond: rate(t.promptTokens, t.promptSeconds),
+        ttftSeconds: t.ttftSeconds,
+        generatedTokens: t.generatedTokens,
+        decodeSeconds: t.decodeSeconds,
+        decodeTokensPerSecond: rate(t.generatedTokens, t.decodeSeconds),
+        interTokenLatency: rawLatencyPercentiles(t),
+        endToEndSeconds: t.endToEndSeconds,
+        vram: vramFigures,
+        workerPeakRssBytes: peakRssBytes(),
+        finishReason: 'completed',
+      },
+    });
+  }
+  await decoder.clear();
+}
+
+async function measureChat(context: LlamaContext, request: RunCaseRequest): Promise<void> {
+  const { benchCase } = request;
+  if (benchCase.workload.mode !== 'chat' || loaded == null) return;
+  const { model } = loaded;
+  const chatWrapper = resolveChatWrapper(model);
+  const { contextText } = chatWrapper.generateContextState({
+    chatHistory: [
+      { type: 'user', text: benchCase.workload.prompt.text },
+      { type: 'model', response: [] },
+    ],
+  });
+  const promptTokens = contextText.tokenize(model.tokenizer) as Token[];
+  const needed = promptTokens.length + benchCase.generation.maxTokens;
+  if (needed >= context.contextSize)
+    throw new ContextTooSmallError(benchCase.caseId, needed, context.contextSize);
+  if (benchCase.generation.ignoreEos)
+    loaded.eogBias ??= endOfGenerationBias(model, loaded.vocabularySize, new TokenBias(model.tokenizer));
+  const sequence = context.getSequence();
+  for (let run = 0; run < benchCase.warmup + benchCase.repetitions; run++) {
+    const repetition = run - benchCase.warmup;
+    const base = baseSample(request, context, repetition);
+    const vram = vramTracker(loaded.llama);
+    const t = await runChatRepetition(sequence, promptTokens, benchCase.generation, loaded.eogBias);
+    const vramFigures = await vram.stop();
+    if (repetition < 0) continue;
+    // In chat mode the prompt's evaluation and the first sampling are one step: prompt time is TTFT.
+    const promptSeconds = t.ttftSeconds ?? t.endToEndSeconds;
+    send({
+      type: 'sample',
+      sample: {
+        ...base,
+        promptTokens: t.promptTokens,
+        promptSeconds,
+        promptTokensPerSecond: rate(t.promptTokens, promptSeconds),
+        ttftSeconds: t.ttftSeconds,
+        generatedTokens: t.generatedTokens,
+        decodeSeconds: t.decodeSeconds,
+        decodeTokensPerSecond: rate(t.generatedTokens - 1, t.decodeSeconds),
+        interTokenLatency: t.interTokenGaps.length >= 1 ? latencyPercentiles(t.interTokenGaps) : null,
+        endToEndSeconds: t.endToEndSeconds,
+        vram: vramFigures,
+        workerPeakRssBytes: peakRssBytes(),
+        finishReason: t.finishReason,
+      },
+    });
+  }
+}
+
+/** Tries every backend in this process; a backend counts as available when `getLlama` loads it. */
+async function probe(): Promise<void> {
+  const backends: Backend[] = [];
+  const unavailable: ProbeReply['unavailable'] = {};
+  let gpuDeviceNames: string[] = [];
+  let vram: ProbeReply['vram'] = null;
+  for (const backend of BACKENDS) {
+    try {
+      const llama = await llamaFor(backend, 1);
+      // getLlama may hand back a CPU build for a GPU type it cannot use; count only what was asked for.
+      if (llama.gpu !== (backend === 'cpu' ? false : backend)) {
+        unavailable[backend] =
+          `getLlama loaded ${llama.gpu === false ? 'a CPU-only' : llama.gpu} build instead`;
+        await llama.dispose();
+        continue;
+      }
+      backends.push(backend);
+      if (backend !== 'cpu' && gpuDeviceNames.length === 0) {
+        gpuDeviceNames = await llama.getGpuDeviceNames();
+        vram = await vramState(llama);
+      }
+      await llama.dispose();
+    } catch (error) {
+      unavailable[backend] =
+        error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error);
+    }
+  }
+  send({ type: 'probe-result', backends, gpuDeviceNames, vram, unavailable });
+}
+
+async function handle(message: ParentMessage): Promise<void> {
+  try {
+    if (message.type === 'load') await load(message);
+    else if (message.type === 'run') await runCase(message);
+    else await probe();
+  } catch (error) {
+    const err = error instanceof Error ? error : new Error(String(error));
+    send({ type: 'failed', error: { name: err.name, message: err.message } });
+  }
+}
+
+// Requests are handled strictly one after the other.
+let queue: Promise<void> = Promise.resolve();
+process.on('message', (message: ParentMessage) => {
+  queue = queue.then(() => handle(message));
+});
+// The engine going away (or closing the channel) ends the worker.
+process.on('disconnect', () => process.exit(0));
