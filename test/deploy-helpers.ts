@@ -1,8 +1,11 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { freePort } from './support/free-port.js';
+import { startNatsServer, type NatsServerHandle } from './support/nats-server.js';
 
 /** Repository root (this file lives in `test/`). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -208,3 +211,58 @@ export const EXTERNAL_METRICS: Record<string, string> = {
   nvidia_smi_power_draw_watts: 'utkuozdemir/nvidia_gpu_exporter',
   nvidia_smi_utilization_gpu_ratio: 'utkuozdemir/nvidia_gpu_exporter',
 };
+
+/** Passwords the tests give the shipped NATS config through its `$NATS_…_PASSWORD` environment references. */
+export const TEST_NATS_USERS = {
+  agent: { user: 'agent', password: 'agent-test-password' },
+  controller: { user: 'controller', password: 'controller-test-password' },
+} as const;
+
+/** A nats-server running the shipped config; `dispose()` stops it and removes its temp dir. */
+export interface ShippedNats {
+  server: NatsServerHandle;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts a real nats-server with the shipped `deploy/compose/nats/nats.conf` (and the `auth.conf` it includes),
+ * copied to a temp dir with only the JetStream store dir and the ports changed, passwords from the environment as
+ * docker compose passes them.
+ */
+export async function startShippedNats(): Promise<ShippedNats> {
+  const confDir = mkdtempSync(join(tmpdir(), 'rigbench-nats-conf-'));
+  const natsDir = join(DEPLOY_DIR, 'compose', 'nats');
+  const conf = readFileSync(join(natsDir, 'nats.conf'), 'utf8');
+  const storeDir = join(confDir, 'store');
+  if (!/store_dir: \/data\n/.test(conf)) throw new Error('nats.conf: expected `store_dir: /data` to rewrite');
+  writeFileSync(join(confDir, 'nats.conf'), conf.replace(/store_dir: \/data\n/, `store_dir: ${storeDir}\n`));
+  copyFileSync(join(natsDir, 'auth.conf'), join(confDir, 'auth.conf'));
+  // nats-server resolves `$NATS_AGENT_PASSWORD` from its environment, as in the compose service. startNatsServer
+  // spawns with the runner's environment (not jest's sandboxed process.env), so a wrapper script sets them.
+  const wrapper = join(confDir, 'nats-server-with-passwords.sh');
+  const nats = runTool('sh', ['-c', 'command -v nats-server']).stdout.trim() || 'nats-server';
+  writeFileSync(
+    wrapper,
+    [
+      '#!/bin/sh',
+      `export NATS_AGENT_PASSWORD='${TEST_NATS_USERS.agent.password}'`,
+      `export NATS_CONTROLLER_PASSWORD='${TEST_NATS_USERS.controller.password}'`,
+      `exec '${nats}' "$@"`,
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  const monitorPort = await freePort();
+  const server = await startNatsServer({
+    binary: wrapper,
+    jetStream: false,
+    args: ['-c', join(confDir, 'nats.conf'), '-m', String(monitorPort)],
+  });
+  return {
+    server,
+    dispose: async () => {
+      await server.dispose();
+      rmSync(confDir, { recursive: true, force: true });
+    },
+  };
+}
