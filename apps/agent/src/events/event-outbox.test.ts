@@ -1,0 +1,130 @@
+import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OutboxFullError } from './event-errors.js';
+import { EventOutbox, type OutboxUsage } from './event-outbox.js';
+
+const record = (i: number, size = 40) => ({
+  subject: `rigbench.events.a1.r1`,
+  msgId: `r1.a1.${i}`,
+  payload: JSON.stringify({ seq: i, pad: 'x'.repeat(size) }),
+});
+
+describe('EventOutbox', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rigbench-outbox-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('outbox - returns durable entries in order and forgets them once acknowledged', async () => {
+    const outbox = await EventOutbox.open({ dir, maxBytes: 1 << 20 });
+    const ns = await Promise.all(Array.from({ length: 100 }, (_, i) => outbox.append(record(i + 1))));
+    expect(ns).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(outbox.pendingCount).toBe(100);
+    const entries = outbox.read(1, 1000);
+    expect(entries.map((e) => e.msgId)).toEqual(ns.map((n) => `r1.a1.${n}`));
+    for (const n of [3, 1, 2]) expect(outbox.ack(n)).toBe(true);
+    expect(outbox.ack(2)).toBe(false);
+    expect(outbox.firstPendingN()).toBe(4);
+    expect(outbox.read(0, 2).map((e) => e.n)).toEqual([4, 5]);
+    expect(outbox.pendingCount).toBe(97);
+    await outbox.close();
+  });
+
+  test('outbox - a reopened outbox resends exactly the unacknowledged entries with the same message ids', async () => {
+    let outbox = await EventOutbox.open({ dir, maxBytes: 1 << 20 });
+    await Promise.all(Array.from({ length: 50 }, (_, i) => outbox.append(record(i + 1))));
+    for (let n = 1; n <= 50; n += 2) outbox.ack(n);
+    await outbox.close();
+    // A torn tail: a crash in the middle of a write that never resolved.
+    const log = readdirSync(dir).find((name) => name.endsWith('.log'))!;
+    appendFileSync(join(dir, log), '51\trigbench.events.a1.r1\tr1.a1.51\t{"se');
+
+    outbox = await EventOutbox.open({ dir, maxBytes: 1 << 20 });
+    expect(outbox.pendingCount).toBe(25);
+    const again = outbox.read(0, 1000);
+    expect(again.map((e) => e.msgId)).toEqual(Array.from({ length: 25 }, (_, i) => `r1.a1.${2 * (i + 1)}`));
+    expect(JSON.parse(again[0]!.payload)).toMatchObject({ seq: 2 });
+    const next = await outbox.append(record(51));
+    expect(next).toBeGreaterThan(50);
+    for (const e of outbox.read(0, 1000)) outbox.ack(e.n);
+    expect(outbox.pendingCount).toBe(0);
+    await outbox.close();
+  });
+
+  test('outbox - compacts acknowledged segments and keeps disk use bounded', async () => {
+    const outbox = await EventOutbox.open({ dir, maxBytes: 1 << 20, segmentBytes: 8192 });
+    for (let round = 0; round < 10; round += 1) {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => outbox.append(record(round * 100 + i, 100))));
+      for (const e of outbox.read(0, 1000)) outbox.ack(e.n);
+    }
+    await outbox.close();
+    const logs = readdirSync(dir).filter((name) => name.endsWith('.log'));
+    expect(logs.length).toBeLessThanOrEqual(2);
+    const reopened = await EventOutbox.open({ dir, maxBytes: 1 << 20 });
+    expect(reopened.pendingCount).toBe(0);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.log'))).toHaveLength(0);
+    await reopened.close();
+  });
+
+  test('outbox - warns at 80% and rejects appends beyond maxBytes with OutboxFullError', async () => {
+    const outbox = await EventOutbox.open({ dir, maxBytes: 20_000, segmentBytes: 4096 });
+    const warnings: OutboxUsage[] = [];
+    const rejected: OutboxFullError[] = [];
+    outbox.on('warning', (usage) => warnings.push(usage));
+    outbox.on('rejected', (error) => rejected.push(error));
+    let accepted = 0;
+    let failure: unknown;
+    for (let i = 1; i <= 1000 && failure === undefined; i += 1) {
+      try {
+        await outbox.append(record(i, 100));
+        accepted += 1;
+      } catch (error) {
+        failure = error;
+      }
+    }
+    expect(failure).toBeInstanceOf(OutboxFullError);
+    expect((failure as OutboxFullError).message).toMatch(/outbox .* is full: \d+ of 20000 bytes/);
+    expect(rejected).toHaveLength(1);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.ratio).toBeGreaterThanOrEqual(0.8);
+    expect(warnings[0]!.ratio).toBeLessThan(1);
+    expect(outbox.usage().bytes).toBeLessThanOrEqual(20_000);
+    expect(outbox.pendingCount).toBe(accepted);
+    // Acknowledging frees whole segments, after which appends succeed again.
+    for (const e of outbox.read(0, 10_000)) outbox.ack(e.n);
+    const deadline = Date.now() + 5_000;
+    while (outbox.usage().bytes >= 10_000 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(outbox.usage().bytes).toBeLessThan(10_000);
+    await expect(outbox.append(record(9999))).resolves.toBeGreaterThan(accepted);
+    await outbox.close();
+  });
+
+  test('outbox - entries beyond the memory budget are read back from disk in order', async () => {
+    const outbox = await EventOutbox.open({
+      dir,
+      maxBytes: 1 << 22,
+      maxMemoryBytes: 2000,
+      segmentBytes: 8192,
+    });
+    const total = 500;
+    await Promise.all(Array.from({ length: total }, (_, i) => outbox.append(record(i + 1))));
+    const seen: string[] = [];
+    let cursor = 0;
+    for (;;) {
+      const batch = outbox.read(cursor, 7);
+      if (batch.length === 0) break;
+      for (const e of batch) {
+        seen.push(e.msgId);
+        outbox.ack(e.n);
+        cursor = e.n + 1;
+      }
+    }
+    expect(seen).toEqual(Array.from({ length: total }, (_, i) => `r1.a1.${i + 1}`));
+    expect(outbox.pendingCount).toBe(0);
+    await outbox.close();
+  });
+});

@@ -1,0 +1,57 @@
+import { EVENT_SCHEMA_VERSION, type RigbenchEvent, type Sample } from '@rigbench/shared';
+
+const sample = (caseId: string, repetition: number): Sample => ({
+  caseId,
+  repetition,
+  mode: 'chat',
+  startedAt: '2026-01-01T00:00:00.000Z',
+  modelLoadSeconds: 0.5,
+  promptTokens: 32,
+  promptSeconds: 0.05,
+  promptTokensPerSecond: 640,
+  ttftSeconds: 0.06,
+  generatedTokens: 64,
+  decodeSeconds: 1.26,
+  decodeTokensPerSecond: 50,
+  interTokenLatency: { p50: 0.02, p90: 0.025, p99: 0.03 },
+  endToEndSeconds: 1.35,
+  vram: null,
+  workerPeakRssBytes: 300_000_000,
+  threads: 1,
+  batchSize: 512,
+  finishReason: 'maxTokens',
+});
+
+/**
+ * `count` events of one run, seq 1..count: `run.accepted`, then `sample.recorded` events, then `run.finished`.
+ * The shapes are realistic (≈700 bytes of JSON per sample event), the values synthetic.
+ */
+export function makeRunEvents(agentId: string, runId: string, count: number): RigbenchEvent[] {
+  const time = '2026-01-01T00:00:00.000Z';
+  const events: RigbenchEvent[] = [];
+  for (let seq = 1; seq <= count; seq += 1) {
+    const base = { v: EVENT_SCHEMA_VERSION, runId, agentId, seq, time };
+    if (seq === 1) {
+      events.push({
+        ...base,
+        type: 'run.accepted',
+        planName: 'bench',
+        planHash: 'sha',
+        plan: {},
+        caseCount: 1,
+      });
+    } else if (seq === count) {
+      events.push({
+        ...base,
+        type: 'run.finished',
+        outcome: 'completed',
+        samplesPerCase: { c1: count - 2 },
+        caseOutcomes: { c1: 'ok' },
+        lastSeq: count,
+      });
+    } else {
+      events.push({ ...base, type: 'sample.recorded', caseId: 'c1', sample: sample('c1', seq - 2) });
+    }
+  }
+  return events;
+}
