@@ -163,8 +163,12 @@ function translate(issue: ZodIssue, input: unknown): LocatedIssue[] {
       return [located(`must be ${word}, got ${describeValue(value)}`)];
     }
     case 'too_small':
-    case 'too_big':
+    case 'too_big': {
+      // zod's implicit safe-integer bound repeats an explicit, tighter one reported beside it.
+      const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+      if (Math.abs(bound) === Number.MAX_SAFE_INTEGER) return [];
       return [located(boundMessage(issue, value))];
+    }
     case 'invalid_value': {
       const values = issue.values.map((v) => (typeof v === 'string' ? v : String(v)));
       if (values.length === 1) return [located(`must be ${values[0]}, got ${describeValue(value)}`)];

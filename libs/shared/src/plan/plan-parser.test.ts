@@ -63,6 +63,11 @@ describe('parsePlanYaml - valid plans', () => {
     expect(second.matrix.devices).toEqual([[]]);
   });
 
+  test('an empty optional section means its defaults', () => {
+    const plan = parsePlanYaml(`${BASE}generation:\n  # maxTokens: 64\nmatrix:\nschedule:\n`, 'e.yaml');
+    expect(plan).toEqual(parsePlanYaml(BASE, 'min.yaml'));
+  });
+
   test('a scalar axis is shorthand for a one-item list', () => {
     const plan = parsePlanYaml(
       `${BASE}matrix:\n  backend: cuda\n  threads: 4\n  flashAttention: true\n`,
@@ -141,6 +146,14 @@ const BROKEN: BrokenPlan[] = [
     line: 11,
     column: 1,
     message: 'unique',
+  },
+  {
+    name: 'a list used as a mapping key',
+    text: `${BASE}matrix:\n  ? [backend]\n  : cuda\n`,
+    path: '',
+    line: 11,
+    column: 5,
+    message: 'a mapping key is a list or mapping',
   },
   {
     name: 'plan is a list, not a mapping',
@@ -456,6 +469,14 @@ const BROKEN: BrokenPlan[] = [
     line: 11,
     column: 16,
     message: 'must be at most 2, got 7',
+  },
+  {
+    name: 'seed beyond 32 bits (one issue, not a second safe-integer one)',
+    text: `${BASE}generation:\n  seed: 99999999999999999999\n`,
+    path: 'generation.seed',
+    line: 11,
+    column: 9,
+    message: 'must be at most 4294967295',
   },
   {
     name: 'cron with four fields',

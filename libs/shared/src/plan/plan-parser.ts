@@ -2,7 +2,7 @@
  * Reading a benchmark plan: YAML text (from a file, with line and column for every issue) or an already-decoded
  * value (a plan that arrived as JSON over gRPC, with field paths only). Both report every issue at once.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { PlanValidationError } from './plan-errors.js';
 import type { PlanIssue } from './plan-errors.js';
@@ -49,6 +49,23 @@ export function parsePlanYaml(text: string, file: string): BenchPlan {
       })),
     );
   }
+
+  // `toJS` would turn a key like `? [a, b]` into the text "a,b" with a process warning; a plan never needs one.
+  const complexKeys: PlanIssue[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (pair.key !== null && !isScalar(pair.key)) {
+        complexKeys.push({
+          file,
+          ...position(startOf(pair.key) ?? 0),
+          path: '',
+          message: 'a mapping key is a list or mapping',
+          expected: 'plain keys such as `backend:`',
+        });
+      }
+    },
+  });
+  if (complexKeys.length > 0) throw new PlanValidationError(complexKeys);
 
   let value: unknown;
   try {

@@ -9,6 +9,9 @@
  * (`backend: cpu` is `backend: [cpu]`). `devices` has no shorthand because `devices: [0, 1]` would be ambiguous
  * (one set of two GPUs, or two sets of one?): it is always a list of sets, `[[0], [0, 1]]`.
  *
+ * An empty value for an optional section or list (`generation:` with every line under it commented out) means
+ * the same as leaving it out: its defaults.
+ *
  * Cross-field rules (unique ids, a raw test must fit every context size, …) run even when other fields fail,
  * so one check reports every problem at once.
  */
@@ -142,6 +145,9 @@ const ALWAYS = { when: (): boolean => true };
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** YAML reads `key:` with nothing after it as null; for optional sections that means "not given". */
+const emptyIsAbsent = (value: unknown): unknown => (value === null ? undefined : value);
+
 const boundedInt = (limits: { min: number; max: number }): z.ZodNumber =>
   z.number().int().min(limits.min).max(limits.max);
 
@@ -234,8 +240,14 @@ const rawTestSchema = z
 
 const promptsSchema = z
   .strictObject({
-    chat: z.array(chatPromptSchema).default(() => []),
-    raw: z.array(rawTestSchema).default(() => []),
+    chat: z.preprocess(
+      emptyIsAbsent,
+      z.array(chatPromptSchema).default(() => []),
+    ),
+    raw: z.preprocess(
+      emptyIsAbsent,
+      z.array(rawTestSchema).default(() => []),
+    ),
   })
   .superRefine((prompts, ctx) => {
     if (!isRecord(prompts)) return;
@@ -389,12 +401,15 @@ const planShape = {
       ALWAYS,
     ),
   prompts: promptsSchema,
-  matrix: matrixSchema.prefault({}),
-  generation: generationSchema.prefault({}),
+  matrix: z.preprocess(emptyIsAbsent, matrixSchema.prefault({})),
+  generation: z.preprocess(emptyIsAbsent, generationSchema.prefault({})),
   warmup: boundedInt(PLAN_LIMITS.warmup).default(PLAN_DEFAULTS.warmup),
   repetitions: boundedInt(PLAN_LIMITS.repetitions).default(PLAN_DEFAULTS.repetitions),
-  targets: targetsSchema.prefault({}),
-  schedule: z.array(scheduleSchema).default(() => []),
+  targets: z.preprocess(emptyIsAbsent, targetsSchema.prefault({})),
+  schedule: z.preprocess(
+    emptyIsAbsent,
+    z.array(scheduleSchema).default(() => []),
+  ),
 };
 
 /** Rules that relate fields to each other; written defensively since they run even when fields are malformed. */
