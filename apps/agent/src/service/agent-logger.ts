@@ -1,0 +1,57 @@
+import { pino, type Logger as PinoLogger } from 'pino';
+
+/** The agent's logger: a fixed message, details as structured metadata. Fits every module's logger interface. */
+export interface AgentLogger {
+  debug(message: string, details?: object): void;
+  info(message: string, details?: object): void;
+  warn(message: string, details?: object): void;
+  error(message: string, details?: object): void;
+  /** A logger whose lines carry `bindings` too (e.g. `{ module: 'engine' }`). */
+  child(bindings: Record<string, unknown>): AgentLogger;
+}
+
+/** Keys that must never reach a log line, wherever they appear in the details. */
+const REDACT = [
+  'token',
+  'password',
+  'nkeySeed',
+  'authorization',
+  '*.token',
+  '*.password',
+  '*.nkeySeed',
+  '*.authorization',
+  '*.authToken',
+];
+
+function wrap(log: PinoLogger): AgentLogger {
+  return {
+    debug: (message, details) => log.debug(details ?? {}, message),
+    info: (message, details) => log.info(details ?? {}, message),
+    warn: (message, details) => log.warn(details ?? {}, message),
+    error: (message, details) => log.error(details ?? {}, message),
+    child: (bindings) => wrap(log.child(bindings)),
+  };
+}
+
+/** Structured JSON lines (pino) on stderr, so stdout stays free for the `listening` line. */
+export function createAgentLogger(options: { level: string; agentId: string }): AgentLogger {
+  const log = pino(
+    {
+      level: options.level,
+      base: { agent: options.agentId, pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT, censor: '********' },
+    },
+    pino.destination({ fd: 2, sync: true }),
+  );
+  return wrap(log);
+}
+
+/** A logger that drops everything (tests that do not look at logs). */
+export const silentAgentLogger: AgentLogger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child: () => silentAgentLogger,
+};

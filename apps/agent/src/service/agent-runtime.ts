@@ -1,0 +1,232 @@
+import { RIGBENCH_VERSION } from '@rigbench/shared';
+import { Registry } from 'prom-client';
+import type { AgentConfig } from '../config/index.js';
+import { InferenceEngine } from '../engine/index.js';
+import { bindPublisherMetrics, EventPublisher, HeartbeatPublisher } from '../events/index.js';
+import { AgentGrpcServer } from '../grpc/agent-grpc-server.js';
+import { createAgentServiceHandlers } from '../grpc/agent-service.js';
+import { AgentMetrics, MetricsServer } from '../metrics/index.js';
+import {
+  BearerTokenVerifier,
+  nodeLlamaCppUriResolver,
+  resolveModelPath,
+  serverCredentials,
+  type ModelUriResolver,
+} from '../security/index.js';
+import { buildAgentInfo, stackVersions } from './agent-info.js';
+import type { AgentLogger } from './agent-logger.js';
+import { ModelCatalog } from './model-catalog.js';
+import { RunSupervisor } from './run-supervisor.js';
+
+/** Options of {@link AgentRuntime} beyond the config. */
+export interface AgentRuntimeOptions {
+  logger: AgentLogger;
+  /** Resolves `hf:` model URIs; node-llama-cpp's downloader by default. */
+  resolveUri?: ModelUriResolver;
+  /** Where the engine caches model sha256 sums (default: the engine's). */
+  hashCacheFile?: string;
+}
+
+/** Where the agent listens once started. */
+export interface AgentEndpoints {
+  /** `host:port` of the gRPC server (real port). */
+  grpc: string;
+  /** `host:port` of `/metrics`, or null when disabled. */
+  metrics: string | null;
+}
+
+export type AgentRuntimeState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
+
+/** A case with no configured limit still ends: a week, in milliseconds. */
+const NO_CASE_LIMIT_MS = 7 * 24 * 3600 * 1000;
+
+const withPort = (address: string, port: number): string => address.replace(/:\d+$/, `:${port}`);
+
+/**
+ * The whole agent wired together: metrics, the event publisher (outbox → JetStream), heartbeats, the engine, the
+ * run supervisor and the gRPC server. `start()` brings them up in dependency order; `stop()` shuts down
+ * gracefully (stop taking runs, finish or cancel the current case, flush the outbox, drain NATS, health
+ * NOT_SERVING, `tryShutdown`, then force).
+ */
+export class AgentRuntime {
+  readonly config: AgentConfig;
+  readonly metrics: AgentMetrics;
+  readonly engine: InferenceEngine;
+  readonly publisher: EventPublisher;
+  readonly supervisor: RunSupervisor;
+  readonly grpc: AgentGrpcServer;
+  readonly #log: AgentLogger;
+  readonly #metricsServer: MetricsServer | null;
+  readonly #heartbeat: HeartbeatPublisher;
+  #state: AgentRuntimeState = 'idle';
+  #advertise: string;
+  #stopping: Promise<void> | undefined;
+
+  constructor(config: AgentConfig, options: AgentRuntimeOptions) {
+    this.config = config;
+    this.#log = options.logger;
+    this.#advertise = config.advertise.address;
+    const versions = stackVersions();
+    this.metrics = new AgentMetrics({
+      registry: new Registry(),
+      node: config.id,
+      versions: {
+        version: versions.rigbench,
+        llamaCpp: versions.llamaCpp,
+        nodeLlamaCpp: versions.nodeLlamaCpp,
+        nodejs: process.versions.node,
+      },
+    });
+    this.#metricsServer =
+      config.metrics === null
+        ? null
+        : new MetricsServer({
+            registry: this.metrics.registry,
+            host: config.metrics.host,
+            port: config.metrics.port,
+            healthy: () => this.#state === 'running',
+          });
+    this.publisher = new EventPublisher({
+      agentId: config.id,
+      nats: { ...config.nats, name: `rigbench-agent-${config.id}` },
+      outbox: { dir: config.outbox.dir, maxBytes: config.outbox.maxBytes },
+      stream: { replicas: config.nats.streamReplicas },
+      logger: this.#log.child({ module: 'events' }),
+    });
+    bindPublisherMetrics(this.publisher, this.metrics);
+    const resolveUri = options.resolveUri ?? nodeLlamaCppUriResolver;
+    const resolveModel = (source: string, signal?: AbortSignal): Promise<string> =>
+      resolveModelPath(config.modelsDir, source, { resolveUri, ...(signal ? { signal } : {}) });
+    this.engine = new InferenceEngine({
+      resolveModelPath: (source) => resolveModel(source),
+      caseTimeoutMs: config.limits.caseTimeoutMs ?? NO_CASE_LIMIT_MS,
+      logger: this.#log.child({ module: 'engine' }),
+      ...(options.hashCacheFile ? { hashCacheFile: options.hashCacheFile } : {}),
+    });
+    this.supervisor = new RunSupervisor({
+      agentId: config.id,
+      limits: config.limits,
+      concurrentRuns: config.concurrentRuns,
+      keepFinishedRuns: config.keepFinishedRuns,
+      engine: this.engine,
+      publisher: this.publisher,
+      metrics: this.metrics,
+      logger: this.#log.child({ module: 'runs' }),
+      resolveModel,
+    });
+    const supervisor = this.supervisor;
+    this.#heartbeat = new HeartbeatPublisher({
+      agentId: config.id,
+      source: this.publisher,
+      intervalMs: config.heartbeatIntervalMs,
+      state: () => {
+        const active = supervisor.activeRunIds();
+        return {
+          labels: { ...config.labels },
+          address: this.#advertise,
+          version: RIGBENCH_VERSION,
+          busy: active.length > 0,
+          runId: active[0] ?? null,
+        };
+      },
+      logger: this.#log.child({ module: 'heartbeat' }),
+    });
+    const catalog = new ModelCatalog(config.modelsDir);
+    this.grpc = new AgentGrpcServer({
+      handlers: createAgentServiceHandlers({
+        supervisor,
+        catalog,
+        verifier: config.authToken === null ? null : new BearerTokenVerifier(config.authToken),
+        logger: this.#log.child({ module: 'grpc' }),
+        info: () =>
+          buildAgentInfo({
+            config,
+            engine: this.engine,
+            activeRunIds: () => supervisor.activeRunIds(),
+            state: () => (this.#state === 'running' ? 'running' : 'draining'),
+            address: () => this.#advertise,
+          }),
+      }),
+      credentials: serverCredentials(config.tls),
+      maxMessageBytes: config.grpc.maxMessageBytes,
+      keepaliveTimeMs: config.grpc.keepaliveTimeMs,
+      keepaliveTimeoutMs: config.grpc.keepaliveTimeoutMs,
+    });
+  }
+
+  get state(): AgentRuntimeState {
+    return this.#state;
+  }
+
+  /** Starts every part; resolves with the bound addresses. */
+  async start(): Promise<AgentEndpoints> {
+    if (this.#state !== 'idle') throw new Error(`AgentRuntime.start: already ${this.#state}`);
+    this.#state = 'starting';
+    try {
+      await this.#metricsServer?.start();
+      await this.publisher.start();
+      const port = await this.grpc.start(this.config.listen.address);
+      if (this.config.advertise.port === 0) this.#advertise = withPort(this.#advertise, port);
+      this.#heartbeat.start();
+      this.#state = 'running';
+      const endpoints: AgentEndpoints = {
+        grpc: withPort(this.config.listen.address, port),
+        metrics:
+          this.#metricsServer === null || this.config.metrics === null
+            ? null
+            : withPort(this.config.metrics.address, this.#metricsServer.port),
+      };
+      this.#log.info('agent started', {
+        ...endpoints,
+        advertise: this.#advertise,
+        modelsDir: this.config.modelsDir,
+      });
+      // GPU facts for rigbench_gpu_info: probed in a worker process, so in the background.
+      this.engine.hardware().then(
+        (hardware) => this.metrics.setGpus(hardware.gpus),
+        (error: unknown) => this.#log.warn('hardware probe failed', { error: (error as Error).message }),
+      );
+      return endpoints;
+    } catch (error) {
+      this.#state = 'failed';
+      await this.#teardown(0);
+      throw error;
+    }
+  }
+
+  /** Graceful shutdown within `config.shutdown.graceMs`, then forced. Safe to call more than once. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    if (this.#state === 'idle' || this.#state === 'stopped') {
+      this.#state = 'stopped';
+      return;
+    }
+    const started = Date.now();
+    const graceMs = this.config.shutdown.graceMs;
+    const left = (): number => Math.max(0, graceMs - (Date.now() - started));
+    this.#state = 'draining';
+    this.#log.info('shutting down', { currentCase: this.config.shutdown.currentCase, graceMs });
+    this.grpc.setServing(false);
+    await this.supervisor.stop({ currentCase: this.config.shutdown.currentCase, timeoutMs: left() });
+    await this.#teardown(left());
+    this.#state = 'stopped';
+    this.#log.info('stopped', { seconds: (Date.now() - started) / 1000 });
+  }
+
+  async #teardown(budgetMs: number): Promise<void> {
+    this.#heartbeat.stop();
+    const result = await this.publisher.stop({ timeoutMs: Math.max(budgetMs / 2, 0) });
+    if (result.pending > 0) {
+      this.#log.warn('outbox not empty at shutdown; events are resent on the next start', {
+        pending: result.pending,
+      });
+    }
+    const graceful = await this.grpc.stop(Math.max(budgetMs / 2, 1_000));
+    if (!graceful) this.#log.warn('gRPC calls still open after the grace period; forced shutdown');
+    await this.#metricsServer?.stop();
+  }
+}

@@ -1,0 +1,545 @@
+import {
+  canonicalPlanHash,
+  EVENT_SCHEMA_VERSION,
+  expandPlan,
+  PlanValidationError,
+  validatePlan,
+  type BenchCase,
+  type BenchPlan,
+  type CaseFinishedEvent,
+  type CaseOutcome,
+  type CaseStartedEvent,
+  type EventPayload,
+  type RigbenchEvent,
+  type RunOutcome,
+  type SampleRecordedEvent,
+} from '@rigbench/shared';
+import type { AgentLimits } from '../config/index.js';
+import { ModelNotFoundError, ModelReferenceError } from '../security/index.js';
+import {
+  AgentBusyError,
+  AgentShuttingDownError,
+  LimitExceededError,
+  PlanRejectedError,
+  RunExistsError,
+  RunModelError,
+  RunNotFoundError,
+  type RunRequestViolation,
+} from './errors.js';
+import { RunLog } from './run-log.js';
+
+/** What the engine yields for a run: events without the envelope the supervisor stamps on. */
+export type EngineEventPayload =
+  EventPayload<CaseStartedEvent> | EventPayload<SampleRecordedEvent> | EventPayload<CaseFinishedEvent>;
+
+/** The inference engine as the supervisor uses it. */
+export interface CaseRunner {
+  /** Runs the cases in order; ends early (after a failed `case.finished` for the current case) on abort. */
+  run(cases: readonly BenchCase[], signal: AbortSignal): AsyncIterable<EngineEventPayload>;
+}
+
+/** Where events go: the durable outbox in front of JetStream. */
+export interface EventSink {
+  /** Resolves once the event is durable (on disk); rejects when it cannot be stored. */
+  publish(event: RigbenchEvent): Promise<unknown>;
+}
+
+/** The metric updates the supervisor makes (a subset of `AgentMetrics`). */
+export interface RunMetrics {
+  observeSample(labels: MetricLabels, sample: SampleRecordedEvent['sample']): void;
+  observeModelLoad(labels: Pick<MetricLabels, 'model' | 'backend'>, seconds: number): void;
+  caseFinished(outcome: CaseOutcome, labels: MetricLabels): void;
+  runFinished(outcome: RunOutcome): void;
+  setBusy(busy: boolean): void;
+}
+
+/** Bounded metric labels of a case. */
+export interface MetricLabels {
+  model: string;
+  backend: string;
+  prompt: string;
+  mode: 'chat' | 'raw';
+}
+
+/** Structured logger: fixed message, details in metadata. */
+export interface SupervisorLogger {
+  info(message: string, details?: Record<string, unknown>): void;
+  warn(message: string, details?: Record<string, unknown>): void;
+  error(message: string, details?: Record<string, unknown>): void;
+}
+
+/** Options of {@link RunSupervisor}. */
+export interface RunSupervisorOptions {
+  agentId: string;
+  limits: AgentLimits;
+  /** Runs accepted at the same time (default 1). */
+  concurrentRuns?: number;
+  /** Finished runs kept in memory for WatchRun (default 16). */
+  keepFinishedRuns?: number;
+  engine: CaseRunner;
+  publisher: EventSink;
+  metrics?: RunMetrics;
+  logger: SupervisorLogger;
+  /** Resolves a plan's model source inside the models directory; throws `ModelReferenceError`s. */
+  resolveModel: (source: string, signal?: AbortSignal) => Promise<string>;
+  /** Wall clock, injectable for tests. */
+  now?: () => Date;
+}
+
+/** A StartRun request as the supervisor sees it. */
+export interface StartRunInput {
+  runId: string;
+  /** The plan as JSON text. */
+  planJson: string;
+  label?: string;
+  /** Aborted when the caller gave up (cancelled, deadline): the run is then not accepted. */
+  signal?: AbortSignal;
+}
+
+/** The reply to an accepted run. */
+export interface AcceptedRun {
+  runId: string;
+  caseCount: number;
+  planHash: string;
+}
+
+export type SupervisorState = 'running' | 'draining' | 'stopped';
+
+/** How a stop treats the case that is running. */
+export interface StopOptions {
+  /** `finish`: let the current case end, then stop; `cancel`: abort it now. */
+  currentCase: 'finish' | 'cancel';
+  /** After this many milliseconds every run is aborted regardless. */
+  timeoutMs: number;
+}
+
+const RUN_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+interface ActiveRun {
+  runId: string;
+  log: RunLog;
+  abort: AbortController;
+  /** Set by a `finish` stop: end after the current case. */
+  stopAfterCase: boolean;
+  /** Why the run was aborted, when it was. */
+  abortReason: { outcome: RunOutcome; reason: string } | null;
+  done: Promise<void>;
+}
+
+/**
+ * Accepts runs, checks them against the agent's limits and models directory, feeds their cases to the engine and
+ * turns what the engine reports into the run's events: `run.accepted` (seq 1) … `run.finished` (last seq),
+ * gap-free, each made durable by the publisher before the next and before watchers see it.
+ */
+export class RunSupervisor {
+  readonly #options: RunSupervisorOptions;
+  readonly #concurrentRuns: number;
+  readonly #keepFinished: number;
+  readonly #now: () => Date;
+  /** Run ids reserved by a StartRun still validating, so two calls cannot both take the last slot. */
+  readonly #starting = new Set<string>();
+  readonly #active = new Map<string, ActiveRun>();
+  /** Finished runs, oldest first (Map keeps insertion order). */
+  readonly #finished = new Map<string, RunLog>();
+  #state: SupervisorState = 'running';
+
+  constructor(options: RunSupervisorOptions) {
+    this.#options = options;
+    this.#concurrentRuns = options.concurrentRuns ?? 1;
+    this.#keepFinished = options.keepFinishedRuns ?? 16;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  get state(): SupervisorState {
+    return this.#state;
+  }
+
+  /** Ids of the runs executing now, oldest first. */
+  activeRunIds(): string[] {
+    return [...this.#active.keys()];
+  }
+
+  /**
+   * Validates and accepts a run; resolves once `run.accepted` is durable, then runs the cases in the background.
+   * Throws {@link PlanRejectedError}/{@link LimitExceededError} (bad request), {@link RunModelError},
+   * {@link AgentBusyError}, {@link RunExistsError} or {@link AgentShuttingDownError}.
+   */
+  async start(input: StartRunInput): Promise<AcceptedRun> {
+    if (this.#state !== 'running') throw new AgentShuttingDownError();
+    if (!RUN_ID_PATTERN.test(input.runId)) {
+      throw new PlanRejectedError([
+        { path: 'run_id', message: `'${input.runId}' must be 1-128 letters, digits, '-' or '_'` },
+      ]);
+    }
+    const plan = parsePlan(input.planJson);
+    checkLimits(plan, this.#options.limits);
+    const cases = expandPlan(plan);
+    if (this.#active.has(input.runId) || this.#finished.has(input.runId) || this.#starting.has(input.runId)) {
+      throw new RunExistsError(input.runId);
+    }
+    if (this.#active.size + this.#starting.size >= this.#concurrentRuns) {
+      throw new AgentBusyError([...this.#active.keys(), ...this.#starting]);
+    }
+    this.#starting.add(input.runId);
+    try {
+      await this.#checkModels(plan);
+      if (this.#state !== 'running') throw new AgentShuttingDownError();
+      // A caller that gave up (deadline, cancel) never hears "accepted", so the run must not start.
+      input.signal?.throwIfAborted();
+      return await this.#launch(input, plan, cases);
+    } finally {
+      this.#starting.delete(input.runId);
+    }
+  }
+
+  /** Events of a run from `fromSeq` (1-based), live until `run.finished`. Throws {@link RunNotFoundError}. */
+  watch(runId: string, fromSeq: number, signal?: AbortSignal): AsyncGenerator<RigbenchEvent> {
+    const log = this.#active.get(runId)?.log ?? this.#finished.get(runId);
+    if (!log) throw new RunNotFoundError(runId);
+    return log.watch(fromSeq, signal);
+  }
+
+  /** Cancels an active run: `cancelling`; a finished one: `finished`. Throws {@link RunNotFoundError}. */
+  cancel(runId: string, reason = 'cancelled by request'): 'cancelling' | 'finished' {
+    const run = this.#active.get(runId);
+    if (run) {
+      this.#abort(run, 'cancelled', reason);
+      return 'cancelling';
+    }
+    if (this.#finished.has(runId)) return 'finished';
+    throw new RunNotFoundError(runId);
+  }
+
+  /**
+   * Stops taking runs and ends the active ones: the current case finishes or is cancelled (`options.currentCase`),
+   * later cases are not started, `run.finished` is published. Aborts everything after `timeoutMs`.
+   */
+  async stop(options: StopOptions): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#state = 'draining';
+    const runs = [...this.#active.values()];
+    for (const run of runs) {
+      if (options.currentCase === 'cancel') this.#abort(run, 'cancelled', 'agent shutting down');
+      else run.stopAfterCase = true;
+    }
+    const all = Promise.all(runs.map((run) => run.done));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      all.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), options.timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.#options.logger.warn('shutdown grace exceeded; aborting runs', { runIds: this.activeRunIds() });
+      for (const run of this.#active.values())
+        this.#abort(run, 'cancelled', 'agent shutting down (grace exceeded)');
+      await all;
+    }
+    this.#state = 'stopped';
+  }
+
+  #abort(run: ActiveRun, outcome: RunOutcome, reason: string): void {
+    if (run.abortReason === null) run.abortReason = { outcome, reason };
+    run.abort.abort(new Error(reason));
+  }
+
+  async #checkModels(plan: BenchPlan): Promise<void> {
+    for (const [index, model] of plan.models.entries()) {
+      // hf: URIs are downloaded when their case runs; resolving them here would hold StartRun for minutes.
+      if (model.source.startsWith('hf:')) continue;
+      try {
+        await this.#options.resolveModel(model.source);
+      } catch (error) {
+        if (error instanceof ModelReferenceError) {
+          throw new RunModelError(
+            `models[${index}].source`,
+            error instanceof ModelNotFoundError,
+            error.message,
+            {
+              cause: error,
+            },
+          );
+        }
+        throw error;
+      }
+    }
+  }
+
+  async #launch(input: StartRunInput, plan: BenchPlan, cases: BenchCase[]): Promise<AcceptedRun> {
+    const planHash = canonicalPlanHash(plan);
+    const run: ActiveRun = {
+      runId: input.runId,
+      log: new RunLog(input.runId),
+      abort: new AbortController(),
+      stopAfterCase: false,
+      abortReason: null,
+      done: Promise.resolve(),
+    };
+    const stamp = createStamper(this.#options.agentId, input.runId, this.#now);
+    const accepted = stamp({
+      type: 'run.accepted',
+      planName: plan.name,
+      planHash,
+      plan,
+      caseCount: cases.length,
+      ...(input.label ? { label: input.label } : {}),
+    });
+    // run.accepted must be durable before the caller hears "accepted".
+    await this.#options.publisher.publish(accepted);
+    run.log.append(accepted);
+    this.#active.set(input.runId, run);
+    this.#options.metrics?.setBusy(true);
+    this.#options.logger.info('run accepted', {
+      runId: input.runId,
+      plan: plan.name,
+      cases: cases.length,
+      planHash,
+    });
+    run.done = this.#execute(run, cases, stamp).finally(() => {
+      this.#active.delete(run.runId);
+      this.#finished.set(run.runId, run.log);
+      while (this.#finished.size > this.#keepFinished) {
+        const oldest = this.#finished.keys().next().value as string;
+        this.#finished.delete(oldest);
+      }
+      this.#options.metrics?.setBusy(this.#active.size > 0);
+    });
+    return { runId: input.runId, caseCount: cases.length, planHash };
+  }
+
+  async #execute(run: ActiveRun, cases: readonly BenchCase[], stamp: Stamper): Promise<void> {
+    const { logger, publisher, metrics, limits } = { ...this.#options, limits: this.#options.limits };
+    const byId = new Map(cases.map((c) => [c.caseId, c]));
+    const samplesPerCase: Record<string, number> = {};
+    const caseOutcomes: Record<string, CaseOutcome> = {};
+    let openCase: string | null = null;
+    let failure: string | null = null;
+    let publishBroken = false;
+
+    const emit = async (event: RigbenchEvent): Promise<void> => {
+      try {
+        await publisher.publish(event);
+      } catch (error) {
+        publishBroken = true;
+        throw error;
+      } finally {
+        // Watchers see the run's history even when the outbox refused an event; the log line says so.
+        run.log.append(event);
+      }
+    };
+
+    const runTimer =
+      limits.runMs === null
+        ? undefined
+        : setTimeout(
+            () =>
+              this.#abort(
+                run,
+                'partial',
+                `run time limit of ${limits.runMs! / 1000} s (limits.runSeconds) reached`,
+              ),
+            limits.runMs,
+          );
+    try {
+      for await (const payload of this.#options.engine.run(cases, run.abort.signal)) {
+        const benchCase = byId.get(payload.caseId);
+        const labels = benchCase ? metricLabels(benchCase) : null;
+        if (payload.type === 'case.started') {
+          openCase = payload.caseId;
+          samplesPerCase[payload.caseId] ??= 0;
+          if (labels && !payload.modelReused) metrics?.observeModelLoad(labels, payload.modelLoadSeconds);
+        } else if (payload.type === 'sample.recorded') {
+          samplesPerCase[payload.caseId] = (samplesPerCase[payload.caseId] ?? 0) + 1;
+          if (labels) metrics?.observeSample(labels, payload.sample);
+        } else {
+          openCase = null;
+          samplesPerCase[payload.caseId] ??= 0;
+          caseOutcomes[payload.caseId] = payload.outcome;
+          if (labels) metrics?.caseFinished(payload.outcome, labels);
+        }
+        await emit(
+          stamp({
+            ...payload,
+            ...(payload.type === 'case.finished' ? { samples: samplesPerCase[payload.caseId] ?? 0 } : {}),
+          }),
+        );
+        if (payload.type === 'case.finished' && run.stopAfterCase) {
+          this.#abort(run, 'cancelled', 'agent shutting down (after the current case)');
+          break;
+        }
+      }
+    } catch (error) {
+      failure = publishBroken
+        ? `events could not be stored: ${(error as Error).message}`
+        : `engine failed: ${(error as Error).message}`;
+      logger.error('run failed', { runId: run.runId, error: (error as Error).message });
+      run.abort.abort(error);
+    } finally {
+      clearTimeout(runTimer);
+    }
+
+    // A case the engine started but never finished (abort, engine failure) still gets its case.finished.
+    if (openCase !== null && !publishBroken) {
+      const reason = failure ?? run.abortReason?.reason ?? 'the engine stopped before the case finished';
+      caseOutcomes[openCase] = 'failed';
+      const benchCase = byId.get(openCase);
+      if (benchCase) metrics?.caseFinished('failed', metricLabels(benchCase));
+      try {
+        await emit(
+          stamp({
+            type: 'case.finished',
+            caseId: openCase,
+            outcome: 'failed',
+            reason,
+            samples: samplesPerCase[openCase] ?? 0,
+          }),
+        );
+      } catch (error) {
+        failure ??= `events could not be stored: ${(error as Error).message}`;
+      }
+    }
+
+    const { outcome, reason } = decideOutcome(cases.length, caseOutcomes, failure, run.abortReason);
+    const finished = stamp({
+      type: 'run.finished',
+      outcome,
+      ...(reason === undefined ? {} : { reason }),
+      samplesPerCase,
+      caseOutcomes,
+      lastSeq: stamp.nextSeq(),
+    });
+    try {
+      await publisher.publish(finished);
+    } catch (error) {
+      logger.error('run.finished could not be stored', { runId: run.runId, error: (error as Error).message });
+    }
+    run.log.append(finished);
+    metrics?.runFinished(outcome);
+    logger.info('run finished', { runId: run.runId, outcome, reason, lastSeq: finished.seq });
+  }
+}
+
+type Stamper = (<P extends EventPayload>(payload: P) => RigbenchEvent) & { nextSeq(): number };
+
+/** Wraps payloads into full events with a gap-free seq starting at 1. */
+function createStamper(agentId: string, runId: string, now: () => Date): Stamper {
+  let seq = 0;
+  const stamp = (<P extends EventPayload>(payload: P): RigbenchEvent => {
+    seq += 1;
+    const { type, ...rest } = payload;
+    return {
+      v: EVENT_SCHEMA_VERSION,
+      type,
+      runId,
+      agentId,
+      seq,
+      time: now().toISOString(),
+      ...rest,
+    } as unknown as RigbenchEvent;
+  }) as Stamper;
+  stamp.nextSeq = () => seq + 1;
+  return stamp;
+}
+
+function metricLabels(benchCase: BenchCase): MetricLabels {
+  const workload = benchCase.workload;
+  return {
+    model: benchCase.model.id,
+    backend: benchCase.backend,
+    prompt: workload.mode === 'chat' ? workload.prompt.id : workload.test.id,
+    mode: workload.mode,
+  };
+}
+
+function decideOutcome(
+  caseCount: number,
+  caseOutcomes: Record<string, CaseOutcome>,
+  failure: string | null,
+  aborted: { outcome: RunOutcome; reason: string } | null,
+): { outcome: RunOutcome; reason?: string } {
+  if (failure !== null) return { outcome: 'failed', reason: failure };
+  const outcomes = Object.values(caseOutcomes);
+  const ok = outcomes.filter((o) => o === 'ok').length;
+  if (aborted !== null) {
+    if (aborted.outcome === 'cancelled') return { outcome: 'cancelled', reason: aborted.reason };
+    return { outcome: ok > 0 ? 'partial' : 'failed', reason: aborted.reason };
+  }
+  if (ok === caseCount) return { outcome: 'completed' };
+  const failed = outcomes.filter((o) => o === 'failed').length;
+  const skipped = outcomes.filter((o) => o === 'skipped').length;
+  const missing = caseCount - outcomes.length;
+  const parts = [`${ok} of ${caseCount} cases ok`];
+  if (failed > 0) parts.push(`${failed} failed`);
+  if (skipped > 0) parts.push(`${skipped} skipped`);
+  if (missing > 0) parts.push(`${missing} not run`);
+  return { outcome: ok > 0 ? 'partial' : 'failed', reason: parts.join(', ') };
+}
+
+function parsePlan(planJson: string): BenchPlan {
+  let value: unknown;
+  try {
+    value = JSON.parse(planJson);
+  } catch (error) {
+    throw new PlanRejectedError(
+      [{ path: 'plan_json', message: `not valid JSON: ${(error as Error).message}` }],
+      {
+        cause: error,
+      },
+    );
+  }
+  try {
+    return validatePlan(value, 'grpc:StartRun');
+  } catch (error) {
+    if (error instanceof PlanValidationError) {
+      throw new PlanRejectedError(
+        error.issues.map((issue) => ({
+          path: issue.path,
+          message:
+            issue.expected === undefined ? issue.message : `${issue.message} (expected ${issue.expected})`,
+        })),
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/** Checks a plan against the agent's limits; every violation names the plan field and the config key. */
+export function checkLimits(plan: BenchPlan, limits: AgentLimits): void {
+  const violations: RunRequestViolation[] = [];
+  if (limits.maxTokens !== null && plan.generation.maxTokens > limits.maxTokens) {
+    violations.push({
+      path: 'generation.maxTokens',
+      message: `${plan.generation.maxTokens} exceeds this agent's limit limits.maxTokens = ${limits.maxTokens}`,
+    });
+  }
+  if (limits.maxTokens !== null) {
+    for (const [i, test] of plan.prompts.raw.entries()) {
+      if (test.generatedTokens > limits.maxTokens) {
+        violations.push({
+          path: `prompts.raw[${i}].generatedTokens`,
+          message: `${test.generatedTokens} exceeds this agent's limit limits.maxTokens = ${limits.maxTokens}`,
+        });
+      }
+    }
+  }
+  if (limits.contextSize !== null) {
+    for (const [i, size] of plan.matrix.contextSize.entries()) {
+      if (size > limits.contextSize) {
+        violations.push({
+          path: `matrix.contextSize[${i}]`,
+          message: `${size} exceeds this agent's limit limits.contextSize = ${limits.contextSize}`,
+        });
+      }
+    }
+  }
+  if (limits.repetitions !== null && plan.repetitions > limits.repetitions) {
+    violations.push({
+      path: 'repetitions',
+      message: `${plan.repetitions} exceeds this agent's limit limits.repetitions = ${limits.repetitions}`,
+    });
+  }
+  if (violations.length > 0) throw new LimitExceededError(violations);
+}
