@@ -1,0 +1,73 @@
+import { stable } from './number-format.js';
+import type { ReportData } from './report-data.js';
+import { METRIC_IDS, METRICS } from './report-metrics.js';
+
+/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
+function field(value: string | number | null): string {
+  if (value === null) return '';
+  const s = String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+const line = (values: (string | number | null)[]): string => values.map(field).join(',') + '\n';
+
+/**
+ * CSV in base units (seconds, bytes, tokens per second).
+ * `groups`: one row per group and metric: `agent,model,backend,devices,threads,settings,test,runs,metric,unit,
+ * n,mean,sd,min,median,p90,p99,max,ci_lo,ci_hi,cv` (cv as a fraction; empty where undefined).
+ * `samples`: one row per sample with every measured field.
+ */
+export function renderCsv(data: ReportData, rows: 'groups' | 'samples'): string {
+  return rows === 'groups' ? groupRows(data) : sampleRows(data);
+}
+
+function groupRows(data: ReportData): string {
+  let out = line([
+    'agent', 'model', 'backend', 'devices', 'threads', 'settings', 'test', 'runs', 'metric', 'unit',
+    'n', 'mean', 'sd', 'min', 'median', 'p90', 'p99', 'max', 'ci_lo', 'ci_hi', 'cv',
+  ]); // prettier-ignore
+  for (const g of data.groups) {
+    const d = g.descriptor;
+    const runs = g.datasetIndexes.map((i) => data.datasets[i]!.run.runId).join(' ');
+    for (const m of METRIC_IDS) {
+      const s = g.metrics[m];
+      if (!s) continue;
+      out += line([
+        d.agentId, d.model, d.backend, d.devices, d.threads, d.settings, d.test, runs, m, METRICS[m].unit,
+        s.n, stable(s.mean), stable(s.sd), stable(s.min), stable(s.median), stable(s.p90), stable(s.p99),
+        stable(s.max), stable(s.ci?.lo), stable(s.ci?.hi), stable(s.cv),
+      ]); // prettier-ignore
+    }
+  }
+  return out;
+}
+
+function sampleRows(data: ReportData): string {
+  const parts: string[] = [
+    line([
+      'run', 'run_label', 'agent', 'case', 'model', 'backend', 'devices', 'threads', 'settings', 'test',
+      'repetition', 'mode', 'started_at', 'model_load_s', 'prompt_tokens', 'prompt_s', 'prompt_tps', 'ttft_s',
+      'generated_tokens', 'decode_s', 'decode_tps', 'itl_p50_s', 'itl_p90_s', 'itl_p99_s', 'end_to_end_s',
+      'vram_before_bytes', 'vram_peak_bytes', 'vram_after_bytes', 'worker_peak_rss_bytes', 'threads_used',
+      'batch_size', 'finish_reason',
+    ]), // prettier-ignore
+  ];
+  data.datasets.forEach((ds, di) => {
+    const sg = data.sampleGroups[di]!;
+    ds.samples.forEach((rs, i) => {
+      const d = data.groups[sg[i]!]!.descriptor;
+      const s = rs.sample;
+      parts.push(
+        line([
+          ds.run.runId, ds.run.label, rs.agentId, rs.caseId, d.model, d.backend, d.devices, d.threads, d.settings,
+          d.test, s.repetition, s.mode, s.startedAt, s.modelLoadSeconds, s.promptTokens, s.promptSeconds,
+          s.promptTokensPerSecond, s.ttftSeconds, s.generatedTokens, s.decodeSeconds, s.decodeTokensPerSecond,
+          s.interTokenLatency?.p50 ?? null, s.interTokenLatency?.p90 ?? null, s.interTokenLatency?.p99 ?? null,
+          s.endToEndSeconds, s.vram?.beforeBytes ?? null, s.vram?.peakBytes ?? null, s.vram?.afterBytes ?? null,
+          s.workerPeakRssBytes, s.threads, s.batchSize, s.finishReason,
+        ]), // prettier-ignore
+      );
+    });
+  });
+  return parts.join('');
+}

@@ -1,0 +1,117 @@
+import { describe, expect, test } from '@jest/globals';
+import { seedDataset, seedRuns, SEED_ROWS } from './fixtures/seed-dataset.js';
+import { golden } from './golden-files.js';
+import { renderReport, UnknownReportFormatError, type ReportFormat } from './render-report.js';
+
+describe('report golden files (seed fixture)', () => {
+  const cases: [string, ReportFormat, 'all' | 'runs', Parameters<typeof renderReport>[2]][] = [
+    ['seed-all.md', 'md', 'all', {}],
+    ['seed-all.csv', 'csv', 'all', {}],
+    ['seed-all.samples.csv', 'csv', 'all', { csvRows: 'samples' }],
+    ['seed-all.json', 'json', 'all', {}],
+    ['seed-all.html', 'html', 'all', {}],
+    ['seed-morning-night.md', 'md', 'runs', {}],
+    ['seed-morning-night.html', 'html', 'runs', {}],
+  ];
+  test.each(cases)('%s is byte for byte the golden file', (name, format, which, options) => {
+    const datasets = which === 'all' ? [seedDataset()] : seedRuns();
+    const actual = renderReport(datasets, format, options);
+    expect(actual).toBe(golden(name, actual));
+  });
+});
+
+describe('report content', () => {
+  test('md - the rounds table reproduces the seed post, cell for cell', () => {
+    const md = renderReport([seedDataset()], 'md');
+    const fmt = (v: number): string => v.toFixed(2);
+    for (const row of SEED_ROWS) {
+      const cells = row.prompts.map(([tps, ttft]) => `${fmt(tps)}, ${fmt(ttft)}`).join(' | ');
+      expect(md).toContain(`| ${row.backend} | ${row.model} | 0,1 | ${row.round} | ${cells} |`);
+    }
+  });
+
+  test('md - combined morning and night runs name rounds by run label', () => {
+    const md = renderReport(seedRuns(), 'md');
+    expect(md).toContain('| cuda | llama-8b | morning #1 | 10.99, 0.88 | 23.67, 0.50 | 21.20, 1.59 |');
+    expect(md).toContain('| cuda | llama-8b | night #2 | 26.58, 0.35 | 23.40, 0.12 | 20.54, 1.43 |');
+    // The changed llama.cpp release shows up as a varied fingerprint field with the runs that had each value.
+    expect(md).toMatch(/\| llamaCppRelease \| b4546 \| 12 \| [^|]+ \| morning \|/);
+    expect(md).toMatch(/\|\s+\| b4589 \| 6 \| cuda llama-8b, cuda qwen-14b \| night \|/);
+  });
+
+  test('md - llama-bench style rows give mean ± sd and n', () => {
+    const md = renderReport([seedDataset()], 'md');
+    // 8B CUDA q1: mean of 10.99, 20.33, 27.50, 26.58 = 21.35, sd 7.61.
+    expect(md).toContain('| llama-8b | cuda | 0,1 | 4 (auto) | chat:q1 | 4 | 21.35 ± 7.61 |');
+    expect(md).toContain('| qwen-14b | vulkan | 0,1 | 4 (auto) | chat:q1 | 1 | 20.71 ± — |');
+  });
+
+  test('md - failed cases are listed with their reason', () => {
+    const md = renderReport([seedDataset()], 'md');
+    expect(md).toContain('| seed-all | dorm-aio | c009-qwen-14b-cuda-d0-q1 | failed | out of VRAM');
+  });
+
+  test('md - an incomplete run is flagged with what is missing', () => {
+    const ds = seedDataset();
+    ds.run.status = 'incomplete';
+    ds.run.missing = ['agent dorm-aio: run.finished never arrived'];
+    const md = renderReport([ds], 'md');
+    expect(md).toContain('> **Warning:** Run seed-all is incomplete.');
+    expect(md).toContain('> **Warning:** seed-all: agent dorm-aio: run.finished never arrived');
+  });
+
+  test('json - parses, carries every raw sample and a summary per group', () => {
+    const ds = seedDataset();
+    const report = JSON.parse(renderReport([ds], 'json')) as {
+      samples: { caseId: string; decodeTokensPerSecond: number }[];
+      groups: {
+        test: string;
+        backend: string;
+        model: string;
+        metrics: Record<string, { n: number } | null>;
+      }[];
+    };
+    expect(report.samples).toHaveLength(ds.samples.length);
+    expect(report.samples.map((s) => s.decodeTokensPerSecond)).toEqual(
+      ds.samples.map((s) => s.sample.decodeTokensPerSecond),
+    );
+    const g = report.groups.find(
+      (x) => x.model === 'llama-8b' && x.backend === 'cuda' && x.test === 'chat:q1',
+    )!;
+    expect(g.metrics.decodeTokensPerSecond!.n).toBe(4);
+    const summaryOnly = JSON.parse(renderReport([ds], 'json', { rawSamples: false })) as Record<
+      string,
+      unknown
+    >;
+    expect(summaryOnly.samples).toBeUndefined();
+  });
+
+  test('csv - one row per group and metric, or one per sample', () => {
+    const ds = seedDataset();
+    const groups = renderReport([ds], 'csv').trimEnd().split('\n');
+    expect(groups[0]).toMatch(/^agent,model,backend,devices,threads,settings,test,runs,metric,unit,n,mean/);
+    // 12 groups with samples × 6 metrics.
+    expect(groups).toHaveLength(1 + 12 * 6);
+    const samples = renderReport([ds], 'csv', { csvRows: 'samples' }).trimEnd().split('\n');
+    expect(samples).toHaveLength(1 + ds.samples.length);
+  });
+
+  test('html - self-contained: no network references, no scripts, inline SVG charts', () => {
+    for (const datasets of [[seedDataset()], seedRuns()]) {
+      const html = renderReport(datasets, 'html');
+      expect(html).not.toMatch(/https?:\/\//);
+      expect(html).not.toMatch(/<script|<link|@import|url\(/i);
+      expect(html).not.toMatch(/(src|href)\s*=/i);
+      expect(html).toMatch(/^<!doctype html>/);
+      expect(html.match(/<svg class="chart"/g)!.length).toBeGreaterThanOrEqual(3);
+      expect(html).toContain('<svg class="dots"');
+    }
+  });
+
+  test('unknown format - named error listing the valid ones', () => {
+    expect(() => renderReport([seedDataset()], 'pdf' as ReportFormat)).toThrow(UnknownReportFormatError);
+    expect(() => renderReport([seedDataset()], 'pdf' as ReportFormat)).toThrow(
+      'use one of md, csv, json, html',
+    );
+  });
+});

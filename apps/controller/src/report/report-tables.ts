@@ -1,0 +1,186 @@
+import { buildBenchRows } from './bench-table.js';
+import type { FingerprintSummary } from './fingerprint-summary.js';
+import { fixed, percent } from './number-format.js';
+import type { ReportData } from './report-data.js';
+import { METRICS, type MetricId } from './report-metrics.js';
+import type { SeedTable } from './seed-table.js';
+
+/** A table before it becomes markdown or HTML. */
+export interface TableSpec {
+  header: string[];
+  rows: string[][];
+  /** Right-aligned columns. */
+  right?: number[];
+}
+
+const DIMENSION_TITLES: Record<string, string> = {
+  agentId: 'agent',
+  devices: 'devices',
+  threads: 'threads',
+  settings: 'settings',
+};
+
+export function runsTable(data: ReportData): TableSpec {
+  return {
+    header: [
+      'run',
+      'label',
+      'plan',
+      'started',
+      'finished',
+      'status',
+      'agents',
+      'cases ok/failed/skipped/unfinished',
+      'samples',
+    ],
+    rows: data.datasets.map((ds) => {
+      const o = { ok: 0, failed: 0, skipped: 0, unfinished: 0 };
+      for (const c of ds.cases) o[c.outcome ?? 'unfinished']++;
+      return [
+        ds.run.runId,
+        ds.run.label ?? '—',
+        ds.run.planName,
+        ds.run.startedAt,
+        ds.run.finishedAt ?? '—',
+        ds.run.status,
+        ds.agents.map((a) => a.agentId).join(', '),
+        `${o.ok}/${o.failed}/${o.skipped}/${o.unfinished}`,
+        String(ds.samples.length),
+      ];
+    }),
+    right: [8],
+  };
+}
+
+/** Warnings for runs that are not complete, one line each. */
+export function runWarnings(data: ReportData): string[] {
+  return data.datasets.flatMap((ds) =>
+    ds.run.status === 'complete'
+      ? []
+      : [`Run ${ds.run.runId} is ${ds.run.status}.`, ...ds.run.missing.map((m) => `${ds.run.runId}: ${m}`)],
+  );
+}
+
+export function problemCasesTable(data: ReportData): TableSpec | null {
+  const rows = data.datasets.flatMap((ds) =>
+    ds.cases
+      .filter((c) => c.outcome === 'failed' || c.outcome === 'skipped')
+      .map((c) => [ds.run.runId, c.agentId, c.caseId, c.outcome!, c.reason ?? '—']),
+  );
+  return rows.length === 0 ? null : { header: ['run', 'agent', 'case', 'outcome', 'reason'], rows };
+}
+
+export function seedTableSpec(table: SeedTable): TableSpec {
+  return {
+    header: [
+      'backend',
+      'model',
+      ...table.extraColumns.map((d) => DIMENSION_TITLES[d] ?? d),
+      'round',
+      ...table.prompts.map((p) => `${p} (tok/s, TTFT s)`),
+    ],
+    rows: table.rows.map((r) => [
+      r.backend,
+      r.model,
+      ...table.extraColumns.map((d) => r.extra[d] ?? ''),
+      r.round,
+      ...r.cells.map((c) => (c ? `${fixed(c.decodeTokensPerSecond, 2)}, ${fixed(c.ttftSeconds, 2)}` : '—')),
+    ]),
+  };
+}
+
+export function benchTableSpec(data: ReportData): TableSpec {
+  const withAgent = data.varying.includes('agentId');
+  const header = [
+    ...(withAgent ? ['agent'] : []),
+    'model',
+    'backend',
+    'devices',
+    'threads',
+    'test',
+    'n',
+    't/s',
+  ];
+  return {
+    header,
+    rows: buildBenchRows(data.groups).map((r) => {
+      const s = r.tokensPerSecond;
+      const tps = s ? `${fixed(s.mean, 2)} ± ${s.sd === null ? '—' : fixed(s.sd, 2)}` : '—';
+      return [
+        ...(withAgent ? [r.group.descriptor.agentId] : []),
+        r.model,
+        r.backend,
+        r.devices,
+        r.threads,
+        r.test,
+        String(s?.n ?? 0),
+        tps,
+      ];
+    }),
+    right: [header.length - 2, header.length - 1],
+  };
+}
+
+export function metricTableSpec(data: ReportData, metric: MetricId): TableSpec | null {
+  const info = METRICS[metric];
+  const f = (v: number | null | undefined): string =>
+    v === null || v === undefined ? '—' : fixed(v * info.displayFactor, info.digits);
+  const rows = data.groups
+    .filter((g) => g.metrics[metric] !== null)
+    .map((g) => {
+      const s = g.metrics[metric]!;
+      return [
+        g.label,
+        String(s.n),
+        f(s.mean),
+        f(s.sd),
+        f(s.min),
+        f(s.median),
+        f(s.p90),
+        f(s.p99),
+        f(s.max),
+        s.ci ? `${f(s.ci.lo)} .. ${f(s.ci.hi)}` : '—',
+        percent(s.cv),
+      ];
+    });
+  if (rows.length === 0) return null;
+  return {
+    header: ['group', 'n', 'mean', 'sd', 'min', 'median', 'p90', 'p99', 'max', '95% CI of mean', 'CV'],
+    rows,
+    right: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  };
+}
+
+export function metricTitle(metric: MetricId): string {
+  const info = METRICS[metric];
+  return `${info.label} (${info.displayUnit}, ${info.better} is better)`;
+}
+
+export function fingerprintTables(summary: FingerprintSummary): {
+  varied: TableSpec | null;
+  same: TableSpec;
+} {
+  return {
+    varied:
+      summary.varied.length === 0
+        ? null
+        : {
+            header: ['field', 'value', 'cases', 'where', 'runs'],
+            rows: summary.varied.flatMap((v) =>
+              v.values.map((x, i) => [
+                i === 0 ? v.field : '',
+                x.value,
+                String(x.cases),
+                x.where.join(', '),
+                x.runs.join(', '),
+              ]),
+            ),
+          },
+    same: { header: ['field', 'value'], rows: summary.same.map((s) => [s.field, s.value]) },
+  };
+}
+
+export const METHOD_NOTE =
+  'Percentiles interpolate linearly between order statistics (Hyndman & Fan type 7, the numpy and R default); ' +
+  'sd is the sample standard deviation (n − 1); the interval is Student t on the mean; CV = sd / mean. ' +
+  'Model load is one figure per case and run.';
