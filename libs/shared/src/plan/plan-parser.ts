@@ -18,10 +18,7 @@ const MAX_ALIAS_COUNT = 100;
 export function validatePlan(value: unknown, source = '<plan>'): BenchPlan {
   const located = checkValue(value);
   if (located.length > 0) {
-    throw new PlanValidationError(
-      located.map((issue) => toPlanIssue(issue, source)),
-      { cause: value },
-    );
+    throw new PlanValidationError(located.map((issue) => toPlanIssue(issue, source)));
   }
   return planSchema.parse(value);
 }
