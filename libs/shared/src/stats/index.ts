@@ -11,3 +11,4 @@ export * from './mann-whitney.js';
 export * from './seeded-random.js';
 export * from './bootstrap.js';
 export * from './repetitions.js';
+export * from './log-ratio-test.js';
