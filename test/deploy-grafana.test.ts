@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DEPLOY_DIR,
+  allPanels,
+  dashboardExpressions,
+  readDashboard,
+  readDeployYaml,
+  type GrafanaPanel,
+} from './deploy-helpers.js';
+
+interface GridPos {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+const gridOf = (panel: GrafanaPanel): GridPos => (panel as GrafanaPanel & { gridPos: GridPos }).gridPos;
+
+describe('deploy/grafana - rigbench dashboard', () => {
+  const dashboard = readDashboard();
+
+  test('identity - stable uid and title; the file is the one the provisioning provider loads', () => {
+    expect(dashboard.uid).toBe('rigbench-overview');
+    expect(dashboard.title).toMatch(/^rigbench/);
+    const provider = readDeployYaml('grafana/provisioning/dashboards/rigbench.yml') as {
+      apiVersion: number;
+      providers: Array<{ type: string; folder: string; options: { path: string } }>;
+    };
+    expect(provider.apiVersion).toBe(1);
+    expect(provider.providers).toEqual([
+      expect.objectContaining({ type: 'file', folder: 'rigbench', options: expect.any(Object) }),
+    ]);
+    // The JSON must stay plain JSON (Grafana's file provider does not read JSON5 or comments).
+    expect(() =>
+      JSON.parse(readFileSync(join(DEPLOY_DIR, 'grafana/dashboards/rigbench.json'), 'utf8')),
+    ).not.toThrow();
+  });
+
+  test('variables - a Prometheus datasource variable and node, backend and model multi-select variables', () => {
+    const variables = Object.fromEntries(dashboard.templating.list.map((v) => [v.name, v]));
+    expect(variables.datasource).toMatchObject({ type: 'datasource', query: 'prometheus' });
+    for (const name of ['node', 'backend', 'model']) {
+      expect(variables[name]).toMatchObject({ type: 'query', multi: true, includeAll: true, allValue: '.*' });
+      expect(JSON.stringify(variables[name]?.query)).toContain(`, ${name})`);
+    }
+  });
+
+  test('panels - every query panel reads the datasource variable and filters by the node variable', () => {
+    const queryPanels = allPanels(dashboard).filter((panel) => panel.type !== 'row');
+    expect(queryPanels.length).toBeGreaterThan(15);
+    for (const panel of queryPanels) {
+      expect({ title: panel.title, datasource: panel.datasource }).toEqual({
+        title: panel.title,
+        datasource: { type: 'prometheus', uid: '${datasource}' },
+      });
+    }
+    const unfiltered = dashboardExpressions(dashboard).filter(({ expr }) => !expr.includes('$node'));
+    expect(unfiltered).toEqual([]);
+  });
+
+  test('panels - the issue asks for decode t/s, TTFT, prompt t/s, runs, VRAM, agents, outbox and GPU power', () => {
+    const expressions = dashboardExpressions(dashboard)
+      .map(({ expr }) => expr)
+      .join('\n');
+    for (const needle of [
+      'histogram_quantile(0.5, sum by (node, backend, model, le) (rate(rigbench_decode_tokens_per_second_bucket',
+      'rigbench_ttft_seconds_bucket',
+      'rigbench_prompt_tokens_per_second_bucket',
+      'rigbench_runs_total',
+      'rigbench_cases_total',
+      'rigbench_gpu_vram_used_bytes',
+      'up{job="rigbench-agent"',
+      'rigbench_agent_busy',
+      'rigbench_outbox_pending_events',
+      'DCGM_FI_DEV_POWER_USAGE',
+      'DCGM_FI_DEV_GPU_UTIL',
+      'nvidia_smi_power_draw_watts',
+      'group_left (node, gpu, name)',
+    ]) {
+      expect([needle, expressions.includes(needle)]).toEqual([needle, true]);
+    }
+  });
+
+  test('layout - unique panel ids, panels inside the 24-column grid and not overlapping', () => {
+    const panels = allPanels(dashboard);
+    expect(new Set(panels.map((p) => p.id)).size).toBe(panels.length);
+    const cells = new Set<string>();
+    for (const panel of panels) {
+      const { x, y, w, h } = gridOf(panel);
+      expect({ title: panel.title, fits: x >= 0 && w > 0 && x + w <= 24 && h > 0 }).toEqual({
+        title: panel.title,
+        fits: true,
+      });
+      for (let row = y; row < y + h; row++) {
+        for (let col = x; col < x + w; col++) {
+          const cell = `${row}:${col}`;
+          expect({ title: panel.title, overlaps: cells.has(cell) }).toEqual({
+            title: panel.title,
+            overlaps: false,
+          });
+          cells.add(cell);
+        }
+      }
+    }
+  });
+});
