@@ -141,6 +141,7 @@ describe('planSummary', () => {
       name: 'seed-p104',
       cases: 24,
       models: 2,
+      prompts: 3,
       chatPrompts: 3,
       rawTests: 0,
       loadGroups: 8,

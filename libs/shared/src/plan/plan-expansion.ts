@@ -141,6 +141,8 @@ export interface PlanSummary {
   /** Cases after expansion. */
   cases: number;
   models: number;
+  /** Chat prompts plus raw tests. */
+  prompts: number;
   chatPrompts: number;
   rawTests: number;
   /** Distinct load settings: how many times a model is loaded (one worker each) per agent. */
@@ -174,6 +176,7 @@ export function planSummary(plan: BenchPlan, cases: readonly BenchCase[]): PlanS
     name: plan.name,
     cases: cases.length,
     models: plan.models.length,
+    prompts: plan.prompts.chat.length + plan.prompts.raw.length,
     chatPrompts: plan.prompts.chat.length,
     rawTests: plan.prompts.raw.length,
     loadGroups: loadKeys.size,
