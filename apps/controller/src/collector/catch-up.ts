@@ -1,0 +1,64 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { ControllerConfig } from '../config/controller-config.js';
+import type { RunStore } from '../store/run-store.js';
+import type { Logger } from '../logger.js';
+import { EventCollector, type CollectorStats } from './event-collector.js';
+
+/** Builds a collector from the controller config. */
+export function collectorFor(
+  nc: NatsConnection,
+  store: RunStore,
+  config: ControllerConfig['collector'],
+  logger?: Logger,
+): EventCollector {
+  return new EventCollector({
+    nc,
+    store,
+    durableName: config.durableName,
+    batchSize: config.batchSize,
+    maxAckPending: config.maxAckPending,
+    ackWaitMs: config.ackWaitMs,
+    ...(logger ? { logger } : {}),
+  });
+}
+
+/** Resolves after `ms` or when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done);
+  });
+}
+
+/**
+ * Reads what the stream holds for this controller's durable consumer into the store, then stops: what `show`
+ * and `report` do first, so they see events that arrived while no collector ran.
+ */
+export async function catchUp(
+  nc: NatsConnection,
+  store: RunStore,
+  config: ControllerConfig['collector'],
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<{ caughtUp: boolean; stats: CollectorStats }> {
+  const collector = collectorFor(nc, store, config);
+  await collector.start();
+  const deadline = Date.now() + options.timeoutMs;
+  let caughtUp = false;
+  try {
+    while (!options.signal?.aborted && Date.now() < deadline) {
+      if ((await collector.backlog()) === 0) {
+        caughtUp = true;
+        break;
+      }
+      await sleep(50, options.signal);
+    }
+  } finally {
+    await collector.stop();
+  }
+  return { caughtUp, stats: { ...collector.stats } };
+}

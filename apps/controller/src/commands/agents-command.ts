@@ -1,0 +1,170 @@
+import type { Command } from 'commander';
+import type { AgentRpc } from '@rigbench/shared';
+import type { FleetAgent } from '../fleet/fleet-view.js';
+import type { ActionBinder } from './program.js';
+import { ExitCode } from './exit-codes.js';
+import { table } from './output.js';
+import { clientFor, discoverFleet, resolveAgent } from './fleet-access.js';
+import { parseNonNegative } from './arg-parsers.js';
+
+const gib = (bytes: string | number): string => `${(Number(bytes) / 1024 ** 3).toFixed(1)} GiB`;
+
+const ago = (ms: number | null): string => (ms === null ? 'never' : `${(ms / 1000).toFixed(1)} s ago`);
+
+const labelsText = (labels: Record<string, string>): string =>
+  Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',') || '-';
+
+export function registerAgentCommands(program: Command, bind: ActionBinder): void {
+  program
+    .command('agents')
+    .description('list agents: heard from on NATS (up / stale / lost by heartbeat age) and configured ones')
+    .option('--json', 'print as JSON')
+    .option(
+      '--listen <seconds>',
+      'listen for heartbeats at most this long (default from config)',
+      parseNonNegative,
+    )
+    .option('--probe', 'call GetInfo on agents never heard from, to tell reachable from unreachable')
+    .action(
+      bind(async (ctx, opts: { json?: boolean; listen?: number; probe?: boolean }) => {
+        const fleet = await discoverFleet(
+          ctx,
+          opts.listen === undefined ? {} : { listenMs: opts.listen * 1000 },
+        );
+        const probes = new Map<string, string>();
+        if (opts.probe) {
+          await Promise.all(
+            fleet
+              .filter((a) => a.health === 'unknown')
+              .map(async (a) => {
+                const client = clientFor(ctx, a.endpoint);
+                try {
+                  const info = await client.getInfo();
+                  probes.set(a.agentId, info.busy ? `reachable, busy (${info.current_run_id})` : 'reachable');
+                } catch (error) {
+                  probes.set(a.agentId, `unreachable: ${(error as Error).message}`);
+                } finally {
+                  client.close();
+                }
+              }),
+          );
+        }
+        if (opts.json) {
+          ctx.output.json(
+            fleet.map(({ endpoint: _endpoint, ...a }: FleetAgent) => ({
+              ...a,
+              ...(probes.has(a.agentId) ? { probe: probes.get(a.agentId) } : {}),
+            })),
+          );
+          return ExitCode.ok;
+        }
+        if (fleet.length === 0) {
+          ctx.output.line('no agents: none configured and none heard from on NATS');
+          return ExitCode.ok;
+        }
+        const rows = fleet.map((a) => [
+          a.agentId,
+          a.health,
+          a.address,
+          labelsText(a.labels),
+          a.version ?? '-',
+          a.busy === null ? '-' : a.busy ? `busy ${a.runId ?? ''}`.trim() : 'idle',
+          ago(a.heartbeatAgeMs),
+          probes.get(a.agentId) ?? a.source,
+        ]);
+        for (const line of table(
+          ['AGENT', 'STATE', 'ADDRESS', 'LABELS', 'VERSION', 'ACTIVITY', 'HEARTBEAT', 'SOURCE'],
+          rows,
+        )) {
+          ctx.output.line(line);
+        }
+        return ExitCode.ok;
+      }),
+    );
+
+  program
+    .command('info')
+    .description("show an agent's identity, versions, hardware, backends, limits and activity (GetInfo)")
+    .argument('<agent>', 'agent id, or host:port')
+    .option('--json', 'print as JSON')
+    .action(
+      bind(async (ctx, agent: string, opts: { json?: boolean }) => {
+        const client = clientFor(ctx, await resolveAgent(ctx, agent));
+        try {
+          const info = await client.getInfo();
+          if (opts.json) ctx.output.json(info);
+          else for (const line of formatInfo(info)) ctx.output.line(line);
+          return ExitCode.ok;
+        } finally {
+          client.close();
+        }
+      }),
+    );
+
+  program
+    .command('models')
+    .description("list the GGUF files in an agent's models directory (ListModels)")
+    .argument('<agent>', 'agent id, or host:port')
+    .option('--json', 'print as JSON')
+    .action(
+      bind(async (ctx, agent: string, opts: { json?: boolean }) => {
+        const client = clientFor(ctx, await resolveAgent(ctx, agent));
+        try {
+          const models = await client.listModels();
+          if (opts.json) {
+            ctx.output.json(models);
+            return ExitCode.ok;
+          }
+          ctx.output.line(`models directory ${models.models_dir}`);
+          if (models.models.length === 0) ctx.output.line('  (no .gguf files)');
+          const rows = models.models.map((m) => [
+            m.path,
+            `${(Number(m.size_bytes) / 1024 ** 2).toFixed(1)} MiB`,
+            m.gguf ? m.gguf.architecture : '-',
+            m.gguf ? m.gguf.quantization : '-',
+            m.gguf ? (m.gguf.parameter_count ?? '-') : `unusable: ${m.error ?? ''}`,
+          ]);
+          if (rows.length > 0)
+            for (const line of table(['PATH', 'SIZE', 'ARCH', 'QUANT', 'PARAMETERS'], rows))
+              ctx.output.line(`  ${line}`);
+          return ExitCode.ok;
+        } finally {
+          client.close();
+        }
+      }),
+    );
+}
+
+function formatInfo(info: AgentRpc.AgentInfo__Output): string[] {
+  const hw = info.hardware;
+  const lines = [
+    `agent ${info.id} at ${info.address} (${info.state})`,
+    `  labels    ${labelsText(info.labels)}`,
+    `  versions  rigbench ${info.versions?.rigbench ?? '?'}, node-llama-cpp ${info.versions?.node_llama_cpp ?? '?'}, ` +
+      `llama.cpp ${info.versions?.llama_cpp ?? '?'}, node ${info.versions?.node ?? '?'}`,
+    `  backends  ${info.backends.join(', ') || '-'}`,
+    `  activity  ${info.busy ? `busy with ${info.active_run_ids.join(', ') || info.current_run_id}` : 'idle'}`,
+  ];
+  if (hw) {
+    lines.push(
+      `  host      ${hw.hostname}, ${hw.os} ${hw.kernel}`,
+      `  cpu       ${hw.cpu_model} (${hw.physical_cores} cores, ${hw.logical_cores} threads), memory ${gib(hw.memory_bytes)}`,
+    );
+    for (const gpu of hw.gpus) {
+      lines.push(
+        `  gpu ${gpu.index}     ${gpu.name}, ${gib(gpu.vram_total_bytes)}, driver ${gpu.driver_version || '?'}`,
+      );
+    }
+  }
+  const l = info.limits;
+  if (l) {
+    const v = (n: number): string => (n === 0 ? 'none' : String(n));
+    lines.push(
+      `  limits    maxTokens ${v(l.max_tokens)}, contextSize ${v(l.context_size)}, repetitions ${v(l.repetitions)}, ` +
+        `run ${v(l.run_seconds)} s, case ${v(l.case_timeout_seconds)} s, concurrent runs ${v(l.concurrent_runs)}`,
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { fleetView } from '../fleet/fleet-view.js';
+import type { ActionBinder } from './program.js';
+import { ExitCode } from './exit-codes.js';
+import { clientFor } from './fleet-access.js';
+
+export function registerCancelCommand(program: Command, bind: ActionBinder): void {
+  program
+    .command('cancel')
+    .description('cancel a run on every agent running it (CancelRun)')
+    .argument('<run>', 'run id')
+    .option('--reason <text>', 'why, stored with the run', 'cancelled from the CLI')
+    .action(
+      bind(async (ctx, runId: string, opts: { reason: string }) => {
+        const { store, config } = ctx;
+        store.run(runId);
+        const fleet = new Map(fleetView(config, new Map(), store.storedAgents()).map((a) => [a.agentId, a]));
+        const rows = store.runAgents(runId).filter((r) => r.finishedAt === null);
+        if (rows.length === 0) {
+          ctx.output.line(`run ${runId} has no agent still running it`);
+          return ExitCode.ok;
+        }
+        let failed = 0;
+        await Promise.all(
+          rows.map(async (row) => {
+            const endpoint = fleet.get(row.agentId)?.endpoint ?? {
+              agentId: row.agentId,
+              address: row.address ?? 'unknown:0',
+              ...(config.agentToken ? { token: config.agentToken } : {}),
+              ...(config.agentTls ? { tls: config.agentTls } : {}),
+            };
+            const client = clientFor(ctx, endpoint);
+            try {
+              const result = await client.cancelRun({ run_id: runId, reason: opts.reason });
+              ctx.output.line(`${row.agentId}: ${result.state}`);
+            } catch (error) {
+              failed += 1;
+              ctx.output.note(`${row.agentId}: ${(error as Error).message}`);
+            } finally {
+              client.close();
+            }
+          }),
+        );
+        return failed === 0 ? ExitCode.ok : ExitCode.failure;
+      }),
+    );
+}

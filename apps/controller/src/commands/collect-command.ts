@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { collectorFor, sleep } from '../collector/catch-up.js';
+import { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
+import type { ActionBinder } from './program.js';
+import { ExitCode } from './exit-codes.js';
+import { stderrLogger } from './output.js';
+import { parseNonNegative } from './arg-parsers.js';
+
+export function registerCollectCommand(program: Command, bind: ActionBinder): void {
+  program
+    .command('collect')
+    .description(
+      'run the collector until SIGINT/SIGTERM: store every event from NATS (durable consumer, catches up after ' +
+        'downtime) and every agent heartbeat',
+    )
+    .option('--stats-every <seconds>', 'log collector totals this often (0: never)', parseNonNegative, 60)
+    .option('--verbose', 'log every batch')
+    .action(
+      bind(async (ctx, opts: { statsEvery: number; verbose?: boolean }) => {
+        const log = stderrLogger(ctx.output, opts.verbose);
+        const nc = await ctx.nats();
+        const collector = collectorFor(nc, ctx.store, ctx.config.collector, log);
+        const heartbeats = new HeartbeatMonitor(nc, log);
+        heartbeats.onHeartbeat(({ heartbeat, receivedAtMs }) =>
+          ctx.store.recordHeartbeat(heartbeat, receivedAtMs),
+        );
+        heartbeats.start();
+        await collector.start();
+        log.info('collecting', { store: ctx.store.path, servers: ctx.config.nats.servers.join(',') });
+        let lastStats = Date.now();
+        while (!ctx.signal.aborted) {
+          await sleep(250, ctx.signal);
+          if (opts.statsEvery > 0 && Date.now() - lastStats >= opts.statsEvery * 1000) {
+            lastStats = Date.now();
+            log.info('collector totals', { ...collector.stats });
+          }
+        }
+        await heartbeats.stop();
+        await collector.stop();
+        return ExitCode.ok;
+      }),
+    );
+}

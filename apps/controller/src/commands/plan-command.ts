@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import {
+  expandPlan,
+  formatPlanIssues,
+  formatPlanSummary,
+  planSummary,
+  PlanValidationError,
+} from '@rigbench/shared';
+import type { ActionBinder } from './program.js';
+import { ExitCode } from './exit-codes.js';
+import { readPlanFile } from './plan-file.js';
+
+export function registerPlanCommands(program: Command, bind: ActionBinder): void {
+  const plan = program.command('plan').description('work with benchmark plans');
+  plan
+    .command('check')
+    .description('validate a plan file and show what it expands to; lists every problem at once (exit 2)')
+    .argument('<file>', 'plan YAML file')
+    .option('--json', 'print the summary (or the issues) as JSON')
+    .action(
+      bind(async (ctx, file: string, opts: { json?: boolean }) => {
+        try {
+          const parsed = readPlanFile(file);
+          const cases = expandPlan(parsed);
+          const summary = planSummary(parsed, cases);
+          if (opts.json) ctx.output.json({ valid: true, file, summary, caseIds: cases.map((c) => c.caseId) });
+          else {
+            ctx.output.line(`${file}: valid, ${cases.length} cases`);
+            for (const line of formatPlanSummary(summary)) ctx.output.line(line);
+          }
+          return ExitCode.ok;
+        } catch (error) {
+          if (!(error instanceof PlanValidationError)) throw error;
+          if (opts.json) ctx.output.json({ valid: false, file, issues: error.issues });
+          else {
+            const lines = formatPlanIssues(error);
+            ctx.output.note(`${file}: ${lines.length} problem${lines.length === 1 ? '' : 's'}`);
+            for (const line of lines) ctx.output.note(line);
+          }
+          return ExitCode.usage;
+        }
+      }),
+    );
+}

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
+import { fleetView } from '../fleet/fleet-view.js';
+import type { AgentEndpoint } from '../fleet/agent-client.js';
+import { catchUp } from '../collector/catch-up.js';
+import { runCompleteness } from '../store/run-completeness.js';
+import type { ActionBinder } from './program.js';
+import { ExitCode } from './exit-codes.js';
+import { followRun } from './follow-run.js';
+
+export function registerWatchCommand(program: Command, bind: ActionBinder): void {
+  program
+    .command('watch')
+    .description(
+      'follow a running run: progress per agent until it ends, storing its events (exit 0 complete, 4 incomplete)',
+    )
+    .argument('<run>', 'run id')
+    .action(
+      bind(async (ctx, runId: string) => {
+        const { store, config } = ctx;
+        const nc = await ctx.nats();
+        await catchUp(nc, store, config.collector, { timeoutMs: 15_000, signal: ctx.signal });
+        store.run(runId); // RunNotFoundError names the run
+        if (runCompleteness(store, runId).status === 'complete') {
+          ctx.output.line(`run ${runId} is already complete; report: rigbench report ${runId}`);
+          return ExitCode.ok;
+        }
+        const heartbeats = new HeartbeatMonitor(nc);
+        heartbeats.onHeartbeat(({ heartbeat, receivedAtMs }) =>
+          store.recordHeartbeat(heartbeat, receivedAtMs),
+        );
+        heartbeats.start();
+        try {
+          const fleet = new Map(
+            fleetView(config, heartbeats.snapshot(), store.storedAgents()).map((a) => [a.agentId, a]),
+          );
+          const endpoints: AgentEndpoint[] = store.runAgents(runId).map((row) => {
+            const known = fleet.get(row.agentId);
+            if (known) return known.endpoint;
+            const { agentToken, agentTls } = config;
+            return {
+              agentId: row.agentId,
+              address: row.address ?? 'unknown:0',
+              ...(agentToken ? { token: agentToken } : {}),
+              ...(agentTls ? { tls: agentTls } : {}),
+            };
+          });
+          ctx.output.line(`run ${runId}`);
+          return await followRun(ctx, nc, heartbeats, runId, endpoints);
+        } finally {
+          await heartbeats.stop();
+        }
+      }),
+    );
+}

@@ -1,0 +1,210 @@
+import { status } from '@grpc/grpc-js';
+import { parseEvent } from '@rigbench/shared';
+import { sleep } from '../collector/catch-up.js';
+import type { AgentClient } from '../fleet/agent-client.js';
+import { AgentCallError } from '../fleet/agent-errors.js';
+import { agentHealth, type HealthThresholds } from '../fleet/agent-health.js';
+import type { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
+import { runCompleteness } from '../store/run-completeness.js';
+import type { RunStore } from '../store/run-store.js';
+import type { AgentProgress, ProgressDisplay } from './progress-display.js';
+
+export interface MonitoredAgent {
+  agentId: string;
+  client: AgentClient;
+}
+
+export interface RunMonitorOptions {
+  runId: string;
+  agents: readonly MonitoredAgent[];
+  store: RunStore;
+  /** Live heartbeats, for telling a lost agent from a slow one. */
+  heartbeats?: HeartbeatMonitor;
+  thresholds: HealthThresholds;
+  display: ProgressDisplay;
+  signal: AbortSignal;
+  /** After WatchRun showed `run.finished`, how long the store may take to receive it, in ms (default 30 s). */
+  storeGraceMs?: number;
+  /** After the store has `run.finished` but misses events, how long to wait for stragglers, in ms (default 5 s). */
+  settleMs?: number;
+  /** An agent never heard from on NATS whose WatchRun keeps failing this long is given up, in ms (default 30 s). */
+  unreachableLostMs?: number;
+  pollMs?: number;
+}
+
+interface AgentTrack {
+  progress: AgentProgress;
+  watch: 'watching' | 'ended' | 'failed' | 'gone';
+  watchEndedAt?: number;
+  storeFinishedAt?: number;
+  unreachableSince?: number;
+  done: boolean;
+}
+
+/**
+ * Follows a dispatched run until every agent is finished in the store, or given up on: WatchRun streams drive
+ * the progress display, the store (fed by the collector from NATS) decides completion, heartbeats decide loss.
+ * Resolves `interrupted` when `signal` aborts (the run goes on on the agents).
+ */
+export async function monitorRun(options: RunMonitorOptions): Promise<'done' | 'interrupted'> {
+  const { runId, store, display, signal } = options;
+  const storeGraceMs = options.storeGraceMs ?? 30_000;
+  const settleMs = options.settleMs ?? 5_000;
+  const unreachableLostMs = options.unreachableLostMs ?? 30_000;
+  const watchAbort = new AbortController();
+  const stopWatches = (): void => watchAbort.abort();
+  signal.addEventListener('abort', stopWatches);
+
+  const tracks = new Map<string, AgentTrack>(
+    options.agents.map((a) => [
+      a.agentId,
+      {
+        progress: {
+          agentId: a.agentId,
+          casesDone: 0,
+          caseCount: null,
+          currentCase: null,
+          lastTokensPerSecond: null,
+          status: 'starting',
+        },
+        watch: 'watching',
+        done: false,
+      },
+    ]),
+  );
+  const finish = (track: AgentTrack, statusText: string, abandon?: string): void => {
+    track.done = true;
+    track.progress.status = statusText;
+    if (abandon) store.abandonAgent(runId, track.progress.agentId, abandon);
+    display.update(track.progress);
+  };
+
+  const watchers = options.agents.map(async ({ agentId, client }) => {
+    const track = tracks.get(agentId) as AgentTrack;
+    let fromSeq = 1;
+    while (!track.done && !watchAbort.signal.aborted) {
+      try {
+        for await (const update of client.watchRun(runId, fromSeq, watchAbort.signal)) {
+          fromSeq = update.seq + 1;
+          track.watch = 'watching';
+          delete track.unreachableSince;
+          applyEvent(track.progress, update.event_json);
+          display.update(track.progress);
+        }
+        if (!watchAbort.signal.aborted) {
+          track.watch = 'ended';
+          track.watchEndedAt = Date.now();
+        }
+        return;
+      } catch (error) {
+        if (error instanceof AgentCallError && error.code === status.NOT_FOUND) {
+          track.watch = 'gone';
+          return;
+        }
+        track.watch = 'failed';
+        track.unreachableSince ??= Date.now();
+        if (!track.done) {
+          track.progress.status = 'watch lost, waiting for events';
+          display.update(track.progress);
+        }
+        await sleep(2000, watchAbort.signal);
+      }
+    }
+  });
+
+  try {
+    while (!signal.aborted) {
+      const now = Date.now();
+      const completeness = runCompleteness(store, runId);
+      for (const agent of completeness.agents) {
+        const track = tracks.get(agent.agentId);
+        if (!track || track.done) continue;
+        const row = agent.row;
+        // The store is the truth; WatchRun only makes the display faster.
+        track.progress.casesDone = Math.max(track.progress.casesDone, row.casesFinished);
+        track.progress.caseCount ??= row.caseCount;
+        if (track.watch !== 'watching') {
+          track.progress.currentCase = row.currentCaseId ?? track.progress.currentCase;
+          track.progress.lastTokensPerSecond =
+            row.lastDecodeTokensPerSecond ?? track.progress.lastTokensPerSecond;
+        }
+        if (agent.state === 'complete') {
+          finish(track, `finished (${row.outcome ?? '?'})`);
+          continue;
+        }
+        if (row.lastSeq !== null) {
+          track.storeFinishedAt ??= now;
+          if (now - track.storeFinishedAt > settleMs)
+            finish(track, `finished (${row.outcome ?? '?'}), data missing`);
+          continue;
+        }
+        if (track.watch === 'gone') {
+          finish(track, 'lost', 'the agent no longer knows the run (restarted?)');
+          continue;
+        }
+        if (track.watch === 'ended' && now - (track.watchEndedAt ?? now) > storeGraceMs) {
+          finish(
+            track,
+            'finished, events missing',
+            `run.finished did not reach the store within ${storeGraceMs / 1000} s (check the agent's NATS connection)`,
+          );
+          continue;
+        }
+        const heard = options.heartbeats?.snapshot().get(agent.agentId);
+        if (heard) {
+          const ageMs = now - heard.receivedAtMs;
+          if (agentHealth(ageMs, heard.heartbeat.intervalSeconds, options.thresholds) === 'lost') {
+            finish(track, 'lost', `agent lost: no heartbeat for ${(ageMs / 1000).toFixed(0)} s`);
+            continue;
+          }
+        } else if (track.unreachableSince !== undefined && now - track.unreachableSince > unreachableLostMs) {
+          finish(
+            track,
+            'lost',
+            `agent unreachable for ${((now - track.unreachableSince) / 1000).toFixed(0)} s`,
+          );
+          continue;
+        }
+        if (track.progress.status === 'starting' && row.acceptedAt !== null)
+          track.progress.status = 'running';
+        display.update(track.progress);
+      }
+      if ([...tracks.values()].every((t) => t.done)) return 'done';
+      await sleep(options.pollMs ?? 200, signal);
+    }
+    return 'interrupted';
+  } finally {
+    signal.removeEventListener('abort', stopWatches);
+    watchAbort.abort();
+    await Promise.allSettled(watchers);
+  }
+}
+
+/** Updates the display state from one WatchRun event (malformed ones are ignored: the collector judges those). */
+function applyEvent(progress: AgentProgress, json: string): void {
+  let event;
+  try {
+    event = parseEvent(json);
+  } catch {
+    return;
+  }
+  switch (event.type) {
+    case 'run.accepted':
+      progress.caseCount = event.caseCount;
+      progress.status = 'running';
+      break;
+    case 'case.started':
+      progress.currentCase = event.caseId;
+      break;
+    case 'sample.recorded':
+      progress.lastTokensPerSecond = event.sample.decodeTokensPerSecond;
+      break;
+    case 'case.finished':
+      progress.casesDone += 1;
+      if (event.outcome !== 'ok') progress.status = `case ${event.caseId} ${event.outcome}`;
+      break;
+    case 'run.finished':
+      progress.status = `agent finished (${event.outcome}), storing`;
+      break;
+  }
+}
