@@ -61,6 +61,8 @@ export class AgentRuntime {
   #state: AgentRuntimeState = 'idle';
   #advertise: string;
   #stopping: Promise<void> | undefined;
+  /** The background GPU probe; awaited on stop so no probe process outlives the agent. */
+  #hardwareProbe: Promise<void> = Promise.resolve();
 
   constructor(config: AgentConfig, options: AgentRuntimeOptions) {
     this.config = config;
@@ -182,7 +184,7 @@ export class AgentRuntime {
         modelsDir: this.config.modelsDir,
       });
       // GPU facts for rigbench_gpu_info: probed in a worker process, so in the background.
-      this.engine.hardware().then(
+      this.#hardwareProbe = this.engine.hardware().then(
         (hardware) => this.metrics.setGpus(hardware.gpus),
         (error: unknown) => this.#log.warn('hardware probe failed', { error: (error as Error).message }),
       );
@@ -228,5 +230,13 @@ export class AgentRuntime {
     const graceful = await this.grpc.stop(Math.max(budgetMs / 2, 1_000));
     if (!graceful) this.#log.warn('gRPC calls still open after the grace period; forced shutdown');
     await this.#metricsServer?.stop();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#hardwareProbe,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.max(budgetMs, 5_000));
+      }),
+    ]);
+    clearTimeout(timer);
   }
 }
