@@ -333,3 +333,44 @@ describe('with a bearer token', () => {
     client.close();
   });
 });
+
+describe('with tight agent limits', () => {
+  let tight: TestAgent;
+
+  beforeAll(async () => {
+    tight = await startTestAgent({
+      natsUrl: nats.url,
+      modelsDir,
+      argv: ['--limits-run-seconds', '2', '--grpc-max-message-bytes', '65536'],
+    });
+  });
+  afterAll(async () => {
+    await tight?.stop();
+  });
+
+  test('a message over grpc.maxMessageBytes is RESOURCE_EXHAUSTED', async () => {
+    const plan = { ...cpuPlan(model), description: 'x'.repeat(100_000) };
+    const error = await rejection(
+      call(tight.client, tight.client.StartRun, { run_id: 'huge', plan_json: JSON.stringify(plan) }),
+    );
+    expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
+  });
+
+  test('a run past limits.runSeconds is stopped and run.finished names the limit', async () => {
+    const runId = `slow-${Date.now()}`;
+    const plan = cpuPlan(model, {
+      repetitions: 100,
+      generation: { maxTokens: 64, ignoreEos: true },
+    } as never);
+    await call(tight.client, tight.client.StartRun, { run_id: runId, plan_json: JSON.stringify(plan) });
+    const updates = await collect<AgentRpc.RunUpdate__Output>(
+      tight.client.WatchRun({ run_id: runId, from_seq: 0 }),
+    );
+    const finished = JSON.parse(updates.at(-1)?.event_json ?? '{}') as RunFinishedEvent;
+    expect(finished.type).toBe('run.finished');
+    expect(['partial', 'failed']).toContain(finished.outcome);
+    expect(finished.reason).toMatch(/run time limit of 2 s \(limits\.runSeconds\) reached/);
+    expect(Object.values(finished.caseOutcomes)).toContain('failed');
+    expect(updates.map((u) => u.seq)).toEqual(updates.map((_, i) => i + 1));
+  });
+});
