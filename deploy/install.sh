@@ -322,7 +322,7 @@ if [[ "$with_collector" -eq 1 || "$with_timers" -eq 1 ]]; then
       echo "RIGBENCH_NATS_PASSWORD="
       echo "RIGBENCH_STORE=/var/lib/rigbench/controller/rigbench.db"
       echo "# Plan the morning and night timers run (rigbench-run@morning / rigbench-run@night)."
-      echo "RIGBENCH_PLAN=/etc/rigbench/plans/seed.yaml"
+      echo "RIGBENCH_PLAN=/etc/rigbench/plans/seed-p104.yaml"
     } | install_file 0640 /etc/rigbench/controller.env
   fi
 fi
@@ -331,6 +331,11 @@ if [[ "$with_collector" -eq 1 ]]; then
   units+=(rigbench-collector.service)
 fi
 if [[ "$with_timers" -eq 1 ]]; then
+  # The seed's plan as a starting point; a plan already there is the user's and stays.
+  example_plan="$script_dir/../examples/seed-p104.yaml"
+  if [[ -f "$example_plan" && ! -e "$root/etc/rigbench/plans/seed-p104.yaml" ]]; then
+    install_file 0644 /etc/rigbench/plans/seed-p104.yaml <"$example_plan"
+  fi
   install_unit rigbench-run@.service
   install_unit rigbench-run-morning.timer
   install_unit rigbench-run-night.timer

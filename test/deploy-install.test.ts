@@ -77,12 +77,20 @@ describe('deploy/install.sh', () => {
       'etc/systemd/system/rigbench-run@.service',
       'etc/systemd/system/rigbench-run-morning.timer',
       'etc/systemd/system/rigbench-run-night.timer',
+      'etc/rigbench/plans/seed-p104.yaml',
     ]) {
       expect([file, existsSync(join(root, file))]).toEqual([file, true]);
     }
     for (const dir of ['var/lib/rigbench/models', 'var/lib/rigbench/outbox', 'var/lib/rigbench/controller']) {
       expect([dir, statSync(join(root, dir)).isDirectory()]).toEqual([dir, true]);
     }
+    // The timers' plan is the one staged.
+    const plan = /^RIGBENCH_PLAN=(.+)$/m.exec(
+      readFileSync(join(root, 'etc/rigbench/controller.env'), 'utf8'),
+    )?.[1];
+    expect(readFileSync(join(root, plan ?? 'missing'), 'utf8')).toBe(
+      readFileSync(join(REPO_ROOT, 'examples/seed-p104.yaml'), 'utf8'),
+    );
     // Secrets are not world-readable.
     expect(mode(join(root, 'etc/rigbench/agent.token'))).toBe('640');
     expect(mode(join(root, 'etc/rigbench/agent.yaml'))).toBe('640');

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeConfigKeys } from '../apps/agent/src/config/config-schema.js';
-import { DEPLOY_DIR, outputOf, runTool } from './deploy-helpers.js';
+import { DEPLOY_DIR, REPO_ROOT, outputOf, runTool } from './deploy-helpers.js';
 
 const SYSTEMD_DIR = join(DEPLOY_DIR, 'systemd');
 const UNITS = readdirSync(SYSTEMD_DIR).filter((name) => /\.(service|timer)$/.test(name));
@@ -142,6 +142,20 @@ describe('deploy/systemd - units', () => {
     expect(Number(stop?.[1])).toBeGreaterThanOrEqual(Number(grace?.default) + 10);
   });
 
+  test("ExecStart - the units run the workspace's own bin entries (rigbench-agent, rigbench)", () => {
+    const bin = (workspace: string, name: string): string => {
+      const manifest = JSON.parse(readFileSync(join(REPO_ROOT, workspace, 'package.json'), 'utf8')) as {
+        bin: Record<string, string>;
+      };
+      return `/opt/rigbench/${workspace}/${manifest.bin[name]}`;
+    };
+    const agent = bin('apps/agent', 'rigbench-agent');
+    const cli = bin('apps/controller', 'rigbench');
+    expect(last(readUnit('rigbench-agent.service'), 'Service', 'ExecStart')?.split(' ')[1]).toBe(agent);
+    expect(last(readUnit('rigbench-collector.service'), 'Service', 'ExecStart')?.split(' ')[1]).toBe(cli);
+    expect(last(readUnit('rigbench-run@.service'), 'Service', 'ExecStart')?.split(' ')[1]).toBe(cli);
+  });
+
   test('rigbench-collector.service - runs `rigbench collect` hardened, without devices', () => {
     const unit = readUnit('rigbench-collector.service');
     expect(last(unit, 'Service', 'ExecStart')).toMatch(/apps\/controller\/dist\/cli\.js collect$/);
@@ -163,6 +177,8 @@ describe('deploy/systemd - units', () => {
     }
     const run = readUnit('rigbench-run@.service');
     expect(last(run, 'Service', 'Type')).toBe('oneshot');
-    expect(last(run, 'Service', 'ExecStart')).toMatch(/cli\.js run \$\{RIGBENCH_PLAN\} --name %i$/);
+    expect(last(run, 'Service', 'ExecStart')).toMatch(
+      /cli\.js run \$\{RIGBENCH_PLAN\} --name %i --label %i$/,
+    );
   });
 });
