@@ -22,36 +22,29 @@ const sample = (caseId: string, repetition: number): Sample => ({
   finishReason: 'maxTokens',
 });
 
+/** Event `seq` of a run of `count` events (see {@link makeRunEvents}); lets benchmarks create them lazily. */
+export function makeRunEvent(agentId: string, runId: string, seq: number, count: number): RigbenchEvent {
+  const base = { v: EVENT_SCHEMA_VERSION, runId, agentId, seq, time: '2026-01-01T00:00:00.000Z' };
+  if (seq === 1) {
+    return { ...base, type: 'run.accepted', planName: 'bench', planHash: 'sha', plan: {}, caseCount: 1 };
+  }
+  if (seq === count) {
+    return {
+      ...base,
+      type: 'run.finished',
+      outcome: 'completed',
+      samplesPerCase: { c1: count - 2 },
+      caseOutcomes: { c1: 'ok' },
+      lastSeq: count,
+    };
+  }
+  return { ...base, type: 'sample.recorded', caseId: 'c1', sample: sample('c1', seq - 2) };
+}
+
 /**
  * `count` events of one run, seq 1..count: `run.accepted`, then `sample.recorded` events, then `run.finished`.
- * The shapes are realistic (≈700 bytes of JSON per sample event), the values synthetic.
+ * The shapes are realistic (about 600 bytes of JSON per sample event), the values synthetic.
  */
 export function makeRunEvents(agentId: string, runId: string, count: number): RigbenchEvent[] {
-  const time = '2026-01-01T00:00:00.000Z';
-  const events: RigbenchEvent[] = [];
-  for (let seq = 1; seq <= count; seq += 1) {
-    const base = { v: EVENT_SCHEMA_VERSION, runId, agentId, seq, time };
-    if (seq === 1) {
-      events.push({
-        ...base,
-        type: 'run.accepted',
-        planName: 'bench',
-        planHash: 'sha',
-        plan: {},
-        caseCount: 1,
-      });
-    } else if (seq === count) {
-      events.push({
-        ...base,
-        type: 'run.finished',
-        outcome: 'completed',
-        samplesPerCase: { c1: count - 2 },
-        caseOutcomes: { c1: 'ok' },
-        lastSeq: count,
-      });
-    } else {
-      events.push({ ...base, type: 'sample.recorded', caseId: 'c1', sample: sample('c1', seq - 2) });
-    }
-  }
-  return events;
+  return Array.from({ length: count }, (_, i) => makeRunEvent(agentId, runId, i + 1, count));
 }

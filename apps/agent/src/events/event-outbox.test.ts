@@ -45,7 +45,7 @@ describe('EventOutbox', () => {
     expect(outbox.pendingCount).toBe(25);
     const again = outbox.read(0, 1000);
     expect(again.map((e) => e.msgId)).toEqual(Array.from({ length: 25 }, (_, i) => `r1.a1.${2 * (i + 1)}`));
-    expect(JSON.parse(again[0]!.payload)).toMatchObject({ seq: 2 });
+    expect(JSON.parse(Buffer.from(again[0]!.data).toString())).toMatchObject({ seq: 2 });
     const next = await outbox.append(record(51));
     expect(next).toBeGreaterThan(50);
     for (const e of outbox.read(0, 1000)) outbox.ack(e.n);

@@ -40,9 +40,13 @@ export interface OutboxRecord {
 }
 
 /** A durable, not yet acknowledged entry. */
-export interface OutboxEntry extends OutboxRecord {
+export interface OutboxEntry {
   /** Entry number, increasing in append order. */
   readonly n: number;
+  readonly subject: string;
+  readonly msgId: string;
+  /** The payload as UTF-8 bytes, ready to publish (a view into the written batch, not a copy). */
+  readonly data: Uint8Array;
   /** Size of the entry on disk, in bytes. */
   readonly bytes: number;
 }
@@ -108,8 +112,11 @@ interface Entry extends OutboxEntry {
 interface PendingAppend {
   readonly n: number;
   readonly record: OutboxRecord;
-  readonly line: string;
+  /** `n \t subject \t msgId \t`; payload and newline follow. */
+  readonly prefix: string;
   readonly bytes: number;
+  /** Bytes of the line before the payload. */
+  readonly prefixBytes: number;
   readonly resolve: (n: number) => void;
   readonly reject: (error: Error) => void;
 }
@@ -117,6 +124,8 @@ interface PendingAppend {
 const SEGMENT_PATTERN = /^seg-(\d{16})\.log$/;
 const segmentName = (firstN: number): string => `seg-${String(firstN).padStart(16, '0')}`;
 const FIELD_FORBIDDEN = /[\t\n\r ]/;
+const NEWLINE = 0x0a;
+const TAB = 0x09;
 
 /** A durable on-disk outbox; see the module documentation. Create with {@link EventOutbox.open}. */
 export class EventOutbox extends EventEmitter<EventOutboxEvents> {
@@ -210,8 +219,9 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
       return Promise.reject(new TypeError('outbox: payload must be a single line (use JSON.stringify)'));
     }
     const n = this.nextN;
-    const line = `${n}\t${record.subject}\t${record.msgId}\t${record.payload}\n`;
-    const bytes = Buffer.byteLength(line);
+    const prefix = `${n}\t${record.subject}\t${record.msgId}\t`;
+    const prefixBytes = Buffer.byteLength(prefix);
+    const bytes = prefixBytes + Buffer.byteLength(record.payload) + 1;
     const used = this.diskBytes + this.reservedBytes;
     if (used + bytes > this.maxBytes) {
       const error = new OutboxFullError(this.dir, used, this.maxBytes, bytes);
@@ -221,7 +231,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
     this.nextN += 1;
     this.reservedBytes += bytes;
     return new Promise<number>((resolve, reject) => {
-      this.batch.push({ n, record, line, bytes, resolve, reject });
+      this.batch.push({ n, record, prefix, bytes, prefixBytes, resolve, reject });
       if (!this.writing) this.writing = this.writeLoop();
     });
   }
@@ -334,19 +344,38 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
       segment = await this.createSegment(items[0]!.n);
     }
     const file = segment.logFile!;
-    const buffer = Buffer.from(items.map((item) => item.line).join(''), 'utf8');
+    const buffer = Buffer.allocUnsafe(size);
+    let offset = 0;
+    for (const item of items) {
+      // Written piecewise: concatenating prefix and payload would copy every payload once more.
+      offset += buffer.write(item.prefix, offset, 'utf8');
+      offset += buffer.write(item.record.payload, offset, 'utf8');
+      buffer[offset++] = NEWLINE;
+    }
     await file.write(buffer, 0, buffer.length);
     await file.datasync();
     this.reservedBytes -= size;
     this.diskBytes += buffer.length;
     segment.bytes += buffer.length;
+    offset = 0;
     for (const item of items) {
       segment.lastN = item.n;
       segment.unacked += 1;
       this.pending += 1;
       this.durableN = item.n;
       const cache = this.memLastN === item.n - 1 && this.memoryBytes + item.bytes <= this.maxMemoryBytes;
-      if (cache) this.cache({ ...item.record, n: item.n, bytes: item.bytes, segment, acked: false });
+      if (cache) {
+        this.cache({
+          n: item.n,
+          subject: item.record.subject,
+          msgId: item.record.msgId,
+          data: buffer.subarray(offset + item.prefixBytes, offset + item.bytes - 1),
+          bytes: item.bytes,
+          segment,
+          acked: false,
+        });
+      }
+      offset += item.bytes;
     }
     this.checkUsage();
     for (const item of items) item.resolve(item.n);
@@ -507,7 +536,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
     }
     let loaded = 0;
     let stoppedEarly = false;
-    for (const parsed of parseSegment(readFileSync(segment.logPath, 'utf8')).entries) {
+    for (const parsed of parseSegment(readFileSync(segment.logPath)).entries) {
       if (parsed.n < wanted || parsed.n > this.durableN) continue;
       if (segment.recoveredAcks?.has(parsed.n)) {
         this.memLastN = parsed.n;
@@ -558,9 +587,9 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
       } catch {
         // No ack file: nothing in this segment was acknowledged yet.
       }
-      const text = readFileSync(segment.logPath, 'utf8');
-      const { entries, validLength, skipped } = parseSegment(text);
-      if (validLength < Buffer.byteLength(text)) {
+      const content = readFileSync(segment.logPath);
+      const { entries, validLength, skipped } = parseSegment(content);
+      if (validLength < content.length) {
         // A torn tail: that append never resolved, so dropping it loses nothing anyone was promised.
         truncateSync(segment.logPath, validLength);
       }
@@ -604,36 +633,33 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
 
 type ParsedEntry = OutboxEntry;
 
-/** Parses segment text; lines that do not parse are counted in `skipped`, a torn tail excluded by `validLength`. */
-function parseSegment(text: string): { entries: ParsedEntry[]; validLength: number; skipped: number } {
+/** Parses a segment file; lines that do not parse are counted in `skipped`, a torn tail excluded by `validLength`. */
+function parseSegment(buffer: Buffer): { entries: ParsedEntry[]; validLength: number; skipped: number } {
   const entries: ParsedEntry[] = [];
   let skipped = 0;
   let start = 0;
-  let validLength = 0;
   for (;;) {
-    const end = text.indexOf('\n', start);
+    const end = buffer.indexOf(NEWLINE, start);
     if (end < 0) break;
-    const line = text.slice(start, end);
-    const bytes = Buffer.byteLength(line) + 1;
-    validLength += bytes;
+    const lineStart = start;
     start = end + 1;
-    const t1 = line.indexOf('\t');
-    const t2 = line.indexOf('\t', t1 + 1);
-    const t3 = line.indexOf('\t', t2 + 1);
-    const n = Number(line.slice(0, t1));
-    if (t1 <= 0 || t2 < 0 || t3 < 0 || !Number.isSafeInteger(n) || n <= 0) {
+    const t1 = buffer.indexOf(TAB, lineStart);
+    const t2 = t1 < 0 || t1 > end ? -1 : buffer.indexOf(TAB, t1 + 1);
+    const t3 = t2 < 0 || t2 > end ? -1 : buffer.indexOf(TAB, t2 + 1);
+    const n = t1 > lineStart ? Number(buffer.toString('latin1', lineStart, t1)) : NaN;
+    if (t3 < 0 || t3 > end || !Number.isSafeInteger(n) || n <= 0) {
       skipped += 1;
       continue;
     }
     entries.push({
       n,
-      subject: line.slice(t1 + 1, t2),
-      msgId: line.slice(t2 + 1, t3),
-      payload: line.slice(t3 + 1),
-      bytes,
+      subject: buffer.toString('utf8', t1 + 1, t2),
+      msgId: buffer.toString('utf8', t2 + 1, t3),
+      data: buffer.subarray(t3 + 1, end),
+      bytes: end + 1 - lineStart,
     });
   }
-  return { entries, validLength, skipped };
+  return { entries, validLength: start, skipped };
 }
 
 function fileSize(path: string): number {

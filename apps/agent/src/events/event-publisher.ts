@@ -96,6 +96,7 @@ export interface EventPublisherStopResult {
 }
 
 const DUPLICATE_WINDOW_MIN_MS = 120_000;
+const ERROR_KEY = Buffer.from('"error"');
 
 /** Durable, pipelined JetStream event publisher; see the module documentation. */
 export class EventPublisher extends EventEmitter<EventPublisherEvents> {
@@ -128,6 +129,7 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
   private emitScheduled = false;
   private readonly drainWaiters = new Set<() => void>();
   private stopping: Promise<EventPublisherStopResult> | undefined;
+  private readonly headers = headers();
 
   constructor(options: EventPublisherOptions) {
     super();
@@ -148,6 +150,7 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
     this.retryInitialMs = options.retryInitialMs ?? 100;
     this.retryMaxMs = options.retryMaxMs ?? 5_000;
     this.retryDelayMs = this.retryInitialMs;
+    this.headers.set('Nats-Expected-Stream', this.streamName);
   }
 
   /** Lifecycle state. */
@@ -406,11 +409,10 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
       if (entries.length === 0) break;
       const now = Date.now();
       for (const entry of entries) {
-        const h = headers();
-        h.set('Nats-Msg-Id', entry.msgId);
-        h.set('Nats-Expected-Stream', this.streamName);
+        // One header object for all: nats.js encodes headers synchronously inside publish().
+        this.headers.set('Nats-Msg-Id', entry.msgId);
         try {
-          nc.publish(entry.subject, entry.payload, { reply: `${this.inbox}.${entry.n}`, headers: h });
+          nc.publish(entry.subject, entry.data, { reply: `${this.inbox}.${entry.n}`, headers: this.headers });
         } catch (error) {
           this.fail(error as Error);
           return;
@@ -436,20 +438,23 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
       );
       return;
     }
-    let reply: { error?: { code?: number; description?: string } };
-    try {
-      reply = msg.json();
-    } catch (parseError) {
-      this.fail(new PublishRejectedError(`unreadable JetStream ack for event ${n}`, { cause: parseError }));
-      return;
-    }
-    if (reply.error) {
-      this.fail(
-        new PublishRejectedError(
-          `JetStream refused event ${n}: ${reply.error.code} ${reply.error.description}`,
-        ),
-      );
-      return;
+    // A PubAck is `{"stream":…,"seq":…}`; only replies that mention an error are worth a JSON parse.
+    if (Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength).includes(ERROR_KEY)) {
+      let reply: { error?: { code?: number; description?: string } } = {};
+      try {
+        reply = msg.json();
+      } catch (parseError) {
+        this.fail(new PublishRejectedError(`unreadable JetStream ack for event ${n}`, { cause: parseError }));
+        return;
+      }
+      if (reply.error) {
+        this.fail(
+          new PublishRejectedError(
+            `JetStream refused event ${n}: ${reply.error.code} ${reply.error.description}`,
+          ),
+        );
+        return;
+      }
     }
     this.inFlight.delete(n);
     if (this.outbox?.ack(n)) {
