@@ -2,6 +2,9 @@
  * xoshiro128** (Blackman & Vigna), seeded through splitmix32: small, fast, and identical on every platform,
  * which is what makes synthetic models byte-identical for a seed.
  */
+// Module-scope alias: inside jest's VM context every `Math.x` lookup in a hot loop is a slow global access.
+const imul = Math.imul;
+
 export class Xoshiro128 {
   private a: number;
   private b: number;
@@ -13,8 +16,8 @@ export class Xoshiro128 {
     const splitmix32 = (): number => {
       s = (s + 0x9e3779b9) | 0;
       let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      z = imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = imul(z ^ (z >>> 13), 0xc2b2ae35);
       return (z ^ (z >>> 16)) >>> 0;
     };
     this.a = splitmix32();
@@ -25,7 +28,7 @@ export class Xoshiro128 {
 
   /** Next uniformly distributed unsigned 32-bit integer. */
   nextU32(): number {
-    const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
+    const result = imul(rotl(imul(this.b, 5), 7), 9) >>> 0;
     const t = this.b << 9;
     this.c ^= this.a;
     this.d ^= this.b;
@@ -43,8 +46,8 @@ export class Xoshiro128 {
     // 24 random bits are exactly representable in float32.
     const k = (2 * scale) / 0x1000000;
     for (let i = 0; i < out.length; i++) {
-      const m = Math.imul(b, 5);
-      const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+      const m = imul(b, 5);
+      const result = imul((m << 7) | (m >>> 25), 9) >>> 0;
       const t = b << 9;
       c ^= a;
       d ^= b;

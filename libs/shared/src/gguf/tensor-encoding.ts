@@ -3,6 +3,9 @@ import type { GgmlTypeName } from './gguf-format.js';
 import { GgufTensorShapeError } from './errors.js';
 import { f16BitsToF32, f32BitsToF16Bits, f32ToF16Bits } from './half-float.js';
 
+// Module-scope aliases: inside jest's VM context every `Math.x` lookup in a hot loop is a slow global access.
+const { abs, max, fround } = Math;
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
@@ -54,9 +57,9 @@ function encodeQ8_0(values: Float32Array, out: Buffer): void {
   for (let b = 0; b < blocks; b++) {
     const base = b * Q8_0_BLOCK_ELEMENTS;
     let amax = 0;
-    for (let j = 0; j < Q8_0_BLOCK_ELEMENTS; j++) amax = Math.max(amax, Math.abs(values[base + j]!));
-    const d = Math.fround(amax / 127);
-    const id = d !== 0 ? Math.fround(1 / d) : 0;
+    for (let j = 0; j < Q8_0_BLOCK_ELEMENTS; j++) amax = max(amax, abs(values[base + j]!));
+    const d = fround(amax / 127);
+    const id = d !== 0 ? fround(1 / d) : 0;
     const at = b * Q8_0_BLOCK_BYTES;
     out.writeUInt16LE(f32ToF16Bits(d), at);
     for (let j = 0; j < Q8_0_BLOCK_ELEMENTS; j++) {
