@@ -63,7 +63,11 @@ export function createAgentServiceHandlers(deps: AgentServiceDeps): AgentRpc.Age
       }
       handle(call.request, callSignal(call)).then(
         (reply) => callback(null, reply),
-        (error: unknown) => callback(toStatusError(error)),
+        (error: unknown) => {
+          const mapped = toStatusError(error);
+          logger.info('call refused', { method, code: status[mapped.code], details: mapped.details });
+          callback(mapped);
+        },
       );
     };
 

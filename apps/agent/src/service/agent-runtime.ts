@@ -115,6 +115,8 @@ export class AgentRuntime {
       metrics: this.metrics,
       logger: this.#log.child({ module: 'runs' }),
       resolveModel,
+      // The fleet view should see busy/idle at once, not a heartbeat interval later.
+      onActiveRunsChange: () => this.#heartbeat.beat(),
     });
     const supervisor = this.supervisor;
     this.#heartbeat = new HeartbeatPublisher({
@@ -183,9 +185,10 @@ export class AgentRuntime {
         advertise: this.#advertise,
         modelsDir: this.config.modelsDir,
       });
-      // GPU facts for rigbench_gpu_info: probed in a worker process, so in the background.
-      this.#hardwareProbe = this.engine.hardware().then(
-        (hardware) => this.metrics.setGpus(hardware.gpus),
+      // GPU facts for rigbench_gpu_info are probed in a worker process, so in the background.
+      // Backends too, so the first GetInfo does not wait for the probe worker.
+      this.#hardwareProbe = Promise.all([this.engine.hardware(), this.engine.availableBackends()]).then(
+        ([hardware]) => this.metrics.setGpus(hardware.gpus),
         (error: unknown) => this.#log.warn('hardware probe failed', { error: (error as Error).message }),
       );
       return endpoints;

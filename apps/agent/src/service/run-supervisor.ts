@@ -84,6 +84,8 @@ export interface RunSupervisorOptions {
   resolveModel: (source: string, signal?: AbortSignal) => Promise<string>;
   /** Wall clock, injectable for tests. */
   now?: () => Date;
+  /** Called whenever a run becomes active or finishes (e.g. to send a heartbeat at once). */
+  onActiveRunsChange?: (activeRunIds: string[]) => void;
 }
 
 /** A StartRun request as the supervisor sees it. */
@@ -291,6 +293,7 @@ export class RunSupervisor {
     run.log.append(accepted);
     this.#active.set(input.runId, run);
     this.#options.metrics?.setBusy(true);
+    this.#options.onActiveRunsChange?.(this.activeRunIds());
     this.#options.logger.info('run accepted', {
       runId: input.runId,
       plan: plan.name,
@@ -305,12 +308,13 @@ export class RunSupervisor {
         this.#finished.delete(oldest);
       }
       this.#options.metrics?.setBusy(this.#active.size > 0);
+      this.#options.onActiveRunsChange?.(this.activeRunIds());
     });
     return { runId: input.runId, caseCount: cases.length, planHash };
   }
 
   async #execute(run: ActiveRun, cases: readonly BenchCase[], stamp: Stamper): Promise<void> {
-    const { logger, publisher, metrics, limits } = { ...this.#options, limits: this.#options.limits };
+    const { logger, publisher, metrics, limits } = this.#options;
     const byId = new Map(cases.map((c) => [c.caseId, c]));
     const samplesPerCase: Record<string, number> = {};
     const caseOutcomes: Record<string, CaseOutcome> = {};
