@@ -8,8 +8,8 @@
  * (events handed to the outbox before waiting for their fsync, default 4096), `--json` (one machine-readable line).
  * Exits 1 when an event is missing or duplicated, or when the rate is below `--min-rate` (default 0: report only).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connect } from '@nats-io/transport-node';
@@ -36,6 +36,13 @@ const window = Number(values.window);
 const agentId = 'bench-agent';
 const runId = 'bench-run';
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 const server = await startNatsServer();
 const outboxDir = mkdtempSync(join(tmpdir(), 'rigbench-bench-outbox-'));
 let exitCode = 0;
@@ -51,6 +58,8 @@ try {
   publisher.on('publishError', () => (errors += 1));
   await publisher.start();
 
+  const cpuBefore = process.cpuUsage();
+  const serverCpuBefore = processCpuSeconds(server.pid);
   const started = performance.now();
   // The producer hands over `window` events at a time without waiting for each fsync: appends made while a
   // write is in flight share the next one (group commit). Events are created as they are published, as in a run.
@@ -64,6 +73,9 @@ try {
   const durableAt = performance.now();
   const flushed = await publisher.flush(300_000);
   const ackedAt = performance.now();
+  const cpu = process.cpuUsage(cpuBefore);
+  const agentCpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const serverCpuSeconds = processCpuSeconds(server.pid) - serverCpuBefore;
   await publisher.stop({ timeoutMs: 5_000 });
 
   const nc = await connect({ servers: server.url });
@@ -90,6 +102,9 @@ try {
     outboxDurableSeconds: Number(((durableAt - started) / 1000).toFixed(3)),
     eventsPerSecond: Math.round(rate),
     meanEventBytes: Math.round(eventBytes / total),
+    agentCpuSeconds: Number(agentCpuSeconds.toFixed(2)),
+    natsServerCpuSeconds: Number(serverCpuSeconds.toFixed(2)),
+    loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
     maxInFlight,
   };
   if (values.json) {
@@ -104,6 +119,10 @@ try {
       `  stream holds ${result.stored}, missing ${missing}, duplicates ${duplicates}, in order ${inOrder}`,
     );
     console.log(`  publish errors (retried) ${errors}`);
+    console.log(
+      `  CPU: agent ${result.agentCpuSeconds} s, nats-server ${result.natsServerCpuSeconds} s ` +
+        `(load average ${result.loadAverage1m} on ${cpus().length} cores: other work shares them)`,
+    );
     console.log(`  => ${result.eventsPerSecond} events/s end-to-end with acks`);
   }
   if (!flushed || missing > 0 || duplicates > 0 || info.state.messages !== total) {
