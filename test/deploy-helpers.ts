@@ -99,7 +99,8 @@ export function substituteGrafanaVariables(expr: string): string {
   return expr
     .replace(/\$__rate_interval|\$__interval|\$__range/g, '5m')
     .replace(/\$window/g, '1h')
-    .replace(/\$\{?\w+\}?/g, '.*');
+    // `$node`, `${model}`…; not `$1`, which is label_replace's capture group reference.
+    .replace(/\$\{?[A-Za-z_]\w*\}?/g, '.*');
 }
 
 /**

@@ -83,6 +83,103 @@ describe('deploy/prometheus - promtool', () => {
   });
 });
 
+describe('deploy/grafana - GPU exporter join (promtool test rules with synthetic exporter series)', () => {
+  test('power and utilisation panels - dcgm-exporter and nvidia_gpu_exporter series get the agent node, gpu and name', () => {
+    const panels = dashboardExpressions(readDashboard()).filter(({ expr }) =>
+      /DCGM_FI_DEV_POWER_USAGE|nvidia_smi_power_draw_watts|DCGM_FI_DEV_GPU_UTIL|nvidia_smi_utilization_gpu_ratio/.test(
+        expr,
+      ),
+    );
+    const exprOf = (metric: string): string => {
+      const found = panels.find(({ expr }) => expr.includes(metric));
+      if (!found) throw new Error(`no dashboard panel reads ${metric}`);
+      return substituteGrafanaVariables(found.expr);
+    };
+    const agentLabels = { node: 'gpu-box-1', name: 'NVIDIA P104-100' };
+    // The host's exporter scrape has its own node label (a Proxmox host serving an LXC agent); the join must give
+    // the agent's. dcgm-exporter spells the label UUID, nvidia_gpu_exporter uuid.
+    const series = [
+      {
+        series: 'rigbench_gpu_info{node="gpu-box-1", gpu="0", uuid="GPU-aaaa", name="NVIDIA P104-100"}',
+        values: '1x5',
+      },
+      {
+        series: 'rigbench_gpu_info{node="gpu-box-1", gpu="1", uuid="GPU-bbbb", name="NVIDIA P104-100"}',
+        values: '1x5',
+      },
+      { series: 'DCGM_FI_DEV_POWER_USAGE{node="pve-host", gpu="0", UUID="GPU-aaaa"}', values: '95x5' },
+      { series: 'DCGM_FI_DEV_GPU_UTIL{node="pve-host", gpu="0", UUID="GPU-aaaa"}', values: '87x5' },
+      { series: 'nvidia_smi_power_draw_watts{node="pve-host", uuid="GPU-bbbb"}', values: '60x5' },
+      { series: 'nvidia_smi_utilization_gpu_ratio{node="pve-host", uuid="GPU-bbbb"}', values: '0.5x5' },
+      // A GPU no agent reports: not joined.
+      { series: 'DCGM_FI_DEV_POWER_USAGE{node="other", gpu="0", UUID="GPU-cccc"}', values: '30x5' },
+    ];
+    const tests = {
+      rule_files: [],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: series,
+          promql_expr_test: [
+            {
+              expr: exprOf('DCGM_FI_DEV_POWER_USAGE'),
+              eval_time: '2m',
+              exp_samples: [
+                {
+                  labels: `{UUID="GPU-aaaa", gpu="0", uuid="aaaa", node="${agentLabels.node}", name="${agentLabels.name}"}`,
+                  value: 95,
+                },
+              ],
+            },
+            {
+              expr: exprOf('nvidia_smi_power_draw_watts'),
+              eval_time: '2m',
+              exp_samples: [
+                {
+                  labels: `{gpu="1", uuid="bbbb", node="${agentLabels.node}", name="${agentLabels.name}"}`,
+                  value: 60,
+                },
+              ],
+            },
+            {
+              expr: exprOf('DCGM_FI_DEV_GPU_UTIL'),
+              eval_time: '2m',
+              exp_samples: [
+                {
+                  labels: `{UUID="GPU-aaaa", gpu="0", uuid="aaaa", node="${agentLabels.node}", name="${agentLabels.name}"}`,
+                  value: 87,
+                },
+              ],
+            },
+            {
+              expr: exprOf('nvidia_smi_utilization_gpu_ratio'),
+              eval_time: '2m',
+              exp_samples: [
+                {
+                  labels: `{gpu="1", uuid="bbbb", node="${agentLabels.node}", name="${agentLabels.name}"}`,
+                  value: 50,
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'rigbench-gpu-join-'));
+    try {
+      const file = join(dir, 'gpu-join.test.yml');
+      writeFileSync(file, toYaml(tests));
+      const result = runTool('promtool', ['test', 'rules', file]);
+      expect(outputOf(result)).not.toContain('FAILED');
+      expect(outputOf(result)).toContain('SUCCESS');
+      expect(result.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('deploy/prometheus - metric names', () => {
   test('promqlMetricNames - finds selectors, skips functions, labels, strings, ranges and grouping lists', () => {
     expect(
