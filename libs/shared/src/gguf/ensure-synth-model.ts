@@ -15,6 +15,8 @@ export interface EnsureSynthModelOptions {
   readonly seed?: number;
   /** Matrix type; default {@link SYNTH_DEFAULT_TYPE}. */
   readonly type?: SynthTensorType;
+  /** Cancels a write in progress (the partial file is removed). */
+  readonly signal?: AbortSignal;
 }
 
 /** File name a synthetic model gets in {@link ensureSynthModel}'s directory, e.g. `synth-small-f16-s1.gguf`. */
@@ -33,7 +35,7 @@ export async function ensureSynthModel(
   preset: SynthPresetName,
   options: EnsureSynthModelOptions = {},
 ): Promise<string> {
-  const { seed = SYNTH_DEFAULT_SEED, type = SYNTH_DEFAULT_TYPE } = options;
+  const { seed = SYNTH_DEFAULT_SEED, type = SYNTH_DEFAULT_TYPE, signal } = options;
   const path = join(dir, synthModelFileName(preset, { seed, type }));
   const expected = synthModelSizeBytes(preset, type, seed);
   const existing = await stat(path).catch((err: NodeJS.ErrnoException) => {
@@ -42,6 +44,6 @@ export async function ensureSynthModel(
   });
   if (existing?.isFile() && existing.size === expected) return path;
   await mkdir(dir, { recursive: true });
-  await synthesizeGguf({ outFile: path, preset, seed, type });
+  await synthesizeGguf({ outFile: path, preset, seed, type, signal });
   return path;
 }

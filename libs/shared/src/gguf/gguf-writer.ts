@@ -23,6 +23,12 @@ export interface GgufWriteResult {
   readonly sha256: string;
 }
 
+/** Options of {@link writeGguf}. */
+export interface GgufWriteOptions {
+  /** Stops writing between chunks; the promise rejects with the signal's reason and the file stays partial. */
+  readonly signal?: AbortSignal;
+}
+
 /**
  * Writes a GGUF v3 file: header, typed metadata, tensor infos, then each tensor's data at an aligned offset
  * (`general.alignment`, default 32 bytes). Streams tensor by tensor and hashes while writing.
@@ -32,7 +38,10 @@ export async function writeGguf(
   path: string,
   metadata: GgufMetadata,
   tensors: readonly GgufTensorSource[],
+  options: GgufWriteOptions = {},
 ): Promise<GgufWriteResult> {
+  const { signal } = options;
+  signal?.throwIfAborted();
   const layout = layoutGguf(metadata, tensors);
   const hash = createHash('sha256');
   const file = await open(path, 'w');
@@ -56,6 +65,7 @@ export async function writeGguf(
       if (padding > 0) await put(Buffer.alloc(padding));
       let produced = 0;
       for await (const chunk of source.data()) {
+        signal?.throwIfAborted();
         produced += chunk.length;
         if (produced > placed.bytes) break;
         await put(chunk);

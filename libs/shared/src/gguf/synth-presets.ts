@@ -24,7 +24,7 @@ export interface SynthPreset {
 export type SynthPresetName = 'tiny' | 'small' | 'medium';
 
 /**
- * The presets. Approximate file sizes (f32 / f16 / q8_0): tiny 1.3 / 0.7 / 0.4 MB (unit-test fixture),
+ * The presets. Approximate file sizes (f32 / f16 / q8_0): tiny 1.3 / 0.6 / 0.35 MB (unit-test fixture),
  * small 126 / 63 / 34 MB (the benchmark model), medium 608 / 304 / 162 MB.
  */
 export const SYNTH_PRESETS: Readonly<Record<SynthPresetName, SynthPreset>> = Object.freeze({

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, truncate } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -145,7 +145,7 @@ describe('synthesizeGguf (tiny)', () => {
         fc.property(fc.string({ unit: 'binary', maxLength: 24 }), (text) => {
           expect(model.detokenize(model.tokenize(text))).toBe(text);
         }),
-        { numRuns: 300 },
+        { numRuns: 200 },
       );
     } finally {
       await model.dispose();
@@ -214,5 +214,18 @@ describe('synthesizeGguf options', () => {
       'synth seed -1 is invalid: use an integer in [0, 4294967295]',
     );
     await expect(stat(outFile)).rejects.toThrow(/ENOENT/);
+  });
+
+  test('an aborted write rejects with the reason and leaves no file behind', async () => {
+    const sub = await mkdtemp(join(dir, 'abort-'));
+    const controller = new AbortController();
+    const write = synthesizeGguf({
+      outFile: join(sub, 'm.gguf'),
+      preset: 'small',
+      signal: controller.signal,
+    });
+    controller.abort(new Error('user pressed ctrl-c'));
+    await expect(write).rejects.toThrow('user pressed ctrl-c');
+    expect(await readdir(sub)).toEqual([]);
   });
 });

@@ -36,6 +36,8 @@ export interface SynthOptions {
   readonly seed?: number;
   /** Type of the weight matrices; default {@link SYNTH_DEFAULT_TYPE}. */
   readonly type?: SynthTensorType;
+  /** Cancels the write; the partial file is removed and the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** What {@link synthesizeGguf} wrote. */
@@ -230,7 +232,7 @@ function* tensorChunks(tensor: SynthTensor, index: number, plan: SynthPlan): Gen
  * by tensor, so memory stays at a few MB whatever the preset.
  */
 export async function synthesizeGguf(options: SynthOptions): Promise<SynthResult> {
-  const { outFile, preset, seed = SYNTH_DEFAULT_SEED, type = SYNTH_DEFAULT_TYPE } = options;
+  const { outFile, preset, seed = SYNTH_DEFAULT_SEED, type = SYNTH_DEFAULT_TYPE, signal } = options;
   const plan = planSynthModel(preset, type, seed);
   const sources: GgufTensorSource[] = plan.tensors.map((tensor, index) => ({
     name: tensor.name,
@@ -242,7 +244,7 @@ export async function synthesizeGguf(options: SynthOptions): Promise<SynthResult
   const partial = `${outFile}.${process.pid}-${randomBytes(4).toString('hex')}.part`;
   let written;
   try {
-    written = await writeGguf(partial, plan.metadata, sources);
+    written = await writeGguf(partial, plan.metadata, sources, { signal });
     await rename(partial, outFile);
   } catch (err) {
     await rm(partial, { force: true });
