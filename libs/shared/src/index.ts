@@ -33,7 +33,7 @@ export type { SynthPreset, SynthPresetName } from './gguf/synth-presets.js';
 export { ensureSynthModel, synthModelFileName } from './gguf/ensure-synth-model.js';
 export type { EnsureSynthModelOptions } from './gguf/ensure-synth-model.js';
 export { writeGguf } from './gguf/gguf-writer.js';
-export type { GgufTensorSource, GgufWriteResult } from './gguf/gguf-writer.js';
+export type { GgufTensorSource, GgufWriteOptions, GgufWriteResult } from './gguf/gguf-writer.js';
 export type { GgufTensorSpec } from './gguf/gguf-header.js';
 export { gguf, ggufMetadataToPlain } from './gguf/gguf-metadata.js';
 export type { GgufMetadata, GgufMetadataValue } from './gguf/gguf-metadata.js';
