@@ -31,11 +31,13 @@ export interface TestAgentOptions {
   modelsDir: string;
   /** Extra `--flag value` pairs, as on the command line. */
   argv?: string[];
+  /** Outbox directory (default: a fresh temp dir); reuse one to restart an agent on its pending events. */
+  outboxDir?: string;
 }
 
 /** Starts an agent on 127.0.0.1:0 (gRPC and metrics) with a fresh outbox dir. */
 export async function startTestAgent(options: TestAgentOptions): Promise<TestAgent> {
-  const outbox = mkdtempSync(join(tmpdir(), 'rigbench-agent-outbox-'));
+  const outbox = options.outboxDir ?? mkdtempSync(join(tmpdir(), 'rigbench-agent-outbox-'));
   const { raw } = loadRawAgentConfig({
     argv: [
       '--id',
