@@ -2,6 +2,7 @@ import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { describeConfigKeys } from '../apps/agent/src/config/config-schema.js';
 import {
   DEPLOY_DIR,
   REPO_ROOT,
@@ -104,6 +105,29 @@ describe('deploy/compose - files parse and reference only what exists', () => {
       RIGBENCH_AGENT_NATS_USER: 'agent',
       RIGBENCH_AGENT_METRICS_LISTEN: '0.0.0.0:9464',
     });
+  });
+
+  test('docker-compose.yml - the collector runs `rigbench collect` with controller settings the controller reads', () => {
+    const collector = readCompose('docker-compose.yml').services.collector;
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'apps/controller/package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
+    expect(collector?.command).toEqual([`apps/controller/${manifest.bin.rigbench}`, 'collect']);
+    const schema = readFileSync(join(REPO_ROOT, 'apps/controller/src/config/config-schema.ts'), 'utf8');
+    const known = new Set([...schema.matchAll(/env: '(\w+)'/g)].map((m) => m[1]));
+    expect(Object.keys(collector?.environment ?? {}).filter((name) => !known.has(name))).toEqual([]);
+    expect(collector?.environment?.RIGBENCH_NATS_USER).toBe('controller');
+  });
+
+  test('docker-compose.yml - the agent environment names only keys the agent config knows', () => {
+    const agent = readCompose('docker-compose.yml').services.agent;
+    const known = new Set(describeConfigKeys().map((key) => key.env));
+    expect(Object.keys(agent?.environment ?? {}).filter((name) => !known.has(name))).toEqual([]);
+    const dockerfileEnv = [
+      ...readFileSync(join(COMPOSE_DIR, 'Dockerfile'), 'utf8').matchAll(/^\s+(RIGBENCH_AGENT_\w+)=/gm),
+    ].map((m) => m[1] ?? '');
+    expect(dockerfileEnv.length).toBeGreaterThan(2);
+    expect(dockerfileEnv.filter((name) => !known.has(name))).toEqual([]);
   });
 
   test('Grafana and Prometheus - the compose mounts match the provisioning paths and the datasource uid', () => {
