@@ -1,0 +1,154 @@
+import { describe, expect, test } from '@jest/globals';
+import { seedDataset, seedRuns } from '../report/fixtures/seed-dataset.js';
+import { golden } from '../report/golden-files.js';
+import type { RunDataset } from '../report/run-dataset.js';
+import {
+  compareRuns,
+  compareWithin,
+  UnknownBaselineError,
+  UnknownCompareDimensionError,
+} from './compare-runs.js';
+import type { CompareBy } from './compare-types.js';
+import { regressions } from './regressions.js';
+import { renderComparison } from './render-comparison.js';
+
+/** A copy of a run with every sample's decode rate multiplied by `factor` (and its timings kept consistent). */
+function slowedDecode(ds: RunDataset, factor: number, runId: string): RunDataset {
+  const copy = structuredClone(ds);
+  copy.run.runId = runId;
+  copy.run.label = null;
+  for (const s of copy.samples) {
+    s.sample.decodeTokensPerSecond *= factor;
+    s.sample.decodeSeconds /= factor;
+    if (s.sample.interTokenLatency) {
+      s.sample.interTokenLatency.p50 /= factor;
+      s.sample.interTokenLatency.p90 /= factor;
+      s.sample.interTokenLatency.p99 /= factor;
+    }
+  }
+  return copy;
+}
+
+describe('compare golden files (seed fixture)', () => {
+  test('within the seed run by backend: md and json', () => {
+    const r = compareWithin(seedDataset(), 'backend');
+    const md = renderComparison(r, 'md');
+    expect(md).toBe(golden('compare-seed-by-backend.md', md));
+    const json = renderComparison(r, 'json');
+    expect(json).toBe(golden('compare-seed-by-backend.json', json));
+  });
+
+  test('morning against night: md', () => {
+    const [morning, night] = seedRuns();
+    const md = renderComparison(compareRuns(morning, night), 'md');
+    expect(md).toBe(golden('compare-morning-night.md', md));
+  });
+});
+
+describe('compareWithin', () => {
+  test('seed: Vulkan is significantly faster than CUDA on qwen-14b decode, over all three prompts', () => {
+    const r = compareWithin(seedDataset(), 'backend');
+    const qwen = r.units.find((u) => u.label === 'qwen-14b')!;
+    expect([qwen.aName, qwen.bName]).toEqual(['cuda', 'vulkan']);
+    const decode = qwen.overall.find((m) => m.metric === 'decodeTokensPerSecond')!;
+    expect(decode.verdict).toBe('faster');
+    expect(decode.p!).toBeLessThan(0.001);
+    expect(decode.ci!.lo).toBeGreaterThan(1);
+    expect(decode.text).toBe('vulkan is 38.8% faster than cuda (95% CI 27.1..51.6%, p<0.001)');
+    // Each prompt on its own, too.
+    for (const s of qwen.strata) {
+      expect(s.metrics.find((m) => m.metric === 'decodeTokensPerSecond')!.verdict).toBe('faster');
+    }
+  });
+
+  test('seed: the 8B difference is not significant, and the 8B CUDA rounds are flagged as high variation', () => {
+    const r = compareWithin(seedDataset(), 'backend');
+    const llama = r.units.find((u) => u.label === 'llama-8b')!;
+    const decode = llama.overall.find((m) => m.metric === 'decodeTokensPerSecond')!;
+    expect(decode.verdict).toBe('no-difference');
+    expect(decode.text).toMatch(/^no significant difference \(p=0\.\d{3}; /);
+    const flag = r.variation.find(
+      (v) => v.group === 'llama-8b cuda chat:q1' && v.metric === 'decodeTokensPerSecond',
+    )!;
+    expect(flag.side).toBe('A');
+    expect(flag.cv).toBeCloseTo(7.605817948561921 / 21.35, 10);
+    expect(flag.repetitionsNeeded).toBeGreaterThan(100);
+  });
+
+  test('TTFT is direction aware: Vulkan Q3 first token is slower, not faster', () => {
+    const r = compareWithin(seedDataset(), 'backend');
+    const q3 = r.units.find((u) => u.label === 'qwen-14b')!.strata.find((s) => s.test === 'chat:q3')!;
+    const ttft = q3.metrics.find((m) => m.metric === 'ttftSeconds')!;
+    expect(ttft.verdict).toBe('slower');
+    expect(ttft.speedRatio).toBeLessThan(1);
+    expect(ttft.text).toMatch(/^vulkan is 77\.\d% slower than cuda/);
+  });
+
+  test('a baseline can be chosen; an unknown one is a named error', () => {
+    const r = compareWithin(seedDataset(), 'backend', { baseline: 'vulkan' });
+    expect(r.units[0]!.aName).toBe('vulkan');
+    expect(() => compareWithin(seedDataset(), 'backend', { baseline: 'metal' })).toThrow(
+      UnknownBaselineError,
+    );
+    expect(() => compareWithin(seedDataset(), 'backend', { baseline: 'metal' })).toThrow(
+      'use one of cuda, vulkan',
+    );
+    expect(() => compareWithin(seedDataset(), 'gpu' as CompareBy)).toThrow(UnknownCompareDimensionError);
+  });
+
+  test('by model: llama-8b against qwen-14b per backend', () => {
+    const r = compareWithin(seedDataset(), 'model');
+    expect(r.units.map((u) => `${u.label}: ${u.bName} vs ${u.aName}`)).toEqual([
+      'cuda: qwen-14b vs llama-8b',
+      'vulkan: qwen-14b vs llama-8b',
+    ]);
+  });
+});
+
+describe('compareRuns', () => {
+  test('morning vs night: the changed llama.cpp release is named; the morning 8B CUDA rounds are flagged', () => {
+    const [morning, night] = seedRuns();
+    const r = compareRuns(morning, night);
+    expect(r.fingerprintDifferences).toEqual([{ field: 'llamaCppRelease', a: ['b4546'], b: ['b4589'] }]);
+    const morningFlags = r.variation.filter((v) => v.side === 'A' && v.metric === 'decodeTokensPerSecond');
+    expect(morningFlags.map((v) => v.group)).toEqual([
+      'llama-8b cuda chat:q1',
+      'llama-8b cuda chat:q2',
+      'llama-8b cuda chat:q3',
+    ]);
+    const nightFlags = r.variation.filter((v) => v.side === 'B' && v.metric === 'decodeTokensPerSecond');
+    expect(nightFlags.map((v) => v.group)).not.toContain('llama-8b cuda chat:q1');
+    // Vulkan ran only in the morning.
+    expect(r.unmatched.filter((u) => u.side === 'A')).toHaveLength(6);
+  });
+
+  test('a 20% slower decode is a regression beyond 10% but not beyond 25%', () => {
+    const a = seedDataset();
+    const b = slowedDecode(a, 0.8, 'seed-slow');
+    const r = compareRuns(a, b);
+    expect(r.fingerprintDifferences).toEqual([]);
+    const decode = r.units.find((u) => u.label === 'qwen-14b cuda')!.overall[0]!;
+    expect(decode.metric).toBe('decodeTokensPerSecond');
+    expect(decode.verdict).toBe('slower');
+    expect(decode.speedRatio).toBeCloseTo(0.8, 10);
+    const found = regressions(r, 10);
+    expect(found.some((x) => x.metric === 'decodeTokensPerSecond' && x.scope === 'all tests')).toBe(true);
+    expect(found.every((x) => x.slowerByPercent > 10)).toBe(true);
+    expect(regressions(r, 25)).toEqual([]);
+  });
+
+  test('identical runs: nothing significant, no regression, no fingerprint difference', () => {
+    const a = seedDataset();
+    const r = compareRuns(a, slowedDecode(a, 1, 'seed-copy'));
+    for (const u of r.units) for (const m of u.overall) expect(m.verdict).not.toMatch(/faster|slower/);
+    expect(regressions(r, 0)).toEqual([]);
+  });
+
+  test('single repetitions on both sides: not testable, said so', () => {
+    const [morning] = seedRuns();
+    const r = compareWithin(morning, 'model');
+    const vulkan = r.units.find((u) => u.label === 'vulkan')!;
+    expect(vulkan.overall[0]!.verdict).toBe('insufficient-data');
+    expect(vulkan.overall[0]!.text).toMatch(/^not testable: /);
+  });
+});

@@ -1,0 +1,340 @@
+import { repetitionsNeeded, type Fingerprint } from '@rigbench/shared';
+import {
+  DESCRIPTOR_DIMENSIONS,
+  describeCase,
+  descriptorKey,
+  type DescriptorDimension,
+  type GroupDescriptor,
+} from '../report/group-descriptor.js';
+import { buildReportData, labelFor, varyingDimensions, type GroupStats } from '../report/report-data.js';
+import type { RunDataset } from '../report/run-dataset.js';
+import {
+  COMPARE_BY,
+  COMPARE_METRIC_IDS,
+  type CompareBy,
+  type CompareMetricId,
+  type CompareOptions,
+  type ComparisonResult,
+  type MetricComparison,
+  type StratumComparison,
+  type UnitComparison,
+  type VariationFlag,
+} from './compare-types.js';
+import { fingerprintDifferences, mergeDifferences } from './fingerprint-diff.js';
+import { compareMetric } from './metric-comparison.js';
+
+/** Raised when `compareWithin` is asked for a baseline value the run does not have. */
+export class UnknownBaselineError extends Error {
+  override name = 'UnknownBaselineError';
+  constructor(by: string, baseline: string, valid: readonly string[], options?: ErrorOptions) {
+    super(`baseline ${by} '${baseline}' is not in this run: use one of ${valid.join(', ')}`, options);
+  }
+}
+
+/** Raised for a `by` dimension compareWithin does not support. */
+export class UnknownCompareDimensionError extends Error {
+  override name = 'UnknownCompareDimensionError';
+  constructor(by: string, options?: ErrorOptions) {
+    super(`cannot compare by '${by}': use one of ${COMPARE_BY.join(', ')}`, options);
+  }
+}
+
+interface Resolved {
+  alpha: number;
+  confidence: number;
+  cvThreshold: number;
+  targetMargin: number;
+  metrics: readonly CompareMetricId[];
+  variance: 'auto' | 'pooled' | 'welch';
+}
+
+function resolve(options: CompareOptions): Resolved {
+  return {
+    alpha: options.alpha ?? 0.05,
+    confidence: options.confidence ?? 0.95,
+    cvThreshold: options.cvThreshold ?? 0.1,
+    targetMargin: options.targetMargin ?? 0.05,
+    metrics: options.metrics ?? COMPARE_METRIC_IDS,
+    variance: options.variance ?? 'auto',
+  };
+}
+
+/** A group with the fingerprints of the cases behind it. */
+interface SideGroup {
+  stats: GroupStats;
+  fingerprints: (Fingerprint | null)[];
+}
+
+function sideGroups(ds: RunDataset, confidence: number): SideGroup[] {
+  const data = buildReportData([ds], confidence);
+  const fps = new Map<string, (Fingerprint | null)[]>();
+  for (const c of ds.cases) {
+    const key = descriptorKey(describeCase(c.agentId, c.benchCase));
+    const list = fps.get(key) ?? [];
+    list.push(c.fingerprint);
+    fps.set(key, list);
+  }
+  return data.groups
+    .filter((g) => g.n > 0)
+    .map((stats) => ({ stats, fingerprints: fps.get(stats.key) ?? [] }));
+}
+
+function unitLabel(
+  d: GroupDescriptor,
+  varying: readonly DescriptorDimension[],
+  omit: readonly DescriptorDimension[],
+): string {
+  const parts: string[] = [];
+  for (const dim of DESCRIPTOR_DIMENSIONS) {
+    if (dim === 'test' || omit.includes(dim) || (dim !== 'model' && !varying.includes(dim))) continue;
+    parts.push(dim === 'devices' ? `d${d[dim]}` : dim === 'threads' ? `t=${d[dim]}` : d[dim]);
+  }
+  return parts.join(' ') || 'all';
+}
+
+interface UnitInput {
+  label: string;
+  varying: readonly DescriptorDimension[];
+  aName: string;
+  bName: string;
+  strata: { test: string; a: SideGroup; b: SideGroup }[];
+}
+
+function positive(values: Float64Array): Float64Array {
+  let all = true;
+  for (let i = 0; i < values.length; i++) if (!(values[i]! > 0)) all = false;
+  return all ? values : values.filter((v) => v > 0);
+}
+
+function compareUnit(input: UnitInput, o: Resolved): UnitComparison {
+  const strata: StratumComparison[] = input.strata.map((s) => ({
+    test: s.test,
+    aLabel: labelFor(s.a.stats.descriptor, input.varying),
+    bLabel: labelFor(s.b.stats.descriptor, input.varying),
+    metrics: [],
+  }));
+  const overall: MetricComparison[] = [];
+  for (const metric of o.metrics) {
+    const r = compareMetric(
+      metric,
+      input.strata.map((s) => ({
+        x: positive(s.a.stats.values[metric]),
+        y: positive(s.b.stats.values[metric]),
+      })),
+      { a: input.aName, b: input.bName },
+      o,
+    );
+    if (!r) continue;
+    overall.push(r.overall);
+    r.strata.forEach((m, i) => {
+      if (m) strata[i]!.metrics.push(m);
+    });
+  }
+  return {
+    label: input.label,
+    aName: input.aName,
+    bName: input.bName,
+    strata,
+    overall,
+    fingerprintDifferences: fingerprintDifferences(
+      input.strata.flatMap((s) => s.a.fingerprints),
+      input.strata.flatMap((s) => s.b.fingerprints),
+    ),
+  };
+}
+
+function variationFlags(
+  sides: { side: 'A' | 'B'; name: string; groups: GroupStats[] }[],
+  varying: readonly DescriptorDimension[],
+  o: Resolved,
+): VariationFlag[] {
+  const flags: VariationFlag[] = [];
+  for (const { side, name, groups } of sides) {
+    const seen = new Set<number>();
+    for (const g of groups) {
+      if (seen.has(g.index)) continue;
+      seen.add(g.index);
+      for (const metric of o.metrics) {
+        const s = g.metrics[metric];
+        if (!s || s.cv === null || !(s.cv > o.cvThreshold)) continue;
+        flags.push({
+          side,
+          sideName: name,
+          group: labelFor(g.descriptor, varying),
+          metric,
+          n: s.n,
+          cv: s.cv,
+          repetitionsNeeded: repetitionsNeeded(s.cv, o.targetMargin, o.confidence),
+        });
+      }
+    }
+  }
+  return flags;
+}
+
+function finish(
+  kind: 'runs' | 'within',
+  title: string,
+  by: CompareBy | null,
+  units: UnitComparison[],
+  unmatched: ComparisonResult['unmatched'],
+  variation: VariationFlag[],
+  o: Resolved,
+): ComparisonResult {
+  return {
+    kind,
+    title,
+    by,
+    alpha: o.alpha,
+    confidence: o.confidence,
+    cvThreshold: o.cvThreshold,
+    targetMargin: o.targetMargin,
+    units,
+    unmatched,
+    variation,
+    fingerprintDifferences: mergeDifferences(units.map((u) => u.fingerprintDifferences)),
+  };
+}
+
+const runName = (ds: RunDataset): string => ds.run.label ?? ds.run.runId;
+
+/**
+ * Compares run B against run A (the baseline): groups are matched on every descriptor dimension except
+ * `options.ignore`; all tests a configuration has on both sides form one unit, compared per test and overall.
+ */
+export function compareRuns(a: RunDataset, b: RunDataset, options: CompareOptions = {}): ComparisonResult {
+  const o = resolve(options);
+  const ignore = [...(options.ignore ?? [])] as DescriptorDimension[];
+  let aName = runName(a);
+  let bName = runName(b);
+  if (aName === bName) [aName, bName] = [a.run.runId, b.run.runId];
+  const ga = sideGroups(a, o.confidence);
+  const gb = sideGroups(b, o.confidence);
+  const varying = varyingDimensions([...ga, ...gb].map((g) => g.stats.descriptor));
+  const index = (groups: SideGroup[]): Map<string, Map<string, SideGroup>> => {
+    const out = new Map<string, Map<string, SideGroup>>();
+    for (const g of groups) {
+      const unit = descriptorKey(g.stats.descriptor, [...ignore, 'test']);
+      const tests = out.get(unit) ?? new Map<string, SideGroup>();
+      tests.set(g.stats.descriptor.test, g);
+      out.set(unit, tests);
+    }
+    return out;
+  };
+  const ia = index(ga);
+  const ib = index(gb);
+  const units: UnitComparison[] = [];
+  const unmatched: ComparisonResult['unmatched'] = [];
+  const matchedA: GroupStats[] = [];
+  const matchedB: GroupStats[] = [];
+  for (const [unit, testsA] of ia) {
+    const testsB = ib.get(unit);
+    const strata: UnitInput['strata'] = [];
+    for (const [test, ag] of testsA) {
+      const bg = testsB?.get(test);
+      if (!bg) {
+        unmatched.push({ side: 'A', group: labelFor(ag.stats.descriptor, varying) });
+        continue;
+      }
+      strata.push({ test, a: ag, b: bg });
+      matchedA.push(ag.stats);
+      matchedB.push(bg.stats);
+    }
+    if (strata.length > 0) {
+      const label = unitLabel(strata[0]!.a.stats.descriptor, varying, ignore);
+      units.push(compareUnit({ label, varying, aName, bName, strata }, o));
+    }
+  }
+  for (const [unit, testsB] of ib) {
+    for (const [test, bg] of testsB)
+      if (!ia.get(unit)?.has(test))
+        unmatched.push({ side: 'B', group: labelFor(bg.stats.descriptor, varying) });
+  }
+  const variation = variationFlags(
+    [
+      { side: 'A', name: aName, groups: matchedA },
+      { side: 'B', name: bName, groups: matchedB },
+    ],
+    varying,
+    o,
+  );
+  const title = `A = ${a.run.runId}${a.run.label ? ` (${a.run.label})` : ''}, B = ${b.run.runId}${b.run.label ? ` (${b.run.label})` : ''}`;
+  return finish('runs', title, null, units, unmatched, variation, o);
+}
+
+/**
+ * Compares the values of one dimension inside a run (e.g. every backend against the first): groups that agree on
+ * everything else are matched; each non-baseline value is B against the baseline A.
+ */
+export function compareWithin(
+  run: RunDataset,
+  by: CompareBy,
+  options: CompareOptions = {},
+): ComparisonResult {
+  if (!COMPARE_BY.includes(by)) throw new UnknownCompareDimensionError(String(by));
+  const o = resolve(options);
+  const dim: DescriptorDimension = by === 'agent' ? 'agentId' : by;
+  const groups = sideGroups(run, o.confidence);
+  const varying = varyingDimensions(groups.map((g) => g.stats.descriptor));
+  const values: string[] = [];
+  for (const g of groups) if (!values.includes(g.stats.descriptor[dim])) values.push(g.stats.descriptor[dim]);
+  const baseline = options.baseline ?? values[0];
+  if (baseline === undefined) return finish('within', `${run.run.runId} by ${by}`, by, [], [], [], o);
+  if (!values.includes(baseline)) throw new UnknownBaselineError(by, baseline, values);
+
+  // unit key → value → test → group
+  const units = new Map<string, Map<string, Map<string, SideGroup>>>();
+  for (const g of groups) {
+    const unit = descriptorKey(g.stats.descriptor, [dim, 'test']);
+    const byValue = units.get(unit) ?? new Map<string, Map<string, SideGroup>>();
+    const tests = byValue.get(g.stats.descriptor[dim]) ?? new Map<string, SideGroup>();
+    tests.set(g.stats.descriptor.test, g);
+    byValue.set(g.stats.descriptor[dim], tests);
+    units.set(unit, byValue);
+  }
+  const out: UnitComparison[] = [];
+  const sides = new Map<string, GroupStats[]>();
+  const remember = (name: string, g: GroupStats): void => {
+    const list = sides.get(name) ?? [];
+    list.push(g);
+    sides.set(name, list);
+  };
+  const unmatched: ComparisonResult['unmatched'] = [];
+  for (const byValue of units.values()) {
+    const base = byValue.get(baseline);
+    for (const value of values) {
+      if (value === baseline) continue;
+      const other = byValue.get(value);
+      if (!other) continue;
+      if (!base) {
+        for (const g of other.values()) unmatched.push({ side: 'B', group: g.stats.label });
+        continue;
+      }
+      const strata: UnitInput['strata'] = [];
+      for (const [test, ag] of base) {
+        const bg = other.get(test);
+        if (!bg) continue;
+        strata.push({ test, a: ag, b: bg });
+        remember(baseline, ag.stats);
+        remember(value, bg.stats);
+      }
+      if (strata.length === 0) continue;
+      const label = unitLabel(strata[0]!.a.stats.descriptor, varying, [dim]);
+      out.push(compareUnit({ label, varying, aName: baseline, bName: value, strata }, o));
+    }
+  }
+  const variation = variationFlags(
+    [...sides].map(([name, gs]) => ({
+      side: name === baseline ? ('A' as const) : ('B' as const),
+      name,
+      groups: gs,
+    })),
+    varying,
+    o,
+  );
+  const title = `${run.run.runId}${run.run.label ? ` (${run.run.label})` : ''} by ${by}, A = ${baseline}`;
+  return finish('within', title, by, out, unmatched, variation, o);
+}
+
+/** Dimensions that can be passed to `ignore` (all but the test). */
+export const IGNORABLE_DIMENSIONS = DESCRIPTOR_DIMENSIONS.filter((d) => d !== 'test');

@@ -1,0 +1,133 @@
+import type { Interval } from '@rigbench/shared';
+import type { Better, MetricId } from '../report/report-metrics.js';
+
+/** Metrics a comparison tests (per-sample rates and latencies). */
+export const COMPARE_METRIC_IDS = [
+  'decodeTokensPerSecond',
+  'promptTokensPerSecond',
+  'ttftSeconds',
+  'interTokenLatencyP50Seconds',
+] as const satisfies readonly MetricId[];
+export type CompareMetricId = (typeof COMPARE_METRIC_IDS)[number];
+
+/** Dimensions `compareWithin` can split a run by. */
+export const COMPARE_BY = ['backend', 'model', 'devices', 'agent'] as const;
+export type CompareBy = (typeof COMPARE_BY)[number];
+
+export type Verdict = 'faster' | 'slower' | 'no-difference' | 'insufficient-data';
+
+/** One side of a metric comparison. */
+export interface SideFigures {
+  n: number;
+  /** Geometric mean, in the metric's base unit. */
+  geometricMean: number;
+  median: number;
+}
+
+/** B against A on one metric, direction aware. */
+export interface MetricComparison {
+  metric: CompareMetricId;
+  better: Better;
+  a: SideFigures;
+  b: SideFigures;
+  /**
+   * How much faster B is than A as a factor (> 1: B better): B/A of geometric means for rates, A/B for
+   * latencies, so "faster" always means "better".
+   */
+  speedRatio: number;
+  /** Confidence interval of `speedRatio`; null when no test was possible. */
+  ci: Interval | null;
+  p: number | null;
+  df: number;
+  method: 'pooled' | 'welch';
+  verdict: Verdict;
+  /** One line: `B is 38.8% faster than A (95% CI 27.1..51.6%, p<0.001)` or `no significant difference (p=…)`. */
+  text: string;
+}
+
+/** One matched stratum (a test such as `chat:q1`) inside a unit. */
+export interface StratumComparison {
+  test: string;
+  aLabel: string;
+  bLabel: string;
+  metrics: MetricComparison[];
+}
+
+/** A field whose values differ between the A and B fingerprints of a unit. */
+export interface FingerprintDifference {
+  field: string;
+  a: string[];
+  b: string[];
+}
+
+/** Everything compared between two matched configurations (all their common tests). */
+export interface UnitComparison {
+  /** What the two sides share, e.g. `llama-8b d0,1`. */
+  label: string;
+  aName: string;
+  bName: string;
+  strata: StratumComparison[];
+  /** All strata together (equal weights on the log scale). */
+  overall: MetricComparison[];
+  fingerprintDifferences: FingerprintDifference[];
+}
+
+/** A group whose spread is too wide to trust small differences. */
+export interface VariationFlag {
+  side: 'A' | 'B';
+  /** Run (label or id) for compareRuns; the compared value for compareWithin. */
+  sideName: string;
+  group: string;
+  metric: CompareMetricId;
+  n: number;
+  cv: number;
+  /** Repetitions for a ±`targetMargin` confidence interval of the mean at this CV. */
+  repetitionsNeeded: number;
+}
+
+export interface CompareOptions {
+  /** Significance level (default 0.05). */
+  alpha?: number;
+  /** Interval confidence (default 0.95). */
+  confidence?: number;
+  /** Coefficient of variation above which a group is flagged (default 0.10 = 10 %). */
+  cvThreshold?: number;
+  /** Relative margin the repetitions advice aims for (default 0.05 = ±5 %). */
+  targetMargin?: number;
+  metrics?: readonly CompareMetricId[];
+  /** `auto` (default), `pooled` or `welch`: see logRatioTest in @rigbench/shared. */
+  variance?: 'auto' | 'pooled' | 'welch';
+  /** compareRuns: descriptor dimensions not used to match groups (e.g. `agentId` to compare two machines). */
+  ignore?: readonly ('agentId' | 'model' | 'backend' | 'devices' | 'threads' | 'settings')[];
+  /** compareWithin: the value used as A (default: the first one in plan order). */
+  baseline?: string;
+}
+
+export interface ComparisonResult {
+  kind: 'runs' | 'within';
+  /** Human title, e.g. `A = seed-morning (morning), B = seed-night (night)`. */
+  title: string;
+  by: CompareBy | null;
+  alpha: number;
+  confidence: number;
+  cvThreshold: number;
+  targetMargin: number;
+  units: UnitComparison[];
+  /** Groups present on one side only. */
+  unmatched: { side: 'A' | 'B'; group: string }[];
+  variation: VariationFlag[];
+  /** Every fingerprint field that differs in any unit, merged. */
+  fingerprintDifferences: FingerprintDifference[];
+}
+
+/** A significant slowdown beyond the threshold. */
+export interface Regression {
+  unit: string;
+  /** A test, or `all tests`. */
+  scope: string;
+  metric: CompareMetricId;
+  /** Percent slower (positive). */
+  slowerByPercent: number;
+  p: number;
+  text: string;
+}

@@ -1,0 +1,17 @@
+/** Statistical comparisons of runs and of configurations within a run. */
+export * from './compare-types.js';
+export {
+  compareRuns,
+  compareWithin,
+  UnknownBaselineError,
+  UnknownCompareDimensionError,
+} from './compare-runs.js';
+export { regressions } from './regressions.js';
+export {
+  renderComparison,
+  renderComparisonMarkdown,
+  renderComparisonJson,
+  COMPARISON_FORMATS,
+  UnknownComparisonFormatError,
+  type ComparisonFormat,
+} from './render-comparison.js';
