@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { ensureEventStream } from '../collector/event-stream.js';
 import { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
 import { fleetView } from '../fleet/fleet-view.js';
 import { preflight, startEverywhere } from '../dispatch/dispatch-run.js';
@@ -81,6 +83,8 @@ export function registerRunCommand(program: Command, bind: ActionBinder): void {
               labels: { ...t.agent.labels, ...t.info.labels },
             })),
           });
+          // Agents create the stream too; making sure here means the first events of a fresh setup are kept.
+          await ensureEventStream(await jetstreamManager(nc));
           let accepted;
           try {
             accepted = await startEverywhere(ready, {

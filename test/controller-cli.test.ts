@@ -1,0 +1,238 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { runCli } from '../apps/controller/src/commands/program.js';
+import { streamOutput } from '../apps/controller/src/commands/output.js';
+import { SimulatedAgent } from '../apps/controller/src/simulate/simulated-agent.js';
+import { startNatsServer, type NatsServerHandle } from './support/nats-server.js';
+
+const root = join(import.meta.dirname, '..');
+const cliJs = join(root, 'apps/controller/dist/cli.js');
+const examples = ['examples/quick-cpu.yaml', 'examples/seed-p104.yaml'];
+
+/** Runs the CLI in this process with captured output; env holds only what the test gives it. */
+async function cli(args: string[], env: Record<string, string> = {}, signal = new AbortController().signal) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await runCli(args, {
+    output: streamOutput(stdout, stderr),
+    env: { HOME: env.HOME ?? tmpdir(), ...env },
+    cwd: root,
+    signal,
+  });
+  return { code, out, err };
+}
+
+describe('rigbench CLI', () => {
+  test('cli - every command answers --help with exit 0 and lists its options', async () => {
+    const commands = [
+      [],
+      ['agents'],
+      ['info'],
+      ['models'],
+      ['plan'],
+      ['plan', 'check'],
+      ['run'],
+      ['watch'],
+      ['runs'],
+      ['show'],
+      ['cancel'],
+      ['report'],
+      ['compare'],
+      ['collect'],
+      ['model'],
+      ['model', 'synth'],
+      ['demo'],
+    ];
+    for (const command of commands) {
+      const { code, out } = await cli([...command, '--help']);
+      expect({ command, code }).toEqual({ command, code: 0 });
+      expect(out).toMatch(/^Usage: rigbench/);
+      expect(out).toContain('Options:');
+      expect(out).toContain('--help');
+    }
+    expect((await cli(['run', '--help'])).out).toMatch(
+      /--agents <ids>[\s\S]*--select <key=value>[\s\S]*--detach/,
+    );
+    expect((await cli(['report', '--help'])).out).toMatch(/--format <format>[\s\S]*--out <file>/);
+  });
+
+  test('cli - usage errors exit 2', async () => {
+    expect((await cli(['runs', '--bogus'])).code).toBe(2);
+    expect((await cli(['show'])).code).toBe(2);
+    expect((await cli(['plan', 'check', '/nonexistent/plan.yaml'])).code).toBe(2);
+  });
+
+  test('cli - plan check on the built binary: examples pass (exit 0), a broken plan lists every issue (exit 2)', () => {
+    for (const example of examples) {
+      const result = spawnSync(process.execPath, [cliJs, 'plan', 'check', example], {
+        cwd: root,
+        encoding: 'utf8',
+      });
+      expect({ example, status: result.status, stderr: result.stderr }).toEqual({
+        example,
+        status: 0,
+        stderr: '',
+      });
+      expect(result.stdout).toMatch(/valid, \d+ cases/);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'rigbench-plan-'));
+    try {
+      const bad = join(dir, 'bad.yaml');
+      writeFileSync(
+        bad,
+        'version: 1\nname: broken\nmodels:\n  - id: m\n    source: m.gguf\nprompts:\n  chat:\n    - id: q1\n' +
+          '      text: hi\nmatrix:\n  backend: [cuda, vulcan]\nrepetitions: 0\n',
+      );
+      const result = spawnSync(process.execPath, [cliJs, 'plan', 'check', bad], { encoding: 'utf8' });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(`${bad}:11:`);
+      expect(result.stderr).toMatch(/matrix\.backend\[1\].*vulcan/);
+      expect(result.stderr).toMatch(new RegExp(`${bad}:12:\\d+\\s+repetitions`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('rigbench CLI with NATS and simulated agents', () => {
+  let server: NatsServerHandle;
+  let nc: NatsConnection;
+  let dir: string;
+  let env: Record<string, string>;
+  const agents: SimulatedAgent[] = [];
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    nc = await connect({ servers: server.url });
+  });
+  afterAll(async () => {
+    await nc.close();
+    await server.dispose();
+  });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rigbench-cli-'));
+    env = {
+      HOME: dir,
+      RIGBENCH_NATS_SERVERS: server.url,
+      RIGBENCH_STORE: join(dir, 'store.db'),
+      RIGBENCH_AGENT_TOKEN: 'secret',
+      RIGBENCH_FLEET_LISTEN_SECONDS: '3',
+    };
+  });
+  afterEach(async () => {
+    for (const agent of agents.splice(0)) await agent.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function startAgent(
+    agentId: string,
+    labels: Record<string, string>,
+    extra: Partial<ConstructorParameters<typeof SimulatedAgent>[0]> = {},
+  ) {
+    const agent = new SimulatedAgent({
+      agentId,
+      labels,
+      nc,
+      token: 'secret',
+      heartbeatIntervalSeconds: 0.2,
+      ...extra,
+    });
+    agents.push(agent);
+    await agent.start();
+    return agent;
+  }
+
+  test('cli - run on two agents prints the run id, stores every sample, and show/runs/report work after it', async () => {
+    await startAgent('sim-a', { gpu: 'none', room: 'dorm' });
+    await startAgent('sim-b', { gpu: 'none' });
+    const listed = await cli(['agents', '--json'], env);
+    expect(listed.code).toBe(0);
+    const fleet = JSON.parse(listed.out) as Array<{ agentId: string; health: string }>;
+    expect(fleet.map((a) => [a.agentId, a.health])).toEqual([
+      ['sim-a', 'up'],
+      ['sim-b', 'up'],
+    ]);
+    expect((await cli(['info', 'sim-a'], env)).out).toMatch(/agent sim-a at 127\.0\.0\.1:\d+/);
+
+    const run = await cli(
+      ['run', 'examples/quick-cpu.yaml', '--select', 'gpu=none', '--label', 'night'],
+      env,
+    );
+    expect({ code: run.code, err: run.err }).toMatchObject({ code: 0 });
+    const runId = /^run (\S+)$/m.exec(run.out)?.[1] as string;
+    expect(runId).toMatch(/^\d{8}-\d{6}-[0-9a-z]{5}$/);
+    expect(run.out).toContain(`run ${runId} complete`);
+    expect(run.out).toMatch(/sim-a: complete, 8\/8 cases, 24 samples/);
+    expect(run.out).toMatch(/sim-b: complete, 8\/8 cases, 24 samples/);
+
+    const show = await cli(['show', runId, '--json'], env);
+    expect(show.code).toBe(0);
+    expect(JSON.parse(show.out)).toMatchObject({ runId, status: 'complete', label: 'night', missing: [] });
+    const runs = JSON.parse((await cli(['runs', '--json'], env)).out) as Array<{
+      runId: string;
+      samples: number;
+    }>;
+    expect(runs).toEqual([expect.objectContaining({ runId, samples: 48, status: 'complete' })]);
+
+    const reportFile = join(dir, 'report.json');
+    const report = await cli(['report', runId, '--format', 'json', '--out', reportFile], env);
+    expect(report.code).toBe(0);
+    const json = readFileSync(reportFile, 'utf8');
+    expect(json).toContain(runId);
+    const md = await cli(['report', runId, '--no-sync'], env);
+    expect(md.code).toBe(0);
+    expect(md.out).toContain('sim-a');
+  });
+
+  test('cli - an agent that dies mid-run is marked lost and the run exits 4 naming what is missing', async () => {
+    await startAgent('sim-ok', { pool: 'x' });
+    const doomed = await startAgent('sim-dies', { pool: 'x' }, { caseDelayMs: 300 });
+    const done = cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-ok,sim-dies'], env);
+    // Kill it once the controller has stored part of its run.
+    const { eventually } = await import('./support/eventually.js');
+    const { RunStore } = await import('../apps/controller/src/store/run-store.js');
+    await eventually(
+      () => {
+        const store = RunStore.open(env.RIGBENCH_STORE as string);
+        try {
+          return (
+            (store.db
+              .prepare("SELECT count(*) FROM cases WHERE agent_id = 'sim-dies' AND outcome = 'ok'")
+              .pluck()
+              .get() as number) >= 2
+          );
+        } finally {
+          store.close();
+        }
+      },
+      { timeoutMs: 30_000, description: 'sim-dies finished two cases' },
+    );
+    await doomed.stop();
+    const result = await done;
+    expect(result.code).toBe(4);
+    expect(result.out).toMatch(/sim-ok: complete/);
+    expect(result.out).toMatch(/agent sim-dies: given up: agent lost: no heartbeat for \d+ s/);
+    expect(result.out).toMatch(/agent sim-dies: no run.finished received/);
+  });
+
+  test('cli - a busy or unreachable agent named with --agents stops the run before anything starts (exit 1)', async () => {
+    const busy = await startAgent('sim-busy', {}, { caseDelayMs: 200 });
+    const first = await cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-busy', '--detach'], env);
+    expect(first.code).toBe(0);
+    const second = await cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-busy'], env);
+    expect(second.code).toBe(1);
+    expect(second.err).toMatch(/agent 'sim-busy' at 127\.0\.0\.1:\d+ \(GetInfo\) is busy with run/);
+    await busy.stop();
+    const gone = await cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-busy'], env);
+    expect(gone.code).toBe(1);
+    expect(gone.err).toMatch(/agent 'sim-busy' at 127\.0\.0\.1:\d+ \(GetInfo\) is unreachable/);
+  });
+});
