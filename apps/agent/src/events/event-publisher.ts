@@ -127,7 +127,7 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
   private pumpScheduled = false;
   private ackedSinceEmit = 0;
   private emitScheduled = false;
-  private readonly drainWaiters = new Set<() => void>();
+  private readonly drainWaiters = new Set<(drained: boolean) => void>();
   private stopping: Promise<EventPublisherStopResult> | undefined;
   private readonly headers = headers();
 
@@ -226,13 +226,14 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
   /** Resolves true once every event published so far is acknowledged, false after `timeoutMs`. */
   flush(timeoutMs: number): Promise<boolean> {
     if (this.pendingCount() === 0) return Promise.resolve(true);
+    if (this.currentState === 'stopped' || this.currentState === 'idle') return Promise.resolve(false);
     return new Promise<boolean>((resolve) => {
       const done = (ok: boolean): void => {
         clearTimeout(timer);
         this.drainWaiters.delete(onDrained);
         resolve(ok);
       };
-      const onDrained = (): void => done(true);
+      const onDrained = (drained: boolean): void => done(drained);
       const timer = setTimeout(() => done(false), timeoutMs);
       this.drainWaiters.add(onDrained);
     });
@@ -271,6 +272,8 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
     const pending = this.pendingCount();
     await this.outbox?.close();
     this.currentState = 'stopped';
+    // Nothing will be acknowledged any more: let flush() callers know now rather than at their timeout.
+    for (const waiter of [...this.drainWaiters]) waiter(pending === 0);
     this.log.info('event publisher stopped', { flushed, pending });
     return { flushed, pending };
   }
@@ -512,7 +515,7 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
       }
       if (this.outbox) this.emit('outbox', this.outbox.usage());
       if (this.pendingCount() === 0) {
-        for (const waiter of [...this.drainWaiters]) waiter();
+        for (const waiter of [...this.drainWaiters]) waiter(true);
       }
     });
   }
