@@ -95,31 +95,36 @@ describe('EventPublisher against a real nats-server with JetStream', () => {
     expect(info.config.duplicate_window).toBeGreaterThanOrEqual(120 * 1e9);
   });
 
-  test('publisher - NATS stopped mid-publishing and restarted: every event in the stream exactly once', async () => {
-    const publisher = makePublisher({ dir: outboxDir() });
-    const connections: boolean[] = [];
-    publisher.on('connection', (up) => connections.push(up));
-    await publisher.start();
-    const events = makeRunEvents(AGENT, 'run-outage', 3000);
-    const firstWave = events.slice(0, 2000).map((event) => publisher.publish(event));
-    // Stop the server while publishes are still in flight.
-    await eventually(() => publisher.pendingCount() < 1900 && publisher.pendingCount() > 0, {
-      intervalMs: 1,
-    });
-    await server.stop();
-    await Promise.all(firstWave);
-    // While NATS is down, events keep going into the outbox.
-    await Promise.all(events.slice(2000).map((event) => publisher.publish(event)));
-    expect(publisher.pendingCount()).toBeGreaterThan(1000);
-    await eventually(() => expect(publisher.isConnected).toBe(false));
-    await server.restart();
-    expect(await publisher.flush(60_000)).toBe(true);
-    expect(connections).toEqual([true, false, true]);
-    const ids = await storedIds('run-outage');
-    expect(ids).toHaveLength(3000);
-    expect(new Set(ids).size).toBe(3000);
-    expect([...ids].sort()).toEqual(msgIds('run-outage', 3000).sort());
-  });
+  test.each(['stopped', 'killed (SIGKILL)'] as const)(
+    'publisher - NATS %s mid-publishing and restarted: every event in the stream exactly once',
+    async (how) => {
+      const runId = how === 'stopped' ? 'run-outage-stop' : 'run-outage-kill';
+      const publisher = makePublisher({ dir: outboxDir() });
+      const connections: boolean[] = [];
+      publisher.on('connection', (up) => connections.push(up));
+      await publisher.start();
+      const events = makeRunEvents(AGENT, runId, 3000);
+      const firstWave = events.slice(0, 2000).map((event) => publisher.publish(event));
+      // Stop the server while publishes are still in flight.
+      await eventually(() => publisher.pendingCount() < 1900 && publisher.pendingCount() > 0, {
+        intervalMs: 1,
+      });
+      if (how === 'stopped') await server.stop();
+      else await server.kill('SIGKILL');
+      await Promise.all(firstWave);
+      // While NATS is down, events keep going into the outbox.
+      await Promise.all(events.slice(2000).map((event) => publisher.publish(event)));
+      expect(publisher.pendingCount()).toBeGreaterThan(1000);
+      await eventually(() => expect(publisher.isConnected).toBe(false));
+      await server.restart();
+      expect(await publisher.flush(60_000)).toBe(true);
+      expect(connections).toEqual([true, false, true]);
+      const ids = await storedIds(runId);
+      expect(ids).toHaveLength(3000);
+      expect(new Set(ids).size).toBe(3000);
+      expect([...ids].sort()).toEqual(msgIds(runId, 3000).sort());
+    },
+  );
 
   test('publisher - restarted with a non-empty outbox: pending events delivered, none duplicated', async () => {
     const dir = outboxDir();

@@ -8,6 +8,12 @@
  * In normal operation the stream order is the outbox order (one connection keeps publish order); after a
  * failure a resent event may land after later ones, which is why every event carries its `seq`.
  *
+ * What exactly-once rests on: JetStream drops a repeated `Nats-Msg-Id` only inside the stream's duplicate window
+ * (default here 5 minutes), counted from when the first copy was stored. An event that was stored but whose ack
+ * never arrived (NATS or the agent died in between) is resent after the outage; when that outage outlasts the
+ * window, the stream can hold it twice (at most `maxInFlight` events per outage). Consumers therefore also
+ * de-duplicate on `(runId, agentId, seq)`.
+ *
  * On the wire a JetStream publish is a core NATS publish with a `Nats-Msg-Id` header and a reply subject that
  * receives the PubAck. The pump does exactly that, with one wildcard reply subscription and one timeout sweep,
  * instead of `js.publish()`, which allocates a request, a timer and a promise per message and tops out below
