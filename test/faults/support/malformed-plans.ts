@@ -143,13 +143,16 @@ function plant(plan: Record<string, unknown>, path: readonly (string | number)[]
 }
 
 /** Plans of the right shape with 1 to 3 fields set to absurd values, as objects (for gRPC) and as YAML. */
-export function absurdPlans(count: number, seed = FUZZ_SEED + 1): Array<{ value: unknown; yaml: string }> {
+export function absurdPlans(
+  count: number,
+  { seed = FUZZ_SEED + 1, modelSource = 'synth-tiny.gguf' }: { seed?: number; modelSource?: string } = {},
+): Array<{ value: unknown; yaml: string }> {
   const arb = fc.array(fc.tuple(fc.constantFrom(...FIELDS), fc.constantFrom(...ABSURD)), {
     minLength: 1,
     maxLength: 3,
   });
   return fc.sample(arb, { seed, numRuns: count }).map((plants) => {
-    const plan = basePlan();
+    const plan = basePlan(modelSource);
     for (const [path, value] of plants) {
       try {
         plant(plan, path, structuredClone(value));
