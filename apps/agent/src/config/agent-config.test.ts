@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   compileAgentConfig,
   ConfigFileError,
@@ -123,4 +124,11 @@ test('config - bad values name the key and what would be valid', () => {
   expect(() => load(['--config', badYaml])).toThrow(/bad\.yaml:\d+:\d+/);
   const unknownKey = file('unknown.yaml', 'idd: x\n');
   expect(() => load(['--config', unknownKey])).toThrow(/idd/);
+});
+
+test('config - README.md documents every key with its flag and environment variable', () => {
+  const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'README.md'), 'utf8');
+  for (const key of describeConfigKeys()) {
+    expect(readme).toContain(`| \`${key.key}\` | \`--${key.arg}\` | \`${key.env}\` |`);
+  }
 });
