@@ -8,6 +8,7 @@ import { ensureSynthModel } from './ensure-synth-model.js';
 import { SynthModelOptionsError } from './errors.js';
 import { ggufMetadataToPlain } from './gguf-metadata.js';
 import { SYNTH_PRESETS } from './synth-presets.js';
+import { SPM_SPACE } from './synth-vocab.js';
 import {
   SYNTH_CHAT_TEMPLATE,
   SYNTH_TENSOR_TYPES,
@@ -141,10 +142,18 @@ describe('synthesizeGguf (tiny)', () => {
       // Word pieces, not only byte fallback: 你觉得 英伟达 怎么样 then the three bytes of ？.
       expect(model.tokenize('你觉得英伟达怎么样？').length).toBeLessThanOrEqual(6);
       expect(model.tokenize('<|im_start|>', true)).toEqual([SYNTH_PRESETS.tiny.vocabSize - 2]);
+      // Any text but the SentencePiece space marker itself, which decodes to a space in every SPM model.
+      const text = fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 24 }),
+        fc.string({ unit: 'grapheme', maxLength: 12 }),
+      );
       fc.assert(
-        fc.property(fc.string({ unit: 'binary', maxLength: 24 }), (text) => {
-          expect(model.detokenize(model.tokenize(text))).toBe(text);
-        }),
+        fc.property(
+          text.filter((t) => !t.includes(SPM_SPACE)),
+          (t) => {
+            expect(model.detokenize(model.tokenize(t))).toBe(t);
+          },
+        ),
         { numRuns: 200 },
       );
     } finally {

@@ -227,7 +227,8 @@ function* tensorChunks(tensor: SynthTensor, index: number, plan: SynthPlan): Gen
 
 /**
  * Writes a synthetic llama GGUF v3 model with random weights from a seeded PRNG: complete llama metadata, a
- * SentencePiece vocabulary with byte fallback (any UTF-8 text round-trips), a ChatML chat template, and
+ * SentencePiece vocabulary with byte fallback (any UTF-8 text round-trips, except that the marker `▁` itself
+ * decodes to a space, as in every SentencePiece model), a ChatML chat template, and
  * matrices in f32, f16 or q8_0. Deterministic: the same options give a byte-identical file. Streams tensor
  * by tensor, so memory stays at a few MB whatever the preset.
  */
