@@ -1,10 +1,10 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import type { AgentHeartbeat } from '@rigbench/shared';
+import { ensureSynthModel, type AgentHeartbeat, type AgentRpc } from '@rigbench/shared';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import {
   DEPLOY_DIR,
@@ -26,6 +26,7 @@ import {
   substituteGrafanaVariables,
   type ShippedNats,
 } from './deploy-helpers.js';
+import { agentClient, authMetadata, call, cpuPlan } from './support/agent-harness.js';
 import { eventually } from './support/eventually.js';
 import { freePort } from './support/free-port.js';
 
@@ -87,6 +88,8 @@ describe('deploy - real Prometheus scrapes a real agent installed by install.sh'
   let prometheus: ChildProcess;
   let prometheusOutput: () => string;
   let prometheusUrl: string;
+  let stageRoot: string;
+  let modelSource: string;
 
   const metricsUrl = (): string =>
     listening.metrics.startsWith('http') ? listening.metrics : `http://${listening.metrics}`;
@@ -108,6 +111,7 @@ describe('deploy - real Prometheus scrapes a real agent installed by install.sh'
 
     // 1. install.sh stages the node: agent.yaml and a generated token.
     const root = join(work, 'root');
+    stageRoot = root;
     const staged = runTool('bash', [
       join(DEPLOY_DIR, 'install.sh'),
       '--dry-run',
@@ -127,6 +131,7 @@ describe('deploy - real Prometheus scrapes a real agent installed by install.sh'
     // 2. The real agent binary from that config; only paths and ports differ from a real node.
     const models = join(work, 'models');
     mkdirSync(models);
+    modelSource = basename(await ensureSynthModel(models, 'tiny'));
     agent = spawn(
       process.execPath,
       [
@@ -371,6 +376,52 @@ describe('deploy - real Prometheus scrapes a real agent installed by install.sh'
       `/api/v1/label/node/values?match[]=${encodeURIComponent('rigbench_agent_info')}`,
     );
     expect(nodes).toEqual([AGENT_ID]);
+  });
+
+  test('a real run - decode t/s and TTFT panels show the node, backend and model; no failure alert fires', async () => {
+    const token = readFileSync(join(stageRoot, 'etc/rigbench/agent.token'), 'utf8').trim();
+    const client = agentClient(listening.grpc);
+    try {
+      const accepted = await call<AgentRpc.StartRunRequest, AgentRpc.StartRunResponse__Output>(
+        client,
+        client.StartRun,
+        { run_id: 'deploy-live-1', plan_json: JSON.stringify(cpuPlan(modelSource)), label: 'night' },
+        authMetadata(`Bearer ${token}`),
+      );
+      expect(accepted.case_count).toBeGreaterThan(0);
+    } finally {
+      client.close();
+    }
+    await eventually(
+      async () => {
+        const runs = await instant(`rigbench_runs_total{node="${AGENT_ID}", outcome="completed"}`);
+        return runs.result[0]?.value[1] === '1';
+      },
+      { timeoutMs: 120_000, intervalMs: 250, description: 'a completed run scraped by Prometheus' },
+    );
+    const panel = (title: string): string => {
+      const found = dashboardExpressions(readDashboard()).find(({ where }) => where.startsWith(title));
+      if (!found) throw new Error(`no dashboard panel "${title}"`);
+      return substituteGrafanaVariables(found.expr);
+    };
+    for (const title of ['Decode tokens/s by node', 'Time to first token', 'Prompt processing tokens/s']) {
+      const data = await eventually(
+        async () => {
+          const result = (await instant(panel(title))).result;
+          return result.length > 0 ? result : false;
+        },
+        { timeoutMs: 30_000, description: `panel "${title}" has data` },
+      );
+      for (const series of data) {
+        expect(series.metric).toEqual({ node: AGENT_ID, backend: 'cpu', model: 'tiny' });
+        const value = Number(series.value[1]);
+        expect({ title, value, positive: Number.isFinite(value) && value > 0 }).toEqual({ title, value,
+          positive: true,
+        });
+      }
+    }
+    const failing = await instant('ALERTS{alertname=~"RigbenchRunFailed|RigbenchCaseFailures"}');
+    expect(failing.result).toEqual([]);
   });
 
   test('shutdown - the agent exits 0 on SIGTERM within the unit TimeoutStopSec', async () => {
