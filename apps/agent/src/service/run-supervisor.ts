@@ -348,6 +348,11 @@ export class RunSupervisor {
           );
     try {
       for await (const payload of this.#options.engine.run(cases, run.abort.signal)) {
+        if (payload.type === 'case.started' && run.stopAfterCase) {
+          // Stopping between cases: the next case is not started (leaving the loop ends the engine's worker).
+          this.#abort(run, 'cancelled', 'agent shutting down (after the current case)');
+          break;
+        }
         const benchCase = byId.get(payload.caseId);
         const labels = benchCase ? metricLabels(benchCase) : null;
         if (payload.type === 'case.started') {
