@@ -1,6 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describeConfigKeys } from '../apps/agent/src/config/config-schema.js';
 import { DEPLOY_DIR, REPO_ROOT, outputOf, runTool } from './deploy-helpers.js';
@@ -175,6 +184,29 @@ describe('deploy/install.sh', () => {
       labels: { node: 'renamed' },
     });
     expect(again.stdout).toContain('rigbench info renamed');
+  });
+
+  test('--from TARBALL - unpacks a release tarball into the prefix (printed in a dry run)', () => {
+    const tarball = join(root, '..', `${basename(root)}-rigbench-0.1.0.tar.gz`);
+    const content = mkdtempSync(join(tmpdir(), 'rigbench-release-'));
+    try {
+      mkdirSync(join(content, 'rigbench-0.1.0'));
+      writeFileSync(join(content, 'rigbench-0.1.0', 'package.json'), '{}');
+      runTool('tar', ['-czf', tarball, '-C', content, 'rigbench-0.1.0']);
+      const result = install('--from', tarball, '--prefix', '/srv/rigbench');
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain(`would run: tar -xzf ${tarball} -C /srv/rigbench --strip-components=1`);
+      // The units follow the prefix.
+      const unit = readFileSync(join(root, 'etc/systemd/system/rigbench-agent.service'), 'utf8');
+      expect(unit).toContain('/srv/rigbench/apps/agent/dist/main.js --config /etc/rigbench/agent.yaml');
+      expect(unit).not.toContain('/opt/rigbench');
+      const missing = install('--from', join(root, 'nope.tar.gz'));
+      expect(missing.status).not.toBe(0);
+      expect(missing.stderr).toContain('no such file or folder');
+    } finally {
+      rmSync(content, { recursive: true, force: true });
+      rmSync(tarball, { force: true });
+    }
   });
 
   test('bad input - an unknown option or a relative prefix fails with a message, writing nothing', () => {
