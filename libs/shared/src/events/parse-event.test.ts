@@ -57,3 +57,43 @@ describe('parseEvent', () => {
     expect(() => parseEvent(JSON.stringify({ ...sampleEvent, v: undefined }))).toThrow(MalformedEventError);
   });
 });
+
+describe('parseEvent fast path', () => {
+  test('parseEvent - the sample fast path agrees with the schema on valid and subtly invalid samples', () => {
+    const variants: Array<[string, unknown]> = [
+      ['valid', sampleEvent],
+      [
+        'vram object',
+        {
+          ...sampleEvent,
+          sample: { ...sampleEvent.sample, vram: { beforeBytes: 1, peakBytes: 2, afterBytes: 1 } },
+        },
+      ],
+      ['negative rate', { ...sampleEvent, sample: { ...sampleEvent.sample, decodeTokensPerSecond: -1 } }],
+      ['fractional seq', { ...sampleEvent, seq: 1.5 }],
+      ['bad finish', { ...sampleEvent, sample: { ...sampleEvent.sample, finishReason: 'tired' } }],
+      ['dotted run id', { ...sampleEvent, runId: 'a.b' }],
+      [
+        'itl missing p99',
+        { ...sampleEvent, sample: { ...sampleEvent.sample, interTokenLatency: { p50: 1, p90: 1 } } },
+      ],
+    ];
+    const outcomes = variants.map(([name, value]) => {
+      try {
+        parseEvent(JSON.stringify(value));
+        return [name, 'ok'];
+      } catch (error) {
+        return [name, (error as Error).name];
+      }
+    });
+    expect(outcomes).toEqual([
+      ['valid', 'ok'],
+      ['vram object', 'ok'],
+      ['negative rate', 'MalformedEventError'],
+      ['fractional seq', 'MalformedEventError'],
+      ['bad finish', 'MalformedEventError'],
+      ['dotted run id', 'MalformedEventError'],
+      ['itl missing p99', 'MalformedEventError'],
+    ]);
+  });
+});

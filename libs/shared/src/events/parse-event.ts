@@ -115,6 +115,64 @@ const eventSchema = z.discriminatedUnion('type', [
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+const TOKEN = /^[A-Za-z0-9_-]+$/;
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const isInt = (v: unknown): boolean => isNum(v) && Number.isInteger(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const CHAT_RAW = new Set<unknown>(['chat', 'raw']);
+const FINISH = new Set<unknown>(FINISH_REASONS);
+
+/**
+ * Hand-written check of the one event type that makes up nearly all traffic (`sample.recorded`), equivalent to
+ * the zod schema: the collector ingests tens of thousands per second. Anything it does not accept goes through
+ * zod, which either accepts it too or produces the error message with the field path.
+ */
+function isPlainValidSampleEvent(j: Record<string, unknown>): boolean {
+  if (j.type !== 'sample.recorded') return false;
+  const s = j.sample;
+  if (
+    typeof j.runId !== 'string' ||
+    !TOKEN.test(j.runId) ||
+    typeof j.agentId !== 'string' ||
+    !TOKEN.test(j.agentId) ||
+    !isInt(j.seq) ||
+    (j.seq as number) < 1 ||
+    typeof j.time !== 'string' ||
+    j.time === '' ||
+    typeof j.caseId !== 'string' ||
+    j.caseId === '' ||
+    !isObj(s)
+  ) {
+    return false;
+  }
+  const itl = s.interTokenLatency;
+  const vram = s.vram;
+  return (
+    typeof s.caseId === 'string' &&
+    s.caseId !== '' &&
+    isInt(s.repetition) &&
+    CHAT_RAW.has(s.mode) &&
+    typeof s.startedAt === 'string' &&
+    isNum(s.modelLoadSeconds) &&
+    isNum(s.promptTokens) &&
+    isNum(s.promptSeconds) &&
+    isNum(s.promptTokensPerSecond) &&
+    (s.ttftSeconds === null || isNum(s.ttftSeconds)) &&
+    isNum(s.generatedTokens) &&
+    isNum(s.decodeSeconds) &&
+    isNum(s.decodeTokensPerSecond) &&
+    (itl === null || (isObj(itl) && isNum(itl.p50) && isNum(itl.p90) && isNum(itl.p99))) &&
+    isNum(s.endToEndSeconds) &&
+    (vram === null ||
+      (isObj(vram) && isNum(vram.beforeBytes) && isNum(vram.peakBytes) && isNum(vram.afterBytes))) &&
+    isNum(s.workerPeakRssBytes) &&
+    isInt(s.threads) &&
+    isInt(s.batchSize) &&
+    FINISH.has(s.finishReason)
+  );
+}
+
 /**
  * Parses and validates one event as read from the event stream. Unknown extra fields are kept (a newer agent
  * may add optional fields within the same schema version).
@@ -146,6 +204,7 @@ export function parseEvent(input: Uint8Array | string): RigbenchEvent {
     if (version === undefined) throw new MalformedEventError('event has no schema version field "v"');
     throw new UnsupportedEventVersionError(version);
   }
+  if (isPlainValidSampleEvent(json as Record<string, unknown>)) return json as RigbenchEvent;
   const result = eventSchema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0];
