@@ -199,6 +199,40 @@ describe('EventPublisher against a real nats-server with JetStream', () => {
     });
   });
 
+  test('publisher - a full stream refuses events, they wait in the outbox and arrive once the limit is raised', async () => {
+    const own = await startNatsServer();
+    const ownClient = await connect({ servers: own.url });
+    try {
+      const publisher = makePublisher({
+        dir: outboxDir(),
+        nats: { servers: [own.url] },
+        stream: { maxBytes: 64 * 1024 },
+      });
+      const errors: Error[] = [];
+      publisher.on('publishError', (error) => errors.push(error));
+      await publisher.start();
+      const events = makeRunEvents(AGENT, 'run-stream-full', 300);
+      await Promise.all(events.map((event) => publisher.publish(event)));
+      await eventually(() => errors.length > 0, { timeoutMs: 20_000 });
+      expect(errors[0]!.message).toMatch(/JetStream refused event \d+/);
+      expect(publisher.pendingCount()).toBeGreaterThan(0);
+      const jsm = await jetstreamManager(ownClient);
+      const info = await jsm.streams.info(EVENT_STREAM);
+      expect(info.config.discard).toBe('new');
+      expect(info.state.messages).toBeLessThan(300);
+      await jsm.streams.update(EVENT_STREAM, { max_bytes: 64 * 1024 * 1024 });
+      expect(await publisher.flush(30_000)).toBe(true);
+      const ids = (await readStream(ownClient, EVENT_STREAM)).map((m) => m.msgId);
+      expect(ids).toHaveLength(300);
+      expect([...ids].sort()).toEqual(msgIds('run-stream-full', 300).sort());
+    } finally {
+      await ownClient.close();
+      for (const publisher of publishers) await publisher.stop({ timeoutMs: 0 });
+      publishers = [];
+      await own.dispose();
+    }
+  });
+
   test('heartbeat - published on core NATS through the publisher connection', async () => {
     const publisher = makePublisher({ dir: outboxDir() });
     await publisher.start();

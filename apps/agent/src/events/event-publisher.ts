@@ -28,7 +28,13 @@ import {
   type NatsConnection,
   type Subscription,
 } from '@nats-io/transport-node';
-import { jetstreamManager, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import {
+  DiscardPolicy,
+  jetstreamManager,
+  StorageType,
+  type JetStreamManager,
+  type StreamConfig,
+} from '@nats-io/jetstream';
 import { EVENT_STREAM, EVENT_SUBJECT_PREFIX, eventMessageId, eventSubject } from '@rigbench/shared';
 import type { RigbenchEvent } from '@rigbench/shared';
 import { PublisherStateError, PublishRejectedError, type OutboxFullError } from './event-errors.js';
@@ -46,7 +52,11 @@ export interface EventStreamSettings {
   replicas?: number;
   /** Oldest message kept, in milliseconds (default 0 = unlimited). */
   maxAgeMs?: number;
-  /** Stream size bound, in bytes (default -1 = unlimited). */
+  /**
+   * Stream size bound, in bytes (default -1 = unlimited). A full stream refuses new events (discard policy
+   * `new`) rather than dropping old ones nobody may have read yet: refused events wait in the outbox, whose
+   * capacity metric and warning then tell the operator.
+   */
   maxBytes?: number;
   /** Window in which a repeated message id is dropped, in milliseconds (default 300,000; at least 120,000). */
   duplicateWindowMs?: number;
@@ -387,6 +397,7 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
       num_replicas: settings.replicas ?? 1,
       max_age: msToNanos(settings.maxAgeMs ?? 0),
       max_bytes: settings.maxBytes ?? -1,
+      discard: DiscardPolicy.New,
       duplicate_window: msToNanos(settings.duplicateWindowMs ?? 300_000),
     };
     await jsm.streams.add(config);
