@@ -51,6 +51,7 @@ export class RunStore {
   readonly path: string;
   readonly db: Database.Database;
   private readonly stmts;
+  private readonly knownRuns = new Set<string>();
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
@@ -116,6 +117,9 @@ export class RunStore {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('busy_timeout = 10000');
+      // Bulk ingest: a larger page cache and fewer, larger WAL checkpoints (about 40 MB of WAL between them).
+      db.pragma('cache_size = -65536');
+      db.pragma('wal_autocheckpoint = 10000');
       migrate(db, path);
     } catch (error) {
       throw new StoreOpenError(path, { cause: error });
@@ -174,7 +178,7 @@ export class RunStore {
       JSON.stringify(event),
     );
     if (inserted.changes === 0) return false;
-    this.stmts.ensureRun.run(event.runId, event.time);
+    this.ensureRun(event.runId, event.time);
     switch (event.type) {
       case 'run.accepted':
         this.applyRunAccepted(event);
@@ -223,8 +227,15 @@ export class RunStore {
       s.finishReason,
     );
     if (inserted.changes === 0) return false;
-    this.stmts.ensureRun.run(event.runId, event.time);
+    this.ensureRun(event.runId, event.time);
     return true;
+  }
+
+  /** Creates the run row on its first event; remembered per store handle, so a sample costs one statement. */
+  private ensureRun(runId: string, time: string): void {
+    if (this.knownRuns.has(runId)) return;
+    this.stmts.ensureRun.run(runId, time);
+    this.knownRuns.add(runId);
   }
 
   private applyRunAccepted(e: RunAcceptedEvent): void {
