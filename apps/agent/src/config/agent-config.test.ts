@@ -54,6 +54,12 @@ test('config - JSON file, k=v labels from env, comma-separated NATS servers from
   expect(config.heartbeatIntervalMs).toBe(3000);
   expect(config.shutdown.currentCase).toBe('finish');
   expect(compileAgentConfig({ ...raw, labels: '{"gpu":"4090"}' }).labels).toEqual({ gpu: '4090' });
+  const mapping = file('labels.yaml', 'labels:\n  gpu: p104\n  room: attic\n');
+  expect(compileAgentConfig(load(['--config', mapping]).raw).labels).toEqual({ gpu: 'p104', room: 'attic' });
+  const bad = file('labels-bad.yaml', 'labels:\n  gpu: [1]\n');
+  expect(() => compileAgentConfig(load(['--config', bad]).raw)).toThrow(
+    /labels: label 'gpu' must be a string/,
+  );
 });
 
 test('config - every key has a doc, an env var and a flag, and --help lists them', () => {

@@ -95,12 +95,15 @@ export function isLoopbackHost(host: string): boolean {
   return isIP(host) === 4 && host.startsWith('127.');
 }
 
-/** Parses labels given as a JSON object of strings or as `k=v,k=v`. */
-export function parseLabels(value: string): Record<string, string> {
-  const text = value.trim();
+/** Parses labels given as a JSON object of strings, as `k=v,k=v`, or already as a mapping (config file). */
+export function parseLabels(value: string | Readonly<Record<string, string>>): Record<string, string> {
   const labels: Record<string, string> = {};
-  if (text === '') return labels;
-  if (text.startsWith('{')) {
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (typeof value !== 'string') {
+    Object.assign(labels, value);
+  } else if (text === '') {
+    return labels;
+  } else if (text.startsWith('{')) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

@@ -9,6 +9,7 @@ import type convict from 'convict';
  */
 export interface RawAgentConfig {
   id: string;
+  /** `k=v,k=v` or JSON; a mapping in a config file arrives here as JSON. */
   labels: string;
   listen: string;
   advertise: string;
@@ -64,7 +65,7 @@ const schemaWithoutNames = {
     default: defaultAgentId(),
   },
   labels: {
-    doc: 'Labels for plan targeting, as JSON (`{"gpu":"3090"}`) or `k=v,k=v`',
+    doc: 'Labels for plan targeting, as JSON (`{"gpu":"3090"}`) or `k=v,k=v` (a mapping in a config file)',
     format: String,
     default: '',
   },

@@ -103,8 +103,14 @@ export function loadRawAgentConfig(input: LoadConfigInput): LoadedRawConfig {
           `${request.configFile}: expected a mapping of config keys at the top level`,
         );
       }
+      // convict would read a labels mapping as nested schema keys; hand it over as the JSON form instead.
+      const fileConfig = { ...(content as Record<string, unknown>) };
+      const labels = fileConfig['labels'];
+      if (typeof labels === 'object' && labels !== null && !Array.isArray(labels)) {
+        fileConfig['labels'] = JSON.stringify(labels);
+      }
       try {
-        config.load(content);
+        config.load(fileConfig);
       } catch (error) {
         throw asConfigError(error, request.configFile);
       }
