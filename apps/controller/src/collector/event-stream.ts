@@ -17,18 +17,20 @@ export const EVENT_STREAM_SUBJECTS = `${EVENT_SUBJECT_PREFIX}.>`;
 
 /**
  * The event stream as both sides create it when missing (agents publish, controllers consume; whichever starts
- * first creates it). File storage so a NATS restart loses nothing; a 2-minute duplicate window for the agents'
- * message ids; bounded by age and size so a fleet without a collector cannot fill the disk.
+ * first creates it), with the agent's defaults (apps/agent EventPublisher): file storage so a NATS restart loses
+ * nothing, a 5-minute duplicate window for the agents' message ids, and `discard: new` so a full stream refuses
+ * events (they wait in the agents' outboxes) instead of dropping old ones.
  */
 export const EVENT_STREAM_CONFIG: Partial<StreamConfig> & { name: string; subjects: string[] } = {
   name: EVENT_STREAM,
   subjects: [EVENT_STREAM_SUBJECTS],
   storage: StorageType.File,
   retention: RetentionPolicy.Limits,
-  discard: DiscardPolicy.Old,
-  duplicate_window: nanos(2 * 60 * 1000),
-  max_age: nanos(30 * 24 * 3600 * 1000),
-  max_bytes: 8 * 1024 ** 3,
+  num_replicas: 1,
+  max_age: 0,
+  max_bytes: -1,
+  discard: DiscardPolicy.New,
+  duplicate_window: nanos(5 * 60 * 1000),
 };
 
 const isNotFound = (error: unknown): boolean =>
