@@ -47,3 +47,15 @@ export class PublishRejectedError extends Error {
     this.name = 'PublishRejectedError';
   }
 }
+
+/** Another live process (or another open outbox in this process) holds the outbox directory. */
+export class OutboxLockedError extends Error {
+  constructor(dir: string, pid: number, options?: ErrorOptions) {
+    super(
+      `event outbox ${dir} is in use by process ${pid}; each agent needs its own outbox.dir ` +
+        '(remove the LOCK file only if that process is gone)',
+      options,
+    );
+    this.name = 'OutboxLockedError';
+  }
+}

@@ -1,7 +1,8 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OutboxFullError } from './event-errors.js';
+import { OutboxFullError, OutboxLockedError } from './event-errors.js';
 import { EventOutbox, type OutboxUsage } from './event-outbox.js';
 
 const record = (i: number, size = 40) => ({
@@ -126,5 +127,21 @@ describe('EventOutbox', () => {
     expect(seen).toEqual(Array.from({ length: total }, (_, i) => `r1.a1.${i + 1}`));
     expect(outbox.pendingCount).toBe(0);
     await outbox.close();
+  });
+
+  test('outbox - one writer per directory: a live holder is refused, a dead one is taken over', async () => {
+    const outbox = await EventOutbox.open({ dir, maxBytes: 1 << 20 });
+    await expect(EventOutbox.open({ dir, maxBytes: 1 << 20 })).rejects.toThrow(OutboxLockedError);
+    await outbox.close();
+    // A lock left behind by a process that no longer exists (e.g. an agent killed with SIGKILL).
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    });
+    writeFileSync(join(dir, 'LOCK'), `${dead.stdout}\n`);
+    const reopened = await EventOutbox.open({ dir, maxBytes: 1 << 20 });
+    await reopened.close();
+    // A live foreign process holding the lock: the parent of this test process.
+    writeFileSync(join(dir, 'LOCK'), `${process.ppid}\n`);
+    await expect(EventOutbox.open({ dir, maxBytes: 1 << 20 })).rejects.toThrow(/in use by process/);
   });
 });

@@ -23,10 +23,18 @@
  * are read back from their segment when the publisher reaches them, so a large `maxBytes` does not cost RAM.
  */
 import { EventEmitter } from 'node:events';
-import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OutboxClosedError, OutboxFullError, OutboxWriteError } from './event-errors.js';
+import { OutboxClosedError, OutboxFullError, OutboxLockedError, OutboxWriteError } from './event-errors.js';
 import { silentLogger, type EventLogger } from './event-logger.js';
 
 /** What the caller hands to {@link EventOutbox.append}. */
@@ -177,10 +185,20 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
     this.log = options.logger ?? silentLogger;
   }
 
-  /** Opens (and recovers) the outbox in `options.dir`. */
+  /**
+   * Opens (and recovers) the outbox in `options.dir`. Rejects with {@link OutboxLockedError} while another live
+   * process, or another open outbox in this process, uses the directory; a lock left by a dead process is taken over.
+   */
   static async open(options: EventOutboxOptions): Promise<EventOutbox> {
     const outbox = new EventOutbox(options);
-    outbox.recover();
+    mkdirSync(outbox.dir, { recursive: true });
+    lockDir(outbox.dir);
+    try {
+      outbox.recover();
+    } catch (error) {
+      unlockDir(outbox.dir);
+      throw error;
+    }
     return outbox;
   }
 
@@ -301,6 +319,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
       segment.logFile = undefined;
       segment.ackFile = undefined;
     }
+    unlockDir(this.dir);
   }
 
   // ---- appends ------------------------------------------------------------------------------------------------
@@ -556,7 +575,6 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
   // ---- recovery -----------------------------------------------------------------------------------------------
 
   private recover(): void {
-    mkdirSync(this.dir, { recursive: true });
     const names = readdirSync(this.dir)
       .filter((name) => SEGMENT_PATTERN.test(name))
       .sort();
@@ -660,6 +678,45 @@ function parseSegment(buffer: Buffer): { entries: ParsedEntry[]; validLength: nu
     });
   }
   return { entries, validLength: start, skipped };
+}
+
+/** Outbox directories open in this process (a second open would interleave two writers). */
+const openDirs = new Set<string>();
+
+function lockDir(dir: string): void {
+  const path = join(dir, 'LOCK');
+  if (openDirs.has(path)) throw new OutboxLockedError(dir, process.pid);
+  let holder = NaN;
+  try {
+    holder = Number(readFileSync(path, 'utf8').trim());
+  } catch {
+    // No lock file: free.
+  }
+  if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
+    throw new OutboxLockedError(dir, holder);
+  }
+  writeFileSync(path, `${process.pid}\n`);
+  openDirs.add(path);
+}
+
+function unlockDir(dir: string): void {
+  const path = join(dir, 'LOCK');
+  openDirs.delete(path);
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function fileSize(path: string): number {

@@ -19,6 +19,7 @@ export type { EventLogger } from './event-logger.js';
 export {
   OutboxClosedError,
   OutboxFullError,
+  OutboxLockedError,
   OutboxWriteError,
   PublisherStateError,
   PublishRejectedError,
