@@ -86,7 +86,7 @@ export async function inspectModelFile(file: string, source: string): Promise<In
     size = stats.size;
     const handle = await open(file, 'r');
     try {
-      head = Buffer.alloc(Math.min(4, size));
+      head = Buffer.alloc(Math.min(8, size));
       await handle.read(head, 0, head.length, 0);
     } finally {
       await handle.close();
@@ -94,8 +94,12 @@ export async function inspectModelFile(file: string, source: string): Promise<In
   } catch (error) {
     throw new ModelFileMissingError(file, { cause: error });
   }
-  if (head.length < 4 || head.toString('latin1') !== 'GGUF')
-    throw new NotGgufFileError(file, describeBytes(head));
+  if (head.length < 4 || head.subarray(0, 4).toString('latin1') !== 'GGUF')
+    throw new NotGgufFileError(file, describeBytes(head.subarray(0, 4)));
+  if (head.length < 8) throw new TruncatedModelFileError(file, size, null);
+  const version = head.readUInt32LE(4);
+  if (version < 1 || version > 3)
+    throw new CorruptModelFileError(file, `GGUF version ${version} is not one llama.cpp reads (1 to 3)`);
 
   let fileInfo: GgufFileInfo;
   try {

@@ -6,7 +6,6 @@
 import { getLlama, LlamaLogLevel, resolveChatWrapper, TokenBias } from 'node-llama-cpp';
 import type { Llama, LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
 import type { Backend, Sample } from '@rigbench/shared';
-import { BACKENDS } from '@rigbench/shared';
 import type {
   LoadRequest,
   ParentMessage,
@@ -30,6 +29,9 @@ interface Loaded {
 }
 
 let loaded: Loaded | null = null;
+// Mirrors BACKENDS of @rigbench/shared: the worker imports only types from it, so that it never loads the
+// shared barrel (zod schemas, proto loading) at start-up.
+const PROBED_BACKENDS: readonly Backend[] = ['cpu', 'cuda', 'vulkan', 'metal'];
 /** Test and benchmark hook: force the public-API decoder to compare it with the direct one. */
 const rawDecoderKind: RawDecoderKind =
   process.env.RIGBENCH_RAW_DECODER === 'sequence' ? 'sequence' : 'direct';
@@ -248,7 +250,7 @@ async function probe(): Promise<void> {
   const unavailable: ProbeReply['unavailable'] = {};
   let gpuDeviceNames: string[] = [];
   let vram: ProbeReply['vram'] = null;
-  for (const backend of BACKENDS) {
+  for (const backend of PROBED_BACKENDS) {
     try {
       const llama = await llamaFor(backend, 1);
       // getLlama may hand back a CPU build for a GPU type it cannot use; count only what was asked for.
