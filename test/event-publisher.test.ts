@@ -77,6 +77,14 @@ describe('EventPublisher against a real nats-server with JetStream', () => {
     const publisher = makePublisher({ dir: outboxDir() });
     let acked = 0;
     publisher.on('acked', (count) => (acked += count));
+    const registry = new Registry();
+    const metrics = new AgentMetrics({
+      registry,
+      node: AGENT,
+      versions: { version: 'test', llamaCpp: 'b0', nodeLlamaCpp: '0' },
+      defaultMetrics: false,
+    });
+    bindPublisherMetrics(publisher, metrics);
     await publisher.start();
     const events = makeRunEvents(AGENT, 'run-order', 300);
     for (const event of events.slice(0, 100)) await publisher.publish(event);
@@ -84,6 +92,12 @@ describe('EventPublisher against a real nats-server with JetStream', () => {
     expect(await publisher.flush(20_000)).toBe(true);
     expect(publisher.pendingCount()).toBe(0);
     await eventually(() => expect(acked).toBe(300));
+    await eventually(async () => {
+      const text = await registry.metrics();
+      expect(text).toContain(`rigbench_events_acked_total{node="${AGENT}"} 300`);
+      expect(text).toContain(`rigbench_outbox_pending_events{node="${AGENT}"} 0`);
+      expect(text).toContain(`rigbench_nats_connected{node="${AGENT}"} 1`);
+    });
     expect(await storedIds('run-order')).toEqual(msgIds('run-order', 300));
     const stored = await readStream(client, EVENT_STREAM);
     const first = JSON.parse(stored.find((m) => m.msgId === msgIds('run-order', 1)[0])!.data);

@@ -93,6 +93,8 @@ export interface EventOutboxEvents {
   warning: [OutboxUsage];
   /** An append was refused because the outbox is full. */
   rejected: [OutboxFullError];
+  /** Acknowledged segments were deleted; disk use went down. */
+  compacted: [OutboxUsage];
 }
 
 interface Segment {
@@ -491,6 +493,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
         const index = this.segments.indexOf(segment);
         if (index >= 0) this.segments.splice(index, 1);
         this.checkUsage();
+        this.emit('compacted', this.usage());
       })
       .catch((error: unknown) => {
         this.log.warn('outbox segment delete failed', { path: segment.logPath, error: String(error) });

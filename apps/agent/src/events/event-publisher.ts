@@ -203,6 +203,7 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
       this.schedulePump();
       this.scheduleEmit();
     });
+    outbox.on('compacted', () => this.scheduleEmit());
     outbox.on('warning', (usage) => this.emit('outboxWarning', usage));
     outbox.on('rejected', (error) => this.emit('outboxFull', error));
     this.cursor = outbox.firstPendingN() ?? 0;
@@ -283,7 +284,11 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
       }
       if (!nc.isClosed()) await nc.close();
     }
-    await this.connectLoop?.catch(() => undefined);
+    // A connect attempt in progress (e.g. to an address that drops packets) is not waited for beyond the timeout.
+    await withTimeout(
+      this.connectLoop?.catch(() => undefined) ?? Promise.resolve(),
+      Math.max(1_000, timeoutMs),
+    );
     this.setConnected(false);
     const pending = this.pendingCount();
     await this.outbox?.close();

@@ -41,6 +41,8 @@ export function natsConnectOptions(settings: NatsConnectionSettings): NodeConnec
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     reconnectJitter: 250,
+    // Connect attempt timeout, in ms; the publisher retries with backoff.
+    timeout: 5_000,
     pingInterval: 20_000,
     maxPingOut: 3,
   };
