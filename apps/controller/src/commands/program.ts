@@ -80,7 +80,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
   registerCompareCommand(program, bind);
   registerCollectCommand(program, bind);
   registerModelCommands(program, bind);
-  registerDemoCommand(program, bind, deps);
+  registerDemoCommand(program, bind, deps, (args, output) => runCli(args, { ...deps, output }));
   for (const command of program.commands) applySubcommandSettings(command, deps);
   return program;
 }
