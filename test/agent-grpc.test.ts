@@ -1,7 +1,14 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { credentials, loadPackageDefinition, status, type Client, type ServiceError } from '@grpc/grpc-js';
+import { basename, join, resolve } from 'node:path';
+import {
+  credentials,
+  loadPackageDefinition,
+  status,
+  type ChannelCredentials,
+  type Client,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
@@ -310,6 +317,35 @@ describe('with a bearer token', () => {
       call(secured.client, secured.client.StartRun, { run_id: 'r', plan_json: '{}' }, authMetadata()),
     );
     expect(startRefused.code).toBe(status.UNAUTHENTICATED);
+  });
+
+  test('reflection - lists AgentService and Health without a token', async () => {
+    const reflectionProto = resolve(
+      'node_modules/@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto',
+    );
+    const pkg = loadPackageDefinition(loadSync(reflectionProto, PROTO_LOADER_OPTIONS)) as unknown as {
+      grpc: {
+        reflection: { v1: { ServerReflection: new (address: string, creds: ChannelCredentials) => Client } };
+      };
+    };
+    const client = new pkg.grpc.reflection.v1.ServerReflection(
+      secured.endpoints.grpc,
+      credentials.createInsecure(),
+    ) as Client & {
+      ServerReflectionInfo: () => NodeJS.EventEmitter & { write(m: unknown): void; end(): void };
+    };
+    const stream = client.ServerReflectionInfo();
+    const reply = new Promise<{ list_services_response?: { service: Array<{ name: string }> } }>(
+      (done, fail) => {
+        stream.once('data', done);
+        stream.once('error', fail);
+      },
+    );
+    stream.write({ list_services: '' });
+    const names = (await reply).list_services_response?.service.map((s) => s.name) ?? [];
+    stream.end();
+    client.close();
+    expect(names).toEqual(expect.arrayContaining(['rigbench.v1.AgentService', 'grpc.health.v1.Health']));
   });
 
   test('health - SERVING while up, NOT_SERVING when stopping', async () => {
