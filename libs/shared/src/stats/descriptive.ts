@@ -10,12 +10,26 @@ function requireLength(statistic: string, xs: ArrayLike<number>, needed: number)
   if (xs.length < needed) throw new InsufficientDataError(statistic, needed, xs.length);
 }
 
-/** Arithmetic mean. */
+/**
+ * Compensated (Neumaier) sum: nearly independent of the order of the values, so a mean printed to a few
+ * decimals does not flip at a rounding tie depending on whether the values were sorted first.
+ */
+export function neumaierSum(xs: ArrayLike<number>): number {
+  let sum = 0;
+  let c = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    const t = sum + x;
+    c += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+    sum = t;
+  }
+  return sum + c;
+}
+
+/** Arithmetic mean (compensated sum). */
 export function mean(xs: ArrayLike<number>): number {
   requireLength('mean', xs, 1);
-  let sum = 0;
-  for (let i = 0; i < xs.length; i++) sum += xs[i]!;
-  return sum / xs.length;
+  return neumaierSum(xs) / xs.length;
 }
 
 /** Sample variance (denominator n − 1), two-pass for accuracy when values are large and close together. */

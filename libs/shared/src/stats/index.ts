@@ -5,6 +5,7 @@ export * from './special-functions.js';
 export * from './normal-distribution.js';
 export * from './t-distribution.js';
 export * from './confidence-interval.js';
+export * from './order-statistics.js';
 export * from './summary.js';
 export * from './welch-t-test.js';
 export * from './mann-whitney.js';
