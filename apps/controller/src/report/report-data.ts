@@ -1,4 +1,4 @@
-import { summarizeSorted, type Summary } from '@rigbench/shared';
+import { summarizeInPlace, summarizeSorted, type Summary } from '@rigbench/shared';
 import {
   DESCRIPTOR_DIMENSIONS,
   describeCase,
@@ -7,7 +7,7 @@ import {
   type DescriptorDimension,
   type GroupDescriptor,
 } from './group-descriptor.js';
-import { METRIC_IDS, sampleMetric, type MetricId } from './report-metrics.js';
+import { METRIC_IDS, type MetricId } from './report-metrics.js';
 import type { RunDataset } from './run-dataset.js';
 
 /** Statistics of one group (agent × model × backend × devices × threads × settings × test). */
@@ -24,7 +24,7 @@ export interface GroupStats {
   /** Number of samples. */
   n: number;
   metrics: Record<MetricId, Summary | null>;
-  /** Each metric's values, sorted ascending (views into shared buffers; do not modify). */
+  /** Each metric's values in no particular order (views into shared buffers; do not modify). */
   values: Record<MetricId, Float64Array>;
 }
 
@@ -36,6 +36,8 @@ export interface ReportData {
   varying: DescriptorDimension[];
   /** For each dataset, the group index of each of its samples. */
   sampleGroups: Int32Array[];
+  /** For each dataset, its highest repetition index (−1 without samples). */
+  maxRepetition: number[];
   totalSamples: number;
   confidence: number;
 }
@@ -66,8 +68,9 @@ interface GroupBuilder {
 
 /**
  * Aggregates one or more runs in two passes over the samples: assign each sample its group (through a
- * per-agent map of case ids, no per-sample allocation), then per metric copy values into one Float64Array laid
- * out group by group, sort each group's slice and summarize it. Equal descriptors from different runs merge.
+ * per-agent map of case ids, no per-sample allocation), then copy every metric into Float64Arrays laid out
+ * group by group and summarize each group's slice by selection (no full sort). Equal descriptors from different runs merge.
+ * Which samples count for a metric matches `sampleMetric` (kept in step by the report tests).
  */
 export function buildReportData(datasets: readonly RunDataset[], confidence = 0.95): ReportData {
   const builders: GroupBuilder[] = [];
@@ -103,8 +106,16 @@ export function buildReportData(datasets: readonly RunDataset[], confidence = 0.
       if (c.modelLoadSeconds !== null) builders[g]!.loads.push(c.modelLoadSeconds);
     }
     const sg = new Int32Array(ds.samples.length);
+    // Agents record a case's repetitions back to back, so most samples repeat the previous sample's case.
+    let lastAgent: string | undefined;
+    let lastCase: string | undefined;
+    let lastGroup = -1;
     for (let i = 0; i < ds.samples.length; i++) {
       const s = ds.samples[i]!;
+      if (s.caseId === lastCase && s.agentId === lastAgent) {
+        sg[i] = lastGroup;
+        continue;
+      }
       let g = caseGroups.get(s.agentId)?.get(s.caseId);
       if (g === undefined) {
         g = groupOf(describeUnknownCase(s.agentId, s.caseId), di);
@@ -113,6 +124,9 @@ export function buildReportData(datasets: readonly RunDataset[], confidence = 0.
         perAgent.set(s.caseId, g);
       }
       sg[i] = g;
+      lastAgent = s.agentId;
+      lastCase = s.caseId;
+      lastGroup = g;
     }
     sampleGroups.push(sg);
     totalSamples += ds.samples.length;
@@ -124,53 +138,67 @@ export function buildReportData(datasets: readonly RunDataset[], confidence = 0.
   const offsets = new Int32Array(groupCount + 1);
   for (let g = 0; g < groupCount; g++) offsets[g + 1] = offsets[g]! + counts[g]!;
 
-  // Threads actually used: read once per (dataset, group) from the first sample seen, then any change.
+  // One pass over the sample objects (the expensive part: a million scattered objects) fills every metric's
+  // buffer, the threads used and the highest repetition; each group's slice is then summarized in place.
+  const SAMPLE_METRICS = METRIC_IDS.filter((m) => m !== 'modelLoadSeconds');
+  const buffers = SAMPLE_METRICS.map(() => new Float64Array(totalSamples));
+  const fills = SAMPLE_METRICS.map(() => new Int32Array(groupCount));
+  const [decode, prompt, ttft, itl, vram] = buffers as [
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+  ];
+  const [fDecode, fPrompt, fTtft, fItl, fVram] = fills as [
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+  ];
+  const lastThreads = new Float64Array(groupCount).fill(NaN);
+  const maxRepetition: number[] = [];
   for (let di = 0; di < datasets.length; di++) {
     const samples = datasets[di]!.samples;
     const sg = sampleGroups[di]!;
-    const last = new Float64Array(groupCount).fill(NaN);
+    let maxRep = -1;
     for (let i = 0; i < samples.length; i++) {
       const g = sg[i]!;
-      const t = samples[i]!.sample.threads;
-      if (last[g] !== t) {
-        last[g] = t;
-        builders[g]!.threads.add(t);
+      const s = samples[i]!.sample;
+      const base = offsets[g]!;
+      if (s.generatedTokens > 1) decode[base + fDecode[g]!++] = s.decodeTokensPerSecond;
+      if (s.promptTokens > 0) prompt[base + fPrompt[g]!++] = s.promptTokensPerSecond;
+      if (s.ttftSeconds !== null) ttft[base + fTtft[g]!++] = s.ttftSeconds;
+      const latency = s.interTokenLatency;
+      if (latency !== null) itl[base + fItl[g]!++] = latency.p50;
+      const memory = s.vram;
+      if (memory !== null) vram[base + fVram[g]!++] = memory.peakBytes;
+      if (lastThreads[g] !== s.threads) {
+        lastThreads[g] = s.threads;
+        builders[g]!.threads.add(s.threads);
       }
+      if (s.repetition > maxRep) maxRep = s.repetition;
     }
+    maxRepetition.push(maxRep);
   }
 
   const summaries = builders.map(() => ({}) as Record<MetricId, Summary | null>);
   const views = builders.map(() => ({}) as Record<MetricId, Float64Array>);
-  const fill = new Int32Array(groupCount);
-  for (const metric of METRIC_IDS) {
-    if (metric === 'modelLoadSeconds') {
-      builders.forEach((b, g) => {
-        const sorted = Float64Array.from(b.loads).sort();
-        views[g]![metric] = sorted;
-        summaries[g]![metric] = summarizeSorted(sorted, confidence);
-      });
-      continue;
-    }
-    const buffer = new Float64Array(totalSamples);
-    fill.fill(0);
-    for (let di = 0; di < datasets.length; di++) {
-      const samples = datasets[di]!.samples;
-      const sg = sampleGroups[di]!;
-      for (let i = 0; i < samples.length; i++) {
-        const v = sampleMetric(samples[i]!.sample, metric);
-        if (v === v) {
-          const g = sg[i]!;
-          buffer[offsets[g]! + fill[g]!] = v;
-          fill[g]!++;
-        }
-      }
-    }
+  SAMPLE_METRICS.forEach((metric, mi) => {
+    const buffer = buffers[mi]!;
+    const fill = fills[mi]!;
     for (let g = 0; g < groupCount; g++) {
-      const slice = buffer.subarray(offsets[g]!, offsets[g]! + fill[g]!).sort();
+      const slice = buffer.subarray(offsets[g]!, offsets[g]! + fill[g]!);
       views[g]![metric] = slice;
-      summaries[g]![metric] = summarizeSorted(slice, confidence);
+      summaries[g]![metric] = summarizeInPlace(slice, confidence);
     }
-  }
+  });
+  builders.forEach((b, g) => {
+    const sorted = Float64Array.from(b.loads).sort();
+    views[g]!.modelLoadSeconds = sorted;
+    summaries[g]!.modelLoadSeconds = summarizeSorted(sorted, confidence);
+  });
 
   const varying = varyingDimensions(builders.map((b) => b.descriptor));
   const groups: GroupStats[] = builders.map((b, g) => ({
@@ -184,5 +212,5 @@ export function buildReportData(datasets: readonly RunDataset[], confidence = 0.
     metrics: summaries[g]!,
     values: views[g]!,
   }));
-  return { datasets, groups, varying, sampleGroups, totalSamples, confidence };
+  return { datasets, groups, varying, sampleGroups, maxRepetition, totalSamples, confidence };
 }

@@ -51,9 +51,8 @@ export function buildSeedTable(data: ReportData, maxRows = 100): SeedTable {
 
   // Upper bound of rows: row keys × repetitions, per run.
   let estimate = 0;
-  data.datasets.forEach((ds, di) => {
-    let reps = 0;
-    for (const s of ds.samples) if (s.sample.repetition + 1 > reps) reps = s.sample.repetition + 1;
+  data.datasets.forEach((_ds, di) => {
+    const reps = data.maxRepetition[di]! + 1;
     const keys = new Set(
       chatGroups.filter((g) => g.datasetIndexes.includes(di)).map((g) => rowKeyOf.get(g.index)),
     );
