@@ -252,7 +252,8 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
     this.reservedBytes += bytes;
     return new Promise<number>((resolve, reject) => {
       this.batch.push({ n, record, prefix, bytes, prefixBytes, resolve, reject });
-      if (!this.writing) this.writing = this.writeLoop();
+      // Started after the current synchronous burst, so a loop of appends becomes one write and one fsync.
+      this.writing ??= Promise.resolve().then(() => this.writeLoop());
     });
   }
 
