@@ -205,7 +205,9 @@ describe('rigbench CLI with NATS and simulated agents', () => {
         try {
           return (
             (store.db
-              .prepare("SELECT count(*) FROM cases WHERE agent_id = 'sim-dies' AND outcome = 'ok'")
+              .prepare(
+                "SELECT count(*) FROM cases c JOIN run_agents a ON c.ra = a.id WHERE a.agent_id = 'sim-dies' AND c.outcome = 'ok'",
+              )
               .pluck()
               .get() as number) >= 2
           );

@@ -102,8 +102,8 @@ export function buildRunDataset(store: RunStore, runId: string): RunDataset {
   const benchCases = plannedCases(runId, run.plan);
   const caseRows = store.db
     .prepare(
-      `SELECT agent_id, case_id, fingerprint_json, model_load_seconds, outcome, reason FROM cases
-       WHERE run_id = ?`,
+      `SELECT a.agent_id, c.case_id, c.fingerprint_json, c.model_load_seconds, c.outcome, c.reason
+       FROM cases c JOIN run_agents a ON c.ra = a.id WHERE a.run_id = ?`,
     )
     .all(runId) as Array<{
     agent_id: string;
@@ -133,11 +133,11 @@ export function buildRunDataset(store: RunStore, runId: string): RunDataset {
   const samples: RunSample[] = [];
   const rows = store.db
     .prepare(
-      `SELECT agent_id, case_id, repetition, mode, started_at, model_load_seconds, prompt_tokens, prompt_seconds,
+      `SELECT a.agent_id, case_id, repetition, mode, started_at, model_load_seconds, prompt_tokens, prompt_seconds,
          prompt_tokens_per_second, ttft_seconds, generated_tokens, decode_seconds, decode_tokens_per_second,
          itl_p50, itl_p90, itl_p99, end_to_end_seconds, vram_before_bytes, vram_peak_bytes, vram_after_bytes,
          worker_peak_rss_bytes, threads, batch_size, finish_reason
-       FROM samples WHERE run_id = ? ORDER BY agent_id, seq`,
+       FROM samples s JOIN run_agents a ON s.ra = a.id WHERE a.run_id = ? ORDER BY a.agent_id, s.seq`,
     )
     .raw();
   for (const row of rows.iterate(runId)) samples.push(toSample(row as SampleRow));

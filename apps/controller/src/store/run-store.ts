@@ -52,21 +52,25 @@ export class RunStore {
   readonly db: Database.Database;
   private readonly stmts;
   private readonly knownRuns = new Set<string>();
+  /** `runId \0 agentId` → run_agents.id, so an event costs one statement. */
+  private readonly runAgentIds = new Map<string, number>();
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.db = db;
     this.stmts = {
       insertEvent: db.prepare(
-        'INSERT OR IGNORE INTO events (run_id, agent_id, seq, type, time, payload) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO events (ra, seq, type, time, payload) VALUES (?, ?, ?, ?, ?)',
       ),
+      ensureRunAgent: db.prepare('INSERT OR IGNORE INTO run_agents (run_id, agent_id) VALUES (?, ?)'),
+      runAgentId: db.prepare('SELECT id FROM run_agents WHERE run_id = ? AND agent_id = ?').pluck(),
       insertSample: db.prepare(
-        `INSERT OR IGNORE INTO samples (run_id, agent_id, seq, case_id, repetition, mode, started_at,
+        `INSERT OR IGNORE INTO samples (ra, seq, case_id, repetition, mode, started_at,
            model_load_seconds, prompt_tokens, prompt_seconds, prompt_tokens_per_second, ttft_seconds,
            generated_tokens, decode_seconds, decode_tokens_per_second, itl_p50, itl_p90, itl_p99, end_to_end_seconds,
            vram_before_bytes, vram_peak_bytes, vram_after_bytes, worker_peak_rss_bytes, threads, batch_size,
            finish_reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       ensureRun: db.prepare('INSERT OR IGNORE INTO runs (run_id, created_at) VALUES (?, ?)'),
       acceptRun: db.prepare(
@@ -74,28 +78,23 @@ export class RunStore {
            plan_hash = coalesce(plan_hash, ?), label = coalesce(label, ?) WHERE run_id = ?`,
       ),
       acceptAgent: db.prepare(
-        `INSERT INTO run_agents (run_id, agent_id, accepted_at, case_count, plan_hash) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (run_id, agent_id) DO UPDATE SET accepted_at = excluded.accepted_at,
-           case_count = excluded.case_count, plan_hash = excluded.plan_hash`,
+        'UPDATE run_agents SET accepted_at = ?, case_count = ?, plan_hash = ? WHERE id = ?',
       ),
       finishAgent: db.prepare(
-        `INSERT INTO run_agents (run_id, agent_id, finished_at, outcome, reason, last_seq, samples_per_case_json,
-           case_outcomes_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (run_id, agent_id) DO UPDATE SET finished_at = excluded.finished_at, outcome = excluded.outcome,
-           reason = excluded.reason, last_seq = excluded.last_seq,
-           samples_per_case_json = excluded.samples_per_case_json, case_outcomes_json = excluded.case_outcomes_json`,
+        `UPDATE run_agents SET finished_at = ?, outcome = ?, reason = ?, last_seq = ?, samples_per_case_json = ?,
+           case_outcomes_json = ? WHERE id = ?`,
       ),
       startCase: db.prepare(
-        `INSERT INTO cases (run_id, agent_id, case_id, case_index, fingerprint_json, model_load_seconds, model_reused,
-           started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (run_id, agent_id, case_id) DO UPDATE SET case_index = excluded.case_index,
+        `INSERT INTO cases (ra, case_id, case_index, fingerprint_json, model_load_seconds, model_reused,
+           started_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (ra, case_id) DO UPDATE SET case_index = excluded.case_index,
            fingerprint_json = excluded.fingerprint_json, model_load_seconds = excluded.model_load_seconds,
            model_reused = excluded.model_reused, started_at = excluded.started_at`,
       ),
       finishCase: db.prepare(
-        `INSERT INTO cases (run_id, agent_id, case_id, finished_at, outcome, reason, samples, worker_peak_rss_bytes)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (run_id, agent_id, case_id) DO UPDATE SET finished_at = excluded.finished_at,
+        `INSERT INTO cases (ra, case_id, finished_at, outcome, reason, samples, worker_peak_rss_bytes)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (ra, case_id) DO UPDATE SET finished_at = excluded.finished_at,
            outcome = excluded.outcome, reason = excluded.reason, samples = excluded.samples,
            worker_peak_rss_bytes = excluded.worker_peak_rss_bytes`,
       ),
@@ -133,6 +132,17 @@ export class RunStore {
 
   /** Writes a batch of parsed events and quarantined messages in one transaction; idempotent. */
   ingest(items: readonly IngestItem[]): IngestResult {
+    try {
+      return this.ingestTransaction(items);
+    } catch (error) {
+      // Ids created in a rolled-back transaction do not exist: forget every cached id.
+      this.runAgentIds.clear();
+      this.knownRuns.clear();
+      throw error;
+    }
+  }
+
+  private ingestTransaction(items: readonly IngestItem[]): IngestResult {
     return this.db.transaction((batch: readonly IngestItem[]) => {
       const result: IngestResult = { stored: 0, duplicates: 0, quarantined: 0 };
       for (const item of batch) {
@@ -168,39 +178,44 @@ export class RunStore {
 
   /** Returns false when the event was already stored. */
   private writeEvent(event: RigbenchEvent): boolean {
-    if (event.type === 'sample.recorded') return this.writeSample(event);
-    const inserted = this.stmts.insertEvent.run(
-      event.runId,
-      event.agentId,
-      event.seq,
-      event.type,
-      event.time,
-      JSON.stringify(event),
-    );
+    const ra = this.runAgent(event.runId, event.agentId, event.time);
+    if (event.type === 'sample.recorded') return this.writeSample(ra, event);
+    const inserted = this.stmts.insertEvent.run(ra, event.seq, event.type, event.time, JSON.stringify(event));
     if (inserted.changes === 0) return false;
-    this.ensureRun(event.runId, event.time);
     switch (event.type) {
       case 'run.accepted':
-        this.applyRunAccepted(event);
+        this.applyRunAccepted(ra, event);
         break;
       case 'case.started':
-        this.applyCaseStarted(event);
+        this.applyCaseStarted(ra, event);
         break;
       case 'case.finished':
-        this.applyCaseFinished(event);
+        this.applyCaseFinished(ra, event);
         break;
       case 'run.finished':
-        this.applyRunFinished(event);
+        this.applyRunFinished(ra, event);
         break;
     }
     return true;
   }
 
-  private writeSample(event: SampleRecordedEvent): boolean {
+  /** The run_agents id of (run, agent), creating the run and the pair on first sight. */
+  private runAgent(runId: string, agentId: string, time: string): number {
+    const key = `${runId}\u0000${agentId}`;
+    const cached = this.runAgentIds.get(key);
+    if (cached !== undefined) return cached;
+    this.ensureRun(runId, time);
+    this.stmts.ensureRunAgent.run(runId, agentId);
+    const id = this.stmts.runAgentId.get(runId, agentId) as number;
+    // Ids never change once committed; ingest() clears the cache when a transaction rolls back.
+    this.runAgentIds.set(key, id);
+    return id;
+  }
+
+  private writeSample(ra: number, event: SampleRecordedEvent): boolean {
     const s = event.sample;
     const inserted = this.stmts.insertSample.run(
-      event.runId,
-      event.agentId,
+      ra,
       event.seq,
       event.caseId,
       s.repetition,
@@ -226,9 +241,7 @@ export class RunStore {
       s.batchSize,
       s.finishReason,
     );
-    if (inserted.changes === 0) return false;
-    this.ensureRun(event.runId, event.time);
-    return true;
+    return inserted.changes > 0;
   }
 
   /** Creates the run row on its first event; remembered per store handle, so a sample costs one statement. */
@@ -238,15 +251,14 @@ export class RunStore {
     this.knownRuns.add(runId);
   }
 
-  private applyRunAccepted(e: RunAcceptedEvent): void {
+  private applyRunAccepted(ra: number, e: RunAcceptedEvent): void {
     this.stmts.acceptRun.run(e.planName, JSON.stringify(e.plan), e.planHash, e.label ?? null, e.runId);
-    this.stmts.acceptAgent.run(e.runId, e.agentId, e.time, e.caseCount, e.planHash);
+    this.stmts.acceptAgent.run(e.time, e.caseCount, e.planHash, ra);
   }
 
-  private applyCaseStarted(e: CaseStartedEvent): void {
+  private applyCaseStarted(ra: number, e: CaseStartedEvent): void {
     this.stmts.startCase.run(
-      e.runId,
-      e.agentId,
+      ra,
       e.caseId,
       e.caseIndex,
       JSON.stringify(e.fingerprint),
@@ -256,10 +268,9 @@ export class RunStore {
     );
   }
 
-  private applyCaseFinished(e: CaseFinishedEvent): void {
+  private applyCaseFinished(ra: number, e: CaseFinishedEvent): void {
     this.stmts.finishCase.run(
-      e.runId,
-      e.agentId,
+      ra,
       e.caseId,
       e.time,
       e.outcome,
@@ -269,16 +280,15 @@ export class RunStore {
     );
   }
 
-  private applyRunFinished(e: RunFinishedEvent): void {
+  private applyRunFinished(ra: number, e: RunFinishedEvent): void {
     this.stmts.finishAgent.run(
-      e.runId,
-      e.agentId,
       e.time,
       e.outcome,
       e.reason ?? null,
       e.lastSeq,
       JSON.stringify(e.samplesPerCase),
       JSON.stringify(e.caseOutcomes),
+      ra,
     );
   }
 
@@ -397,7 +407,7 @@ export class RunStore {
       .prepare(
         `SELECT r.run_id, r.plan_name, r.run_name, r.label, r.created_at,
            (SELECT group_concat(agent_id, ',') FROM run_agents a WHERE a.run_id = r.run_id) AS agents,
-           (SELECT count(*) FROM samples s WHERE s.run_id = r.run_id) AS samples
+           (SELECT count(*) FROM samples s JOIN run_agents a ON s.ra = a.id WHERE a.run_id = r.run_id) AS samples
          FROM runs r ORDER BY r.created_at DESC, r.run_id DESC LIMIT ?`,
       )
       .all(limit) as Row[];
@@ -417,16 +427,14 @@ export class RunStore {
     const rows = this.db
       .prepare(
         `SELECT a.*,
-           (SELECT count(*) FROM events e WHERE e.run_id = a.run_id AND e.agent_id = a.agent_id) AS n_events,
-           (SELECT coalesce(max(seq), 0) FROM events e WHERE e.run_id = a.run_id AND e.agent_id = a.agent_id) AS e_max,
-           (SELECT count(*) FROM samples s WHERE s.run_id = a.run_id AND s.agent_id = a.agent_id) AS n_samples,
-           (SELECT coalesce(max(seq), 0) FROM samples s WHERE s.run_id = a.run_id AND s.agent_id = a.agent_id) AS s_max,
-           (SELECT decode_tokens_per_second FROM samples s WHERE s.run_id = a.run_id AND s.agent_id = a.agent_id
-              ORDER BY seq DESC LIMIT 1) AS last_tps,
-           (SELECT count(*) FROM cases c WHERE c.run_id = a.run_id AND c.agent_id = a.agent_id
-              AND c.outcome IS NOT NULL) AS n_cases_finished,
-           (SELECT case_id FROM cases c WHERE c.run_id = a.run_id AND c.agent_id = a.agent_id
-              AND c.started_at IS NOT NULL ORDER BY c.case_index DESC LIMIT 1) AS current_case
+           (SELECT count(*) FROM events e WHERE e.ra = a.id) AS n_events,
+           (SELECT coalesce(max(seq), 0) FROM events e WHERE e.ra = a.id) AS e_max,
+           (SELECT count(*) FROM samples s WHERE s.ra = a.id) AS n_samples,
+           (SELECT coalesce(max(seq), 0) FROM samples s WHERE s.ra = a.id) AS s_max,
+           (SELECT decode_tokens_per_second FROM samples s WHERE s.ra = a.id ORDER BY seq DESC LIMIT 1) AS last_tps,
+           (SELECT count(*) FROM cases c WHERE c.ra = a.id AND c.outcome IS NOT NULL) AS n_cases_finished,
+           (SELECT case_id FROM cases c WHERE c.ra = a.id AND c.started_at IS NOT NULL
+              ORDER BY c.case_index DESC LIMIT 1) AS current_case
          FROM run_agents a WHERE a.run_id = ? ORDER BY a.agent_id`,
       )
       .all(runId) as Row[];
@@ -456,7 +464,8 @@ export class RunStore {
   sampleCountsByCase(runId: string, agentId: string): Map<string, number> {
     const rows = this.db
       .prepare(
-        'SELECT case_id, count(*) AS n FROM samples WHERE run_id = ? AND agent_id = ? GROUP BY case_id',
+        `SELECT case_id, count(*) AS n FROM samples
+         WHERE ra = (SELECT id FROM run_agents WHERE run_id = ? AND agent_id = ?) GROUP BY case_id`,
       )
       .all(runId, agentId) as Row[];
     return new Map(rows.map((r) => [r.case_id as string, r.n as number]));
@@ -466,21 +475,33 @@ export class RunStore {
   storedSeqs(runId: string, agentId: string): number[] {
     return this.db
       .prepare(
-        `SELECT seq FROM events WHERE run_id = ? AND agent_id = ?
-           UNION ALL SELECT seq FROM samples WHERE run_id = ? AND agent_id = ? ORDER BY seq`,
+        `WITH ra AS (SELECT id FROM run_agents WHERE run_id = ? AND agent_id = ?)
+           SELECT seq FROM events WHERE ra = (SELECT id FROM ra)
+           UNION ALL SELECT seq FROM samples WHERE ra = (SELECT id FROM ra) ORDER BY seq`,
       )
       .pluck()
-      .all(runId, agentId, runId, agentId) as number[];
+      .all(runId, agentId) as number[];
   }
 
   /** Finished case ids of one agent's run. */
   finishedCaseIds(runId: string, agentId: string): Set<string> {
     return new Set(
       this.db
-        .prepare('SELECT case_id FROM cases WHERE run_id = ? AND agent_id = ? AND outcome IS NOT NULL')
+        .prepare(
+          `SELECT case_id FROM cases WHERE outcome IS NOT NULL
+           AND ra = (SELECT id FROM run_agents WHERE run_id = ? AND agent_id = ?)`,
+        )
         .pluck()
         .all(runId, agentId) as string[],
     );
+  }
+
+  /** Events stored for every run (samples included). */
+  storedEventCount(): number {
+    return this.db
+      .prepare('SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM samples)')
+      .pluck()
+      .get() as number;
   }
 
   /** Quarantined messages, newest first, and the total count. */

@@ -19,7 +19,10 @@ const MIGRATIONS: readonly string[] = [
     dispatched  INTEGER NOT NULL DEFAULT 0
   );
 
+  -- One row per (run, agent) pair: targeted at dispatch or first seen on the stream. Its integer id keys the
+  -- per-event tables, which keeps their B-trees small at tens of thousands of inserts per second.
   CREATE TABLE run_agents (
+    id                    INTEGER PRIMARY KEY,
     run_id                TEXT NOT NULL,
     agent_id              TEXT NOT NULL,
     targeted              INTEGER NOT NULL DEFAULT 0,
@@ -36,23 +39,21 @@ const MIGRATIONS: readonly string[] = [
     case_outcomes_json    TEXT,
     -- Set when the controller gave up on the agent (lost heartbeats, failed StartRun).
     abandoned_reason      TEXT,
-    PRIMARY KEY (run_id, agent_id)
-  ) WITHOUT ROWID;
+    UNIQUE (run_id, agent_id)
+  );
 
-  -- Every non-sample event; samples live in their own table under the same (run, agent, seq) key space.
+  -- Every non-sample event; samples live in their own table under the same (run agent, seq) key space.
   CREATE TABLE events (
-    run_id   TEXT NOT NULL,
-    agent_id TEXT NOT NULL,
+    ra       INTEGER NOT NULL REFERENCES run_agents (id),
     seq      INTEGER NOT NULL,
     type     TEXT NOT NULL,
     time     TEXT NOT NULL,
     payload  TEXT NOT NULL,
-    PRIMARY KEY (run_id, agent_id, seq)
+    PRIMARY KEY (ra, seq)
   ) WITHOUT ROWID;
 
   CREATE TABLE cases (
-    run_id                 TEXT NOT NULL,
-    agent_id               TEXT NOT NULL,
+    ra                     INTEGER NOT NULL REFERENCES run_agents (id),
     case_id                TEXT NOT NULL,
     case_index             INTEGER,
     fingerprint_json       TEXT,
@@ -64,12 +65,11 @@ const MIGRATIONS: readonly string[] = [
     reason                 TEXT,
     samples                INTEGER,
     worker_peak_rss_bytes  REAL,
-    PRIMARY KEY (run_id, agent_id, case_id)
+    PRIMARY KEY (ra, case_id)
   ) WITHOUT ROWID;
 
   CREATE TABLE samples (
-    run_id                   TEXT NOT NULL,
-    agent_id                 TEXT NOT NULL,
+    ra                       INTEGER NOT NULL REFERENCES run_agents (id),
     seq                      INTEGER NOT NULL,
     case_id                  TEXT NOT NULL,
     repetition               INTEGER NOT NULL,
@@ -94,7 +94,7 @@ const MIGRATIONS: readonly string[] = [
     threads                  INTEGER NOT NULL,
     batch_size               INTEGER NOT NULL,
     finish_reason            TEXT NOT NULL,
-    PRIMARY KEY (run_id, agent_id, seq)
+    PRIMARY KEY (ra, seq)
   ) WITHOUT ROWID;
 
   CREATE TABLE quarantine (
