@@ -377,7 +377,14 @@ describe('with tight agent limits', () => {
     tight = await startTestAgent({
       natsUrl: nats.url,
       modelsDir,
-      argv: ['--limits-run-seconds', '2', '--grpc-max-message-bytes', '65536'],
+      argv: [
+        '--limits-run-seconds',
+        '2',
+        '--limits-repetitions',
+        '1000',
+        '--grpc-max-message-bytes',
+        '65536',
+      ],
     });
   });
   afterAll(async () => {
@@ -394,8 +401,9 @@ describe('with tight agent limits', () => {
 
   test('a run past limits.runSeconds is stopped and run.finished names the limit', async () => {
     const runId = `slow-${Date.now()}`;
+    // Far more work than 2 s on any machine: 2 cases × 1000 repetitions.
     const plan = cpuPlan(model, {
-      repetitions: 100,
+      repetitions: 1000,
       generation: { maxTokens: 64, ignoreEos: true },
     } as never);
     await call(tight.client, tight.client.StartRun, { run_id: runId, plan_json: JSON.stringify(plan) });
