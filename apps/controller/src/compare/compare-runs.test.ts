@@ -96,6 +96,34 @@ describe('compareWithin', () => {
     expect(() => compareWithin(seedDataset(), 'gpu' as CompareBy)).toThrow(UnknownCompareDimensionError);
   });
 
+  test('by agent: a second machine 50% faster on decode, its hostname and driver named', () => {
+    const run = seedDataset();
+    const other = slowedDecode(run, 1.5, 'unused');
+    for (const c of other.cases) {
+      c.agentId = 'rig-b';
+      if (c.fingerprint) Object.assign(c.fingerprint, { hostname: 'rig-b', driverVersion: '560.35' });
+    }
+    for (const s of other.samples) s.agentId = 'rig-b';
+    run.agents.push({ agentId: 'rig-b', labels: {}, outcome: 'completed' });
+    run.cases.push(...other.cases);
+    run.samples.push(...other.samples);
+    const r = compareWithin(run, 'agent');
+    expect(r.units.map((u) => u.label)).toEqual([
+      'llama-8b cuda',
+      'llama-8b vulkan',
+      'qwen-14b cuda',
+      'qwen-14b vulkan',
+    ]);
+    const qwenCuda = r.units.find((u) => u.label === 'qwen-14b cuda')!;
+    const decode = qwenCuda.overall.find((m) => m.metric === 'decodeTokensPerSecond')!;
+    expect(decode.speedRatio).toBeCloseTo(1.5, 10);
+    expect(decode.text).toMatch(/^rig-b is 50\.0% faster than dorm-aio \(95% CI/);
+    expect(qwenCuda.fingerprintDifferences.map((d) => d.field)).toEqual(['driverVersion', 'hostname']);
+    // Vulkan has one repetition per prompt on each machine: no spread to test against.
+    const vulkan = r.units.find((u) => u.label === 'qwen-14b vulkan')!;
+    expect(vulkan.overall[0]!.verdict).toBe('insufficient-data');
+  });
+
   test('by model: llama-8b against qwen-14b per backend', () => {
     const r = compareWithin(seedDataset(), 'model');
     expect(r.units.map((u) => `${u.label}: ${u.bName} vs ${u.aName}`)).toEqual([

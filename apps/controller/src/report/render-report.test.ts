@@ -46,6 +46,35 @@ describe('report content', () => {
     expect(md).toContain('| qwen-14b | vulkan | 0,1 | 4 (auto) | chat:q1 | 1 | 20.71 ± — |');
   });
 
+  test('md - raw llama-bench tests: pp reports prompt t/s, tg reports decode t/s', () => {
+    const ds = seedDataset();
+    // Turn the 8B CUDA q1/q2 cases into a pp512 and a tg128 test.
+    const raw = new Map([
+      ['c000-llama-8b-cuda-q1', { id: 'pp512', promptTokens: 512, generatedTokens: 0, depth: 0 }],
+      ['c001-llama-8b-cuda-q2', { id: 'tg128', promptTokens: 0, generatedTokens: 128, depth: 0 }],
+    ]);
+    for (const c of ds.cases) {
+      const test = raw.get(c.caseId);
+      if (test) c.benchCase.workload = { mode: 'raw', test };
+    }
+    for (const s of ds.samples) {
+      if (s.caseId === 'c000-llama-8b-cuda-q1') {
+        Object.assign(s.sample, {
+          mode: 'raw',
+          promptTokens: 512,
+          promptSeconds: 2,
+          promptTokensPerSecond: 256,
+        });
+        Object.assign(s.sample, { generatedTokens: 0, ttftSeconds: null, interTokenLatency: null });
+      }
+    }
+    const md = renderReport([ds], 'md');
+    expect(md).toContain('| llama-8b | cuda | 0,1 | 4 (auto) | pp512 | 4 | 256.00 ± 0.00 |');
+    expect(md).toContain('| llama-8b | cuda | 0,1 | 4 (auto) | tg128 | 4 | 22.46 ± 1.89 |');
+    // Raw tests are not chat prompts: the rounds table keeps only q3 for 8B CUDA.
+    expect(md).toMatch(/\| round \| q3 \(tok\/s, TTFT s\) \| q1 \(tok\/s, TTFT s\) \|/);
+  });
+
   test('md - failed cases are listed with their reason', () => {
     const md = renderReport([seedDataset()], 'md');
     expect(md).toContain('| seed-all | dorm-aio | c009-qwen-14b-cuda-d0-q1 | failed | out of VRAM');
