@@ -237,4 +237,30 @@ describe('rigbench CLI with NATS and simulated agents', () => {
     expect(gone.code).toBe(1);
     expect(gone.err).toMatch(/agent 'sim-busy' at 127\.0\.0\.1:\d+ \(GetInfo\) is unreachable/);
   });
+
+  test('cli - compare names a significant slowdown and --fail-on-regression exits 3', async () => {
+    const fast = await startAgent('sim-cmp', {}, { decodeTokensPerSecond: 20 });
+    const a = await cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-cmp', '--label', 'morning'], env);
+    expect(a.code).toBe(0);
+    await fast.stop();
+    agents.splice(agents.indexOf(fast), 1);
+    await startAgent('sim-cmp', {}, { decodeTokensPerSecond: 15 });
+    const b = await cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-cmp', '--label', 'night'], env);
+    expect(b.code).toBe(0);
+    const [runA, runB] = [a, b].map((r) => /^run (\S+)$/m.exec(r.out)?.[1] as string);
+
+    const same = await cli(['compare', runA as string, runA as string, '--fail-on-regression', '5'], env);
+    expect(same.code).toBe(0);
+    const slower = await cli(['compare', runA as string, runB as string, '--fail-on-regression', '5'], env);
+    expect(slower.code).toBe(3);
+    expect(slower.out).toMatch(/slower/);
+    expect(slower.err).toMatch(/regressions? beyond 5%/);
+    const json = await cli(['compare', runA as string, runB as string, '--json'], env);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out)).toMatchObject({ kind: 'runs' });
+    expect((await cli(['compare', runA as string], env)).code).toBe(2);
+    const within = await cli(['compare', runA as string, '--by', 'model'], env);
+    expect(within.code).toBe(0);
+    expect(within.out).toContain('Comparison');
+  });
 });
