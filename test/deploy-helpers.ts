@@ -1,9 +1,10 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { eventually } from './support/eventually.js';
 import { freePort } from './support/free-port.js';
 import { startNatsServer, type NatsServerHandle } from './support/nats-server.js';
 
@@ -96,11 +97,13 @@ const PROMQL_KEYWORDS = new Set([
 
 /** Replaces Grafana's dashboard variables with values that make a plain PromQL expression. */
 export function substituteGrafanaVariables(expr: string): string {
-  return expr
-    .replace(/\$__rate_interval|\$__interval|\$__range/g, '5m')
-    .replace(/\$window/g, '1h')
-    // `$node`, `${model}`…; not `$1`, which is label_replace's capture group reference.
-    .replace(/\$\{?[A-Za-z_]\w*\}?/g, '.*');
+  return (
+    expr
+      .replace(/\$__rate_interval|\$__interval|\$__range/g, '5m')
+      .replace(/\$window/g, '1h')
+      // `$node`, `${model}`…; not `$1`, which is label_replace's capture group reference.
+      .replace(/\$\{?[A-Za-z_]\w*\}?/g, '.*')
+  );
 }
 
 /**
@@ -226,44 +229,179 @@ export interface ShippedNats {
 }
 
 /**
+ * A script that runs nats-server with the environment docker compose would give it (`$NATS_…_PASSWORD`,
+ * `$NATS_SERVER_NAME`). startNatsServer spawns with the runner's environment, not jest's sandboxed
+ * `process.env`, so the variables travel through this wrapper.
+ */
+function natsWrapper(dir: string, env: Record<string, string>): string {
+  const wrapper = join(dir, 'nats-server-with-env.sh');
+  const nats = runTool('sh', ['-c', 'command -v nats-server']).stdout.trim() || 'nats-server';
+  const all = {
+    NATS_AGENT_PASSWORD: TEST_NATS_USERS.agent.password,
+    NATS_CONTROLLER_PASSWORD: TEST_NATS_USERS.controller.password,
+    ...env,
+  };
+  writeFileSync(
+    wrapper,
+    [
+      '#!/bin/sh',
+      ...Object.entries(all).map(([k, v]) => `export ${k}='${v}'`),
+      `exec '${nats}' "$@"`,
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  return wrapper;
+}
+
+/** Copies a shipped NATS config (and the auth.conf it includes) to `dir`, with the JetStream store in `dir/store`. */
+function stageNatsConf(file: string, dir: string, edit: (conf: string) => string = (conf) => conf): string {
+  const natsDir = join(DEPLOY_DIR, 'compose', 'nats');
+  const conf = readFileSync(join(natsDir, file), 'utf8');
+  if (!/store_dir: \/data\n/.test(conf)) throw new Error(`${file}: expected \`store_dir: /data\` to rewrite`);
+  const target = join(dir, file);
+  writeFileSync(target, edit(conf.replace(/store_dir: \/data\n/, `store_dir: ${join(dir, 'store')}\n`)));
+  copyFileSync(join(natsDir, 'auth.conf'), join(dir, 'auth.conf'));
+  return target;
+}
+
+/**
  * Starts a real nats-server with the shipped `deploy/compose/nats/nats.conf` (and the `auth.conf` it includes),
  * copied to a temp dir with only the JetStream store dir and the ports changed, passwords from the environment as
  * docker compose passes them.
  */
 export async function startShippedNats(): Promise<ShippedNats> {
   const confDir = mkdtempSync(join(tmpdir(), 'rigbench-nats-conf-'));
-  const natsDir = join(DEPLOY_DIR, 'compose', 'nats');
-  const conf = readFileSync(join(natsDir, 'nats.conf'), 'utf8');
-  const storeDir = join(confDir, 'store');
-  if (!/store_dir: \/data\n/.test(conf)) throw new Error('nats.conf: expected `store_dir: /data` to rewrite');
-  writeFileSync(join(confDir, 'nats.conf'), conf.replace(/store_dir: \/data\n/, `store_dir: ${storeDir}\n`));
-  copyFileSync(join(natsDir, 'auth.conf'), join(confDir, 'auth.conf'));
-  // nats-server resolves `$NATS_AGENT_PASSWORD` from its environment, as in the compose service. startNatsServer
-  // spawns with the runner's environment (not jest's sandboxed process.env), so a wrapper script sets them.
-  const wrapper = join(confDir, 'nats-server-with-passwords.sh');
-  const nats = runTool('sh', ['-c', 'command -v nats-server']).stdout.trim() || 'nats-server';
-  writeFileSync(
-    wrapper,
-    [
-      '#!/bin/sh',
-      `export NATS_AGENT_PASSWORD='${TEST_NATS_USERS.agent.password}'`,
-      `export NATS_CONTROLLER_PASSWORD='${TEST_NATS_USERS.controller.password}'`,
-      `exec '${nats}' "$@"`,
-      '',
-    ].join('\n'),
-    { mode: 0o755 },
-  );
+  const conf = stageNatsConf('nats.conf', confDir);
   const monitorPort = await freePort();
   const server = await startNatsServer({
-    binary: wrapper,
+    binary: natsWrapper(confDir, {}),
     jetStream: false,
-    args: ['-c', join(confDir, 'nats.conf'), '-m', String(monitorPort)],
+    args: ['-c', conf, '-m', String(monitorPort)],
   });
   return {
     server,
     dispose: async () => {
       await server.dispose();
       rmSync(confDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The shipped three-node cluster, running; `dispose()` stops every member. */
+export interface ShippedNatsCluster {
+  servers: NatsServerHandle[];
+  /** Client URLs of all members, comma-separated, as an agent's `nats.servers`. */
+  urls: string;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts the three members of `deploy/compose/nats-cluster.yml` as local processes from the shipped
+ * `cluster.conf`: only the store dirs, ports and the route host names (compose service names) change.
+ */
+export async function startShippedNatsCluster(): Promise<ShippedNatsCluster> {
+  const names = ['nats-1', 'nats-2', 'nats-3'];
+  const routePorts = await Promise.all(names.map(() => freePort()));
+  const dirs = names.map((name) => mkdtempSync(join(tmpdir(), `rigbench-${name}-`)));
+  const starts = names.map(async (name, index) => {
+    const conf = stageNatsConf('cluster.conf', dirs[index] ?? '', (text) => {
+      let edited = text.replace('listen: 0.0.0.0:6222', `listen: 127.0.0.1:${routePorts[index]}`);
+      names.forEach((peer, peerIndex) => {
+        edited = edited.replace(
+          `nats-route://${peer}:6222`,
+          `nats-route://127.0.0.1:${routePorts[peerIndex]}`,
+        );
+      });
+      if (edited.includes(':6222'))
+        throw new Error('cluster.conf: a route or listen address was not rewritten');
+      return edited;
+    });
+    return startNatsServer({
+      binary: natsWrapper(dirs[index] ?? '', { NATS_SERVER_NAME: name }),
+      jetStream: false,
+      args: ['-c', conf, '-m', String(await freePort())],
+    });
+  });
+  const servers = await Promise.all(starts);
+  return {
+    servers,
+    urls: servers.map((server) => server.url).join(','),
+    dispose: async () => {
+      await Promise.all(servers.map((server) => server.dispose()));
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The line `rigbench-agent` prints on stdout once it serves. */
+export interface AgentListening {
+  event: 'listening';
+  /** `host:port` of gRPC. */
+  grpc: string;
+  /** `host:port` (or URL) of /metrics. */
+  metrics: string;
+}
+
+/** The real agent binary (`apps/agent/dist/main.js`) running as a child process. */
+export interface AgentProcess {
+  child: ChildProcess;
+  listening: AgentListening;
+  /** Last output (stdout and stderr), for failure messages. */
+  output(): string;
+  /** SIGTERM, then resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export const AGENT_MAIN = join(REPO_ROOT, 'apps', 'agent', 'dist', 'main.js');
+
+const agentChildren = new Set<ChildProcess>();
+let agentExitHook = false;
+
+/** Resolves with the exit code once `child` has exited. */
+export function exitOf(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** Spawns `node apps/agent/dist/main.js ARGS` and waits for its `listening` line. */
+export async function startAgentBinary(args: readonly string[], cwd: string): Promise<AgentProcess> {
+  if (!existsSync(AGENT_MAIN)) throw new Error(`${AGENT_MAIN} is missing: build first with 'npx tsc -b'`);
+  if (!agentExitHook) {
+    agentExitHook = true;
+    process.once('exit', () => {
+      for (const child of agentChildren) child.kill('SIGKILL');
+    });
+  }
+  const child = spawn(process.execPath, [AGENT_MAIN, ...args], {
+    cwd,
+    env: { ...process.env, HOME: cwd },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  agentChildren.add(child);
+  child.once('exit', () => agentChildren.delete(child));
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-32_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const listening = await eventually(
+    () => {
+      if (child.exitCode !== null) throw new Error(`rigbench-agent exited ${child.exitCode}:\n${output}`);
+      const line = output.split('\n').find((l) => l.includes('"event":"listening"'));
+      return line ? (JSON.parse(line) as AgentListening) : false;
+    },
+    { timeoutMs: 30_000, description: 'rigbench-agent prints its listening line' },
+  );
+  return {
+    child,
+    listening,
+    output: () => output,
+    stop: async () => {
+      const done = exitOf(child);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return done;
     },
   };
 }

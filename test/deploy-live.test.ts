@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { ensureSynthModel, type AgentHeartbeat, type AgentRpc } from '@rigbench/shared';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
@@ -10,7 +10,10 @@ import {
   DEPLOY_DIR,
   EXTERNAL_METRICS,
   MissingToolError,
-  REPO_ROOT,
+  exitOf,
+  startAgentBinary,
+  type AgentListening,
+  type AgentProcess,
   TEST_NATS_USERS,
   TOOL_HINTS,
   dashboardExpressions,
@@ -37,14 +40,7 @@ import { freePort } from './support/free-port.js';
  * scrapes the agent and answers queries.
  */
 
-const AGENT_MAIN = join(REPO_ROOT, 'apps', 'agent', 'dist', 'main.js');
 const AGENT_ID = 'gpu-box-1';
-
-interface Listening {
-  event: 'listening';
-  grpc: string;
-  metrics: string;
-}
 
 interface PromResponse<T> {
   status: 'success' | 'error';
@@ -73,17 +69,11 @@ process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
 describe('deploy - real Prometheus scrapes a real agent installed by install.sh', () => {
   let work: string;
   let nats: ShippedNats;
-  let agent: ChildProcess;
-  let agentOutput: () => string;
-  let listening: Listening;
+  let agent: AgentProcess;
+  let listening: AgentListening;
   let exposition: string;
   let prometheus: ChildProcess;
   let prometheusOutput: () => string;
@@ -105,7 +95,6 @@ describe('deploy - real Prometheus scrapes a real agent installed by install.sh'
     promQuery(`/api/v1/query?query=${encodeURIComponent(query)}`);
 
   beforeAll(async () => {
-    if (!existsSync(AGENT_MAIN)) throw new Error(`${AGENT_MAIN} is missing: build first with 'npx tsc -b'`);
     work = mkdtempSync(join(tmpdir(), 'rigbench-deploy-live-'));
     nats = await startShippedNats();
 
@@ -132,10 +121,8 @@ describe('deploy - real Prometheus scrapes a real agent installed by install.sh'
     const models = join(work, 'models');
     mkdirSync(models);
     modelSource = basename(await ensureSynthModel(models, 'tiny'));
-    agent = spawn(
-      process.execPath,
+    agent = await startAgentBinary(
       [
-        AGENT_MAIN,
         '--config',
         join(root, 'etc/rigbench/agent.yaml'),
         '--listen',
@@ -153,20 +140,9 @@ describe('deploy - real Prometheus scrapes a real agent installed by install.sh'
         '--log-level',
         'warn',
       ],
-      { cwd: work, env: { ...process.env, HOME: work }, stdio: ['ignore', 'pipe', 'pipe'] },
+      work,
     );
-    children.add(agent);
-    agentOutput = captureOutput(agent);
-    listening = await eventually(
-      () => {
-        if (agent.exitCode !== null) throw new Error(`agent exited ${agent.exitCode}:\n${agentOutput()}`);
-        const line = agentOutput()
-          .split('\n')
-          .find((l) => l.includes('"event":"listening"'));
-        return line ? (JSON.parse(line) as Listening) : false;
-      },
-      { timeoutMs: 30_000, description: 'rigbench-agent prints its listening line' },
-    );
+    listening = agent.listening;
     exposition = await (await fetch(`${metricsUrl()}/metrics`)).text();
 
     // 3. Prometheus with the shipped config: only intervals, paths and target addresses are changed.
@@ -234,13 +210,12 @@ describe('deploy - real Prometheus scrapes a real agent installed by install.sh'
   });
 
   afterAll(async () => {
-    for (const child of [prometheus, agent]) {
-      if (child && child.exitCode === null && child.signalCode === null) {
-        const done = exited(child);
-        child.kill('SIGTERM');
-        await done;
-      }
+    if (prometheus && prometheus.exitCode === null && prometheus.signalCode === null) {
+      const done = exitOf(prometheus);
+      prometheus.kill('SIGTERM');
+      await done;
     }
+    await agent?.stop();
     await nats?.dispose();
     if (work) rmSync(work, { recursive: true, force: true });
   });
@@ -415,7 +390,9 @@ describe('deploy - real Prometheus scrapes a real agent installed by install.sh'
       for (const series of data) {
         expect(series.metric).toEqual({ node: AGENT_ID, backend: 'cpu', model: 'tiny' });
         const value = Number(series.value[1]);
-        expect({ title, value, positive: Number.isFinite(value) && value > 0 }).toEqual({ title, value,
+        expect({ title, value, positive: Number.isFinite(value) && value > 0 }).toEqual({
+          title,
+          value,
           positive: true,
         });
       }
@@ -428,10 +405,8 @@ describe('deploy - real Prometheus scrapes a real agent installed by install.sh'
     const unit = readFileSync(join(DEPLOY_DIR, 'systemd', 'rigbench-agent.service'), 'utf8');
     const timeoutSeconds = Number(/^TimeoutStopSec=(\d+)s$/m.exec(unit)?.[1]);
     const started = Date.now();
-    const done = exited(agent);
-    agent.kill('SIGTERM');
-    const code = await done;
-    expect({ code, output: code === 0 ? '' : agentOutput() }).toEqual({ code: 0, output: '' });
+    const code = await agent.stop();
+    expect({ code, output: code === 0 ? '' : agent.output() }).toEqual({ code: 0, output: '' });
     expect(Date.now() - started).toBeLessThan(timeoutSeconds * 1000);
   });
 });
