@@ -128,12 +128,16 @@ export async function runDemo(deps: CliDeps, options: DemoOptions, cli: CliInvok
     );
     const captured = capturingOutput(output);
     const storeFile = join(workDir, 'rigbench.db');
-    const rigbench = (...args: string[]): Promise<number> =>
-      cli(['--store', storeFile, '--nats', natsUrl, ...args], captured.output);
+    const rigbench = async (...args: string[]): Promise<number> => {
+      const code = await cli(['--store', storeFile, '--nats', natsUrl, ...args], captured.output);
+      signal.throwIfAborted();
+      if (code !== ExitCode.ok && args[0] !== 'run')
+        throw new Error(`rigbench ${args[0]} ended with exit code ${code}`);
+      return code;
+    };
     const runRound = async (label: string): Promise<string> => {
       step(`round "${label}": rigbench run seed-demo.yaml --label ${label}`);
       const code = await rigbench('run', planFile, '--label', label);
-      signal.throwIfAborted();
       const runId = captured.lastRunId();
       if (code !== ExitCode.ok || !runId) throw new Error(`the ${label} round ended with exit code ${code}`);
       return runId;
