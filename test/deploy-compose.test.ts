@@ -172,6 +172,12 @@ describe('deploy/compose - files parse and reference only what exists', () => {
     });
     expect(sources.length).toBeGreaterThan(5);
     expect(sources.filter((source) => !existsSync(join(REPO_ROOT, source)))).toEqual([]);
+    // What the runtime stage copies out of the build stage is what `npm ci && tsc -b` produces here.
+    const built = [...dockerfile.matchAll(/^COPY --from=build \/src\/(\S+) /gm)].map((m) => m[1] ?? '');
+    expect(built).toEqual(
+      expect.arrayContaining(['node_modules', 'apps/agent/dist', 'apps/controller/dist']),
+    );
+    expect(built.filter((path) => !existsSync(join(REPO_ROOT, path)))).toEqual([]);
     // The agent binary the image runs is the one the workspace declares.
     const agentPackage = JSON.parse(readFileSync(join(REPO_ROOT, 'apps/agent/package.json'), 'utf8')) as {
       bin: Record<string, string>;
