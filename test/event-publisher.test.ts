@@ -113,18 +113,24 @@ describe('EventPublisher against a real nats-server with JetStream', () => {
     'publisher - NATS %s mid-publishing and restarted: every event in the stream exactly once',
     async (how) => {
       const runId = how === 'stopped' ? 'run-outage-stop' : 'run-outage-kill';
-      const publisher = makePublisher({ dir: outboxDir() });
+      // A small window keeps most of the first wave waiting when the outage starts.
+      const publisher = makePublisher({ dir: outboxDir(), maxInFlight: 64 });
       const connections: boolean[] = [];
       publisher.on('connection', (up) => connections.push(up));
       await publisher.start();
       const events = makeRunEvents(AGENT, runId, 3000);
-      const firstWave = events.slice(0, 2000).map((event) => publisher.publish(event));
-      // Stop the server while publishes are still in flight.
-      await eventually(() => publisher.pendingCount() < 1900 && publisher.pendingCount() > 0, {
-        intervalMs: 1,
+      // Stop the server at the first acks, while most publishes are still in flight.
+      let pendingAtOutage = -1;
+      let outage: Promise<void> | undefined;
+      publisher.once('acked', () => {
+        pendingAtOutage = publisher.pendingCount();
+        // The signal goes out synchronously here; waiting for the exit happens below.
+        outage = how === 'stopped' ? server.stop() : server.kill('SIGKILL');
       });
-      if (how === 'stopped') await server.stop();
-      else await server.kill('SIGKILL');
+      const firstWave = events.slice(0, 2000).map((event) => publisher.publish(event));
+      await eventually(() => outage !== undefined);
+      await outage;
+      expect(pendingAtOutage).toBeGreaterThan(1000);
       await Promise.all(firstWave);
       // While NATS is down, events keep going into the outbox.
       await Promise.all(events.slice(2000).map((event) => publisher.publish(event)));
