@@ -23,7 +23,13 @@ export async function followRun(
   agents: readonly AgentEndpoint[],
 ): Promise<number> {
   const { output, store, config } = ctx;
-  const collector = collectorFor(nc, store, config.collector, stderrLogger(output));
+  // Only problems: progress is the display's job.
+  const log = stderrLogger(output);
+  const collector = collectorFor(nc, store, config.collector, {
+    ...log,
+    info: () => undefined,
+    debug: () => undefined,
+  });
   await collector.start();
   const clients = agents.map((endpoint) => ({ agentId: endpoint.agentId, client: clientFor(ctx, endpoint) }));
   const display = output.interactive ? multibarDisplay(output.stderr) : lineDisplay((t) => output.note(t));
