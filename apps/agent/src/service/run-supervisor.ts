@@ -140,6 +140,8 @@ export class RunSupervisor {
   readonly #now: () => Date;
   /** Run ids reserved by a StartRun still validating, so two calls cannot both take the last slot. */
   readonly #starting = new Set<string>();
+  /** StartRun calls between reservation and acceptance; `stop()` waits for them. */
+  readonly #startsInFlight = new Set<Promise<AcceptedRun>>();
   readonly #active = new Map<string, ActiveRun>();
   /** Finished runs, oldest first (Map keeps insertion order). */
   readonly #finished = new Map<string, RunLog>();
@@ -183,14 +185,19 @@ export class RunSupervisor {
       throw new AgentBusyError([...this.#active.keys(), ...this.#starting]);
     }
     this.#starting.add(input.runId);
-    try {
+    const starting = (async () => {
       await this.#checkModels(plan);
       if (this.#state !== 'running') throw new AgentShuttingDownError();
       // A caller that gave up (deadline, cancel) never hears "accepted", so the run must not start.
       input.signal?.throwIfAborted();
-      return await this.#launch(input, plan, cases);
+      return this.#launch(input, plan, cases);
+    })();
+    this.#startsInFlight.add(starting);
+    try {
+      return await starting;
     } finally {
       this.#starting.delete(input.runId);
+      this.#startsInFlight.delete(starting);
     }
   }
 
@@ -219,6 +226,8 @@ export class RunSupervisor {
   async stop(options: StopOptions): Promise<void> {
     if (this.#state === 'stopped') return;
     this.#state = 'draining';
+    // A StartRun past its checks may still turn into an active run: let those settle first so none is missed.
+    await Promise.allSettled([...this.#startsInFlight]);
     const runs = [...this.#active.values()];
     for (const run of runs) {
       if (options.currentCase === 'cancel') this.#abort(run, 'cancelled', 'agent shutting down');
