@@ -9,7 +9,7 @@ import {
   UnknownCompareDimensionError,
 } from './compare-runs.js';
 import type { CompareBy } from './compare-types.js';
-import { regressions } from './regressions.js';
+import { holmAdjust, regressions } from './regressions.js';
 import { renderComparison } from './render-comparison.js';
 
 /** A copy of a run with every sample's decode rate multiplied by `factor` (and its timings kept consistent). */
@@ -163,6 +163,20 @@ describe('compareRuns', () => {
     expect(found.some((x) => x.metric === 'decodeTokensPerSecond' && x.scope === 'all tests')).toBe(true);
     expect(found.every((x) => x.slowerByPercent > 10)).toBe(true);
     expect(regressions(r, 25)).toEqual([]);
+  });
+
+  test('regressions use Holm-adjusted p-values by default', () => {
+    // R: p.adjust(c(0.01, 0.04, 0.03, 0.005), 'holm') = 0.03 0.06 0.06 0.02
+    expect(holmAdjust([0.01, 0.04, 0.03, 0.005]).map((p) => Number(p.toFixed(10)))).toEqual([
+      0.03, 0.06, 0.06, 0.02,
+    ]);
+    const a = seedDataset();
+    const r = compareRuns(a, slowedDecode(a, 0.8, 'seed-slow'));
+    const plain = regressions(r, 10, { correction: 'none' });
+    const holm = regressions(r, 10);
+    expect(holm.length).toBeGreaterThan(0);
+    expect(holm.length).toBeLessThanOrEqual(plain.length);
+    for (const x of holm) expect(x.p).toBeLessThan(0.05);
   });
 
   test('identical runs: nothing significant, no regression, no fingerprint difference', () => {

@@ -128,6 +128,7 @@ export interface Regression {
   metric: CompareMetricId;
   /** Percent slower (positive). */
   slowerByPercent: number;
+  /** p-value the decision used (Holm-adjusted unless the correction was turned off). */
   p: number;
   text: string;
 }

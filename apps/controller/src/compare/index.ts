@@ -6,7 +6,7 @@ export {
   UnknownBaselineError,
   UnknownCompareDimensionError,
 } from './compare-runs.js';
-export { regressions } from './regressions.js';
+export { regressions, holmAdjust, type RegressionOptions } from './regressions.js';
 export {
   renderComparison,
   renderComparisonMarkdown,

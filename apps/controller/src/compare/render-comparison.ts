@@ -22,7 +22,9 @@ export function renderComparisonMarkdown(r: ComparisonResult): string {
   const out: string[] = [`# Comparison: ${r.title}`, ''];
   out.push(
     `Ratios of geometric means, t-test on log values (${pctLevel}% CI, significant at p<${r.alpha}); ` +
-      '"faster" is direction aware (lower TTFT and inter-token latency are faster). Figures are geometric means.',
+      '"faster" is direction aware (lower TTFT and inter-token latency are faster). Figures are geometric means. ' +
+      'p-values are per comparison, not adjusted for the number of tests here; --fail-on-regression uses ' +
+      'Holm-adjusted p-values.',
     '',
   );
   if (r.fingerprintDifferences.length > 0) {
