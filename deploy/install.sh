@@ -252,8 +252,20 @@ done
 make_dir 0750 /etc/rigbench
 make_dir 0750 /var/lib/rigbench
 make_dir 0750 /var/lib/rigbench/outbox
-make_dir 0750 "$models_dir"
-run chown -R "$SERVICE_USER:$SERVICE_USER" /var/lib/rigbench "$models_dir"
+# A models folder that already exists (a dataset, an NFS or virtiofs mount, maybe read-only) keeps its owner and
+# mode: the agent only needs to read it.
+models_existed=0
+[[ -d "$root$models_dir" ]] && models_existed=1
+if [[ "$models_existed" -eq 0 ]]; then
+  make_dir 0750 "$models_dir"
+fi
+# Not recursive: something mounted below /var/lib/rigbench (models) is not ours to chown.
+run chown "$SERVICE_USER:$SERVICE_USER" /var/lib/rigbench /var/lib/rigbench/outbox
+if [[ "$models_existed" -eq 0 && "$models_dir" != /var/lib/rigbench/* ]]; then
+  run chown "$SERVICE_USER:$SERVICE_USER" "$models_dir"
+elif [[ "$models_existed" -eq 1 ]]; then
+  echo "note: $models_dir exists; make sure the '$SERVICE_USER' user can read it"
+fi
 
 # ---- token and config -------------------------------------------------------------------------------------------
 echo "== configuration"

@@ -106,7 +106,11 @@ describe('deploy/install.sh', () => {
     expect(readFileSync(join(root, 'etc/rigbench/agent.token'), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
     // System changes are printed, not made.
     expect(result.stdout).toMatch(/^would run: useradd --system .* rigbench$/m);
-    expect(result.stdout).toMatch(/^would run: chown -R rigbench:rigbench \/var\/lib\/rigbench/m);
+    expect(result.stdout).toMatch(
+      /^would run: chown rigbench:rigbench \/var\/lib\/rigbench \/var\/lib\/rigbench\/outbox$/m,
+    );
+    // Never recursive below /var/lib/rigbench: a models share may be mounted there.
+    expect(result.stdout).not.toMatch(/chown -R \S+ \/var\/lib/);
     expect(result.stdout).not.toMatch(/systemctl/);
     // The units are the shipped ones (same prefix and node path here).
     expect(readFileSync(join(root, 'etc/systemd/system/rigbench-agent.service'), 'utf8')).toBe(
@@ -115,6 +119,18 @@ describe('deploy/install.sh', () => {
         runTool('sh', ['-c', 'command -v node']).stdout.trim(),
       ),
     );
+  });
+
+  test('--models-dir on an existing share - left as it is (no chmod, no chown), with a note', () => {
+    mkdirSync(join(root, 'srv/models'), { recursive: true, mode: 0o555 });
+    const result = install('--models-dir', '/srv/models');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("note: /srv/models exists; make sure the 'rigbench' user can read it");
+    expect(result.stdout).not.toMatch(/chown .*\/srv\/models/);
+    expect(mode(join(root, 'srv/models'))).toBe('555');
+    expect(parseYaml(readFileSync(join(root, 'etc/rigbench/agent.yaml'), 'utf8'))).toMatchObject({
+      modelsDir: '/srv/models',
+    });
   });
 
   test('agent.yaml - holds only keys the agent knows, with the given values', () => {
