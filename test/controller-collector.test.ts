@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -170,5 +171,51 @@ describe('controller collector against a real nats-server', () => {
     } finally {
       await nc2.close();
     }
+  });
+
+  test('collector - a rigbench collect process killed with SIGKILL mid-ingest and restarted stores every event once', async () => {
+    const cliJs = join(import.meta.dirname, '../apps/controller/dist/cli.js');
+    const storePath = join(dir, 'killed.db');
+    const events = [...syntheticRunEvents({ runId: 'r5', agentId: 'a5', cases: 200, samplesPerCase: 50 })];
+    await publishAll(js, events);
+    const collect = () =>
+      spawn(process.execPath, [cliJs, 'collect', '--nats', server.url, '--store', storePath], {
+        env: { HOME: dir, PATH: process.env.PATH ?? '', RIGBENCH_COLLECTOR_ACK_WAIT_SECONDS: '2' },
+        stdio: 'ignore',
+      });
+    const storedNow = (): number => {
+      const store = RunStore.open(storePath);
+      try {
+        return store.storedEventCount();
+      } finally {
+        store.close();
+      }
+    };
+    const first = collect();
+    const firstExit = new Promise((resolve) => first.on('exit', resolve));
+    await eventually(() => storedNow() > 0, {
+      timeoutMs: 30_000,
+      description: 'first collector stored something',
+    });
+    first.kill('SIGKILL');
+    await firstExit;
+    const before = storedNow();
+
+    const second = collect();
+    const secondExit = new Promise<number | null>((resolve) => second.on('exit', resolve));
+    try {
+      await eventually(() => storedNow() === events.length, {
+        timeoutMs: 60_000,
+        description: 'every event stored',
+      });
+    } finally {
+      second.kill('SIGTERM');
+    }
+    expect(await secondExit).toBe(0);
+    const store = RunStore.open(storePath);
+    open.push(store);
+    expect(before).toBeLessThanOrEqual(events.length);
+    expect(store.storedEventCount()).toBe(events.length);
+    expect(runCompleteness(store, 'r5')).toMatchObject({ status: 'complete', missing: [] });
   });
 });
