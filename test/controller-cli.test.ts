@@ -263,4 +263,22 @@ describe('rigbench CLI with NATS and simulated agents', () => {
     expect(within.code).toBe(0);
     expect(within.out).toContain('Comparison');
   });
+
+  test('cli - run --detach returns after acceptance; watch follows it to completion; cancel stops another', async () => {
+    await startAgent('sim-w', {}, { caseDelayMs: 100 });
+    const detached = await cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-w', '--detach'], env);
+    expect(detached.code).toBe(0);
+    const runId = /^run (\S+)$/m.exec(detached.out)?.[1] as string;
+    expect(detached.out).toContain(`rigbench watch ${runId}`);
+    const watched = await cli(['watch', runId], env);
+    expect(watched.code).toBe(0);
+    expect(watched.out).toContain(`run ${runId} complete`);
+
+    const second = await cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-w', '--detach'], env);
+    const secondId = /^run (\S+)$/m.exec(second.out)?.[1] as string;
+    const cancelled = await cli(['cancel', secondId], env);
+    expect(cancelled.code).toBe(0);
+    expect(cancelled.out).toMatch(/sim-w: (cancelling|finished)/);
+    expect((await cli(['show', 'no-such-run'], env)).err).toMatch(/run 'no-such-run' is not in the store/);
+  });
 });
