@@ -2,6 +2,9 @@
 export type { RunDataset, RunInfo, RunStatus, RunAgent, RunCase, RunSample } from './run-dataset.js';
 export {
   renderReport,
+  reportChunks,
+  writeReport,
+  ReportTooLargeError,
   REPORT_FORMATS,
   UnknownReportFormatError,
   EmptyReportError,

@@ -17,9 +17,13 @@ const line = (values: (string | number | null)[]): string => values.map(field).j
  * n,mean,sd,min,median,p90,p99,max,ci_lo,ci_hi,cv` (cv as a fraction; empty where undefined).
  * `samples`: one row per sample with every measured field.
  */
-export function renderCsv(data: ReportData, rows: 'groups' | 'samples'): string {
-  return rows === 'groups' ? groupRows(data) : sampleRows(data);
+export function* renderCsvChunks(data: ReportData, rows: 'groups' | 'samples'): Generator<string> {
+  if (rows === 'groups') yield groupRows(data);
+  else yield* sampleRows(data);
 }
+
+/** Sample rows per chunk. */
+const ROWS_PER_CHUNK = 10_000;
 
 function groupRows(data: ReportData): string {
   let out = line([
@@ -42,19 +46,20 @@ function groupRows(data: ReportData): string {
   return out;
 }
 
-function sampleRows(data: ReportData): string {
-  const parts: string[] = [
-    line([
-      'run', 'run_label', 'agent', 'case', 'model', 'backend', 'devices', 'threads', 'settings', 'test',
-      'repetition', 'mode', 'started_at', 'model_load_s', 'prompt_tokens', 'prompt_s', 'prompt_tps', 'ttft_s',
-      'generated_tokens', 'decode_s', 'decode_tps', 'itl_p50_s', 'itl_p90_s', 'itl_p99_s', 'end_to_end_s',
-      'vram_before_bytes', 'vram_peak_bytes', 'vram_after_bytes', 'worker_peak_rss_bytes', 'threads_used',
-      'batch_size', 'finish_reason',
-    ]), // prettier-ignore
-  ];
-  data.datasets.forEach((ds, di) => {
+function* sampleRows(data: ReportData): Generator<string> {
+  yield line([
+    'run', 'run_label', 'agent', 'case', 'model', 'backend', 'devices', 'threads', 'settings', 'test',
+    'repetition', 'mode', 'started_at', 'model_load_s', 'prompt_tokens', 'prompt_s', 'prompt_tps', 'ttft_s',
+    'generated_tokens', 'decode_s', 'decode_tps', 'itl_p50_s', 'itl_p90_s', 'itl_p99_s', 'end_to_end_s',
+    'vram_before_bytes', 'vram_peak_bytes', 'vram_after_bytes', 'worker_peak_rss_bytes', 'threads_used',
+    'batch_size', 'finish_reason',
+  ]); // prettier-ignore
+  let parts: string[] = [];
+  for (let di = 0; di < data.datasets.length; di++) {
+    const ds = data.datasets[di]!;
     const sg = data.sampleGroups[di]!;
-    ds.samples.forEach((rs, i) => {
+    for (let i = 0; i < ds.samples.length; i++) {
+      const rs = ds.samples[i]!;
       const d = data.groups[sg[i]!]!.descriptor;
       const s = rs.sample;
       parts.push(
@@ -67,7 +72,11 @@ function sampleRows(data: ReportData): string {
           s.workerPeakRssBytes, s.threads, s.batchSize, s.finishReason,
         ]), // prettier-ignore
       );
-    });
-  });
-  return parts.join('');
+      if (parts.length === ROWS_PER_CHUNK) {
+        yield parts.join('');
+        parts = [];
+      }
+    }
+  }
+  if (parts.length > 0) yield parts.join('');
 }

@@ -23,17 +23,21 @@ function summaryJson(s: Summary | null): unknown {
   };
 }
 
+/** Samples per chunk when the report is produced piece by piece. */
+const SAMPLES_PER_CHUNK = 10_000;
+
 /**
  * JSON report: `runs` (run, agents, cases with outcome, reason and fingerprint), `groups` (descriptor and a
  * summary per metric, base units, summaries to 9 significant digits) and, unless left out, `samples`: every raw
- * sample with its run, agent and group index, exactly as stored.
+ * sample with its run, agent and group index, exactly as stored. Produced in chunks (the samples of a big run
+ * do not fit one JavaScript string); the chunks joined are one JSON document.
  */
-export function renderJson(
+export function* renderJsonChunks(
   data: ReportData,
   fingerprints: FingerprintSummary,
   title: string,
   rawSamples: boolean,
-): string {
+): Generator<string> {
   const units = Object.fromEntries(METRIC_IDS.map((m) => [m, METRICS[m].unit]));
   const head = {
     format: 'rigbench.report',
@@ -67,17 +71,30 @@ export function renderJson(
     fingerprints,
   };
   const headText = JSON.stringify(head, null, 2);
-  if (!rawSamples) return `${headText}\n`;
-  // Samples, one per line, joined by hand: a single JSON.stringify of a million-sample tree would be slower
-  // and would hold the whole intermediate object graph at once.
-  const lines: string[] = [];
-  data.datasets.forEach((ds, di) => {
+  if (!rawSamples) {
+    yield `${headText}\n`;
+    return;
+  }
+  yield `${headText.slice(0, -2)},\n  "samples": [`;
+  // One sample per line, stringified one at a time: a single JSON.stringify of a million-sample tree would
+  // hold the whole intermediate graph and overflow the string limit.
+  let first = true;
+  let lines: string[] = [];
+  for (let di = 0; di < data.datasets.length; di++) {
+    const ds = data.datasets[di]!;
     const sg = data.sampleGroups[di]!;
-    ds.samples.forEach((s, i) => {
+    for (let i = 0; i < ds.samples.length; i++) {
+      const s = ds.samples[i]!;
       lines.push(
-        `    ${JSON.stringify({ runId: ds.run.runId, agentId: s.agentId, group: sg[i], ...s.sample })}`,
+        `${first ? '\n' : ',\n'}    ${JSON.stringify({ runId: ds.run.runId, agentId: s.agentId, group: sg[i], ...s.sample })}`,
       );
-    });
-  });
-  return `${headText.slice(0, -2)},\n  "samples": [\n${lines.join(',\n')}\n  ]\n}\n`;
+      first = false;
+      if (lines.length === SAMPLES_PER_CHUNK) {
+        yield lines.join('');
+        lines = [];
+      }
+    }
+  }
+  if (lines.length > 0) yield lines.join('');
+  yield '\n  ]\n}\n';
 }

@@ -1,7 +1,16 @@
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { seedDataset, seedRuns, SEED_ROWS } from './fixtures/seed-dataset.js';
 import { golden } from './golden-files.js';
-import { renderReport, UnknownReportFormatError, type ReportFormat } from './render-report.js';
+import {
+  renderReport,
+  REPORT_FORMATS,
+  UnknownReportFormatError,
+  writeReport,
+  type ReportFormat,
+} from './render-report.js';
 
 describe('report golden files (seed fixture)', () => {
   const cases: [string, ReportFormat, 'all' | 'runs', Parameters<typeof renderReport>[2]][] = [
@@ -134,6 +143,23 @@ describe('report content', () => {
       expect(html).toMatch(/^<!doctype html>/);
       expect(html.match(/<svg class="chart"/g)!.length).toBeGreaterThanOrEqual(3);
       expect(html).toContain('<svg class="dots"');
+    }
+  });
+
+  test('writeReport streams the same bytes as renderReport, for every format', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rigbench-report-'));
+    try {
+      for (const format of REPORT_FORMATS) {
+        const path = join(dir, `report.${format}`);
+        const fd = openSync(path, 'w');
+        const chars = writeReport(seedRuns(), format, fd, { csvRows: 'samples' });
+        closeSync(fd);
+        const expected = renderReport(seedRuns(), format, { csvRows: 'samples' });
+        expect(readFileSync(path, 'utf8')).toBe(expected);
+        expect(chars).toBe(expected.length);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

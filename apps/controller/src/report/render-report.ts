@@ -1,7 +1,8 @@
+import { writeSync } from 'node:fs';
 import { summarizeFingerprints } from './fingerprint-summary.js';
-import { renderCsv } from './render-csv.js';
+import { renderCsvChunks } from './render-csv.js';
 import { renderHtml } from './render-html.js';
-import { renderJson } from './render-json.js';
+import { renderJsonChunks } from './render-json.js';
 import { renderMarkdown } from './render-markdown.js';
 import { buildReportData } from './report-data.js';
 import type { RunDataset } from './run-dataset.js';
@@ -47,38 +48,92 @@ function defaultTitle(datasets: readonly RunDataset[]): string {
   return `rigbench report: ${plans} — ${runs}`;
 }
 
+/** Raised when a report does not fit one string; {@link writeReport} streams it instead. */
+export class ReportTooLargeError extends Error {
+  override name = 'ReportTooLargeError';
+  constructor(format: string, chars: number, options?: ErrorOptions) {
+    super(
+      `the ${format} report passed ${chars} characters, more than one string can hold: write it to a file ` +
+        '(writeReport, `rigbench report --out FILE`) or leave the raw samples out',
+      options,
+    );
+  }
+}
+
+/** Longest string renderReport builds (V8 allows about 2^29 characters). */
+const MAX_REPORT_CHARS = 2 ** 29 - 1024;
+
 /**
- * Renders one or more runs. Several runs combine into one report: equal groups merge their samples, and the
- * rounds table names each round `<run label> #<repetition>`.
+ * The report as consecutive pieces of text: md and html come as one piece, json and per-sample csv in pieces of
+ * 10,000 samples, so a run of millions of samples can be written out without building one giant string.
+ * Several runs combine into one report: equal groups merge their samples, and the rounds table names each
+ * round `<run label> #<repetition>`.
  */
-export function renderReport(
+export function* reportChunks(
   datasets: readonly RunDataset[],
   format: ReportFormat,
   options: ReportOptions = {},
-): string {
+): Generator<string> {
+  if (!REPORT_FORMATS.includes(format)) throw new UnknownReportFormatError(String(format));
   if (datasets.length === 0) throw new EmptyReportError();
   const data = buildReportData(datasets, options.confidence ?? 0.95);
   const title = options.title ?? defaultTitle(datasets);
   switch (format) {
     case 'md':
-      return renderMarkdown(
+      yield renderMarkdown(
         data,
         buildSeedTable(data, options.maxRoundRows),
         summarizeFingerprints(datasets),
         title,
       );
+      return;
     case 'csv':
-      return renderCsv(data, options.csvRows ?? 'groups');
+      yield* renderCsvChunks(data, options.csvRows ?? 'groups');
+      return;
     case 'json':
-      return renderJson(data, summarizeFingerprints(datasets), title, options.rawSamples ?? true);
+      yield* renderJsonChunks(data, summarizeFingerprints(datasets), title, options.rawSamples ?? true);
+      return;
     case 'html':
-      return renderHtml(
+      yield renderHtml(
         data,
         buildSeedTable(data, options.maxRoundRows),
         summarizeFingerprints(datasets),
         title,
       );
-    default:
-      throw new UnknownReportFormatError(String(format));
+      return;
   }
+}
+
+/** Renders one or more runs as one string (see {@link reportChunks}); throws ReportTooLargeError past ~512 MiB. */
+export function renderReport(
+  datasets: readonly RunDataset[],
+  format: ReportFormat,
+  options: ReportOptions = {},
+): string {
+  const parts: string[] = [];
+  let chars = 0;
+  for (const chunk of reportChunks(datasets, format, options)) {
+    chars += chunk.length;
+    if (chars > MAX_REPORT_CHARS) throw new ReportTooLargeError(format, chars);
+    parts.push(chunk);
+  }
+  return parts.join('');
+}
+
+/**
+ * Writes a report to an open file descriptor (a file, or 1 for stdout) piece by piece; any size.
+ * Returns the number of characters written.
+ */
+export function writeReport(
+  datasets: readonly RunDataset[],
+  format: ReportFormat,
+  fd: number,
+  options: ReportOptions = {},
+): number {
+  let chars = 0;
+  for (const chunk of reportChunks(datasets, format, options)) {
+    writeSync(fd, chunk);
+    chars += chunk.length;
+  }
+  return chars;
 }
