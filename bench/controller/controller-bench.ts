@@ -12,6 +12,7 @@
  * (exit 1 unless ingest >= 50,000/s, 0 lost, RSS < 200 MB).
  */
 import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -89,11 +90,17 @@ const ok =
   ingest.lost === 0 &&
   rss.lost === 0 &&
   rss.peakRssBytes < 200 * 1024 ** 2;
-if (values.json) process.stdout.write(`${JSON.stringify({ insert, ingest, rss, report, ok })}\n`);
-else
+const load = loadavg()[0];
+if (values.json)
+  process.stdout.write(`${JSON.stringify({ insert, ingest, rss, report, ok, cpus: cpus().length, load })}\n`);
+else {
+  say(
+    `load average at the end ${load?.toFixed(1)} on ${cpus().length} CPUs (figures scale with what else runs)`,
+  );
   say(
     ok
       ? 'targets met: ingest >= 50,000 events/s, 0 lost, RSS < 200 MB'
       : 'TARGETS MISSED (see figures above)',
   );
+}
 if (values.check && !ok) process.exitCode = 1;
