@@ -5,7 +5,7 @@
  * EventPublisher (each fsynced into the outbox before `publish()` resolves, removed on its JetStream ack), waits
  * until every one is acknowledged, then reads the stream back and checks it holds exactly the N message ids.
  * Options: `--events N` (default 100000), `--in-flight N` (publishes awaiting an ack, default 2048), `--window N`
- * (events handed to the outbox before waiting for their fsync, default 4096), `--json` (one machine-readable line).
+ * (events handed to the outbox before waiting for their fsync, default 1024), `--json` (one machine-readable line).
  * Exits 1 when an event is missing or duplicated, or when the rate is below `--min-rate` (default 0: report only).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,7 +24,7 @@ const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '100000' },
     'in-flight': { type: 'string', default: '2048' },
-    window: { type: 'string', default: '4096' },
+    window: { type: 'string', default: '1024' },
     'min-rate': { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
   },
