@@ -218,4 +218,36 @@ describe('controller collector against a real nats-server', () => {
     expect(store.storedEventCount()).toBe(events.length);
     expect(runCompleteness(store, 'r5')).toMatchObject({ status: 'complete', missing: [] });
   });
+
+  test('collector - keeps collecting across a nats-server restart with nothing lost', async () => {
+    const store = openStore();
+    const collectorNc = await connect({
+      servers: server.url,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 100,
+    });
+    try {
+      const collector = await startCollector(store, collectorNc);
+      const events = [...syntheticRunEvents({ runId: 'r6', agentId: 'a6', cases: 20, samplesPerCase: 10 })];
+      const half = Math.floor(events.length / 2);
+      await publishAll(js, events.slice(0, half));
+      await eventually(() => collector.stats.stored === half, { description: 'first half stored' });
+      await server.restart();
+      await eventually(() => !nc.isClosed() && nc.info !== undefined, {
+        description: 'publisher reconnected',
+      });
+      await eventually(async () => (await publishAll(js, events.slice(half))) > 0, {
+        timeoutMs: 20_000,
+        description: 'second half published after the restart',
+      });
+      await eventually(() => runCompleteness(store, 'r6').status === 'complete', {
+        timeoutMs: 60_000,
+        description: 'run r6 complete after the NATS restart',
+      });
+      expect(store.storedEventCount()).toBe(events.length);
+      await collector.stop();
+    } finally {
+      await collectorNc.close();
+    }
+  });
 });
