@@ -1,3 +1,4 @@
+import { expandPlan, validatePlan } from '@rigbench/shared';
 import type { RunStatus } from '../report/run-dataset.js';
 import type { RunStore } from './run-store.js';
 import type { RunAgentRow } from './store-types.js';
@@ -54,7 +55,12 @@ function missingSeqs(stored: readonly number[], upTo: number): number[] {
   return missing;
 }
 
-function agentCompleteness(store: RunStore, runId: string, row: RunAgentRow): AgentCompleteness {
+function agentCompleteness(
+  store: RunStore,
+  runId: string,
+  row: RunAgentRow,
+  plannedCaseIds: () => string[],
+): AgentCompleteness {
   const missing: string[] = [];
   let state: AgentRunState;
   if (row.lastSeq === null) {
@@ -94,7 +100,27 @@ function agentCompleteness(store: RunStore, runId: string, row: RunAgentRow): Ag
     state = 'incomplete';
     missing.unshift(`given up: ${row.abandonedReason}`);
   }
+  if (state === 'incomplete') {
+    // Name the cases, not just their count: that is what a re-run has to cover.
+    const finished = store.finishedCaseIds(runId, row.agentId);
+    const open = plannedCaseIds().filter((caseId) => !finished.has(caseId));
+    if (open.length > 0) {
+      const listed = open.slice(0, MAX_LISTED).join(', ');
+      const more = open.length > MAX_LISTED ? ` and ${open.length - MAX_LISTED} more` : '';
+      missing.push(`cases not finished: ${listed}${more}`);
+    }
+  }
   return { agentId: row.agentId, state, missing, row };
+}
+
+/** Case ids of a stored plan, in plan order; none when no plan was stored or it no longer validates. */
+function planCaseIds(plan: unknown): string[] {
+  if (plan === null || plan === undefined) return [];
+  try {
+    return expandPlan(validatePlan(plan)).map((c) => c.caseId);
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -104,8 +130,10 @@ function agentCompleteness(store: RunStore, runId: string, row: RunAgentRow): Ag
  * `incomplete`.
  */
 export function runCompleteness(store: RunStore, runId: string): RunCompleteness {
-  store.run(runId); // throws RunNotFoundError
-  const agents = store.runAgents(runId).map((row) => agentCompleteness(store, runId, row));
+  const run = store.run(runId); // throws RunNotFoundError
+  let caseIds: string[] | undefined;
+  const plannedCaseIds = (): string[] => (caseIds ??= planCaseIds(run.plan));
+  const agents = store.runAgents(runId).map((row) => agentCompleteness(store, runId, row, plannedCaseIds));
   let status: RunStatus;
   if (agents.some((a) => a.state === 'pending' || a.state === 'running')) status = 'running';
   else if (agents.length > 0 && agents.every((a) => a.state === 'complete')) status = 'complete';
