@@ -1,0 +1,247 @@
+/**
+ * Crashes during a run, real processes: the agent's worker process killed (SIGKILL) and crashing (SIGSEGV) in
+ * the middle of a case; the agent itself SIGKILLed mid-run while its NATS link is cut, with `rigbench run`
+ * following it, then restarted on the same outbox.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { ensureSynthModel, type AgentRpc } from '@rigbench/shared';
+import { agentClient, call } from '../support/agent-harness.js';
+import { eventually } from '../support/eventually.js';
+import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
+import {
+  controllerSetup,
+  dispatch,
+  startCollector,
+  watchRun,
+  writePlan,
+  type ControllerSetup,
+} from './support/controller.js';
+import { recordFigure } from './support/figures.js';
+import {
+  assertBuilt,
+  childPids,
+  cli,
+  CLI_MAIN,
+  spawnNode,
+  startAgentProc,
+  type AgentProc,
+  type Proc,
+} from './support/processes.js';
+import { complete, readRun, storedSeqs } from './support/store-reader.js';
+import { TcpGate } from './support/tcp-gate.js';
+
+let nats: NatsServerHandle;
+let modelsDir: string;
+let model: string;
+const procs: Proc[] = [];
+
+beforeAll(async () => {
+  assertBuilt();
+  nats = await startNatsServer();
+  modelsDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-models-'));
+  model = basename(await ensureSynthModel(modelsDir, 'tiny'));
+});
+
+afterAll(async () => {
+  for (const p of procs.reverse()) await p.kill('SIGKILL');
+  await nats?.dispose();
+});
+
+async function agentAlive(agent: AgentProc): Promise<boolean> {
+  const client = agentClient(agent.grpc);
+  try {
+    const info = await call<AgentRpc.GetInfoRequest, AgentRpc.AgentInfo__Output>(client, client.GetInfo, {});
+    return info.id !== '' && agent.child.exitCode === null;
+  } catch {
+    return false;
+  } finally {
+    client.close();
+  }
+}
+
+test('worker killed (SIGKILL) and crashing (SIGSEGV) mid-case: those cases fail with a reason, the run goes on', async () => {
+  const id = 'faults-worker';
+  const agent = await startAgentProc({ id, natsUrl: nats.url, modelsDir });
+  procs.push(agent);
+  const setup: ControllerSetup = controllerSetup(nats.url, [{ id, address: agent.grpc }]);
+  procs.push(await startCollector(setup));
+  const plan = writePlan(setup.dir, 'worker-crash', model, { rawPrompts: 5, repetitions: 40 });
+  const runId = dispatch(setup, plan, id);
+  const watch = watchRun(agent.grpc, runId);
+  const signals: NodeJS.Signals[] = ['SIGKILL', 'SIGSEGV'];
+  const victims: string[] = [];
+  try {
+    for (const [i, signal] of signals.entries()) {
+      // Case i+2 (1-based) has recorded a few samples: its worker is busy mid-case.
+      const caseNo = i + 2;
+      await eventually(
+        () => {
+          const started = watch.events.filter((e) => e.type === 'case.started');
+          const current = started[caseNo - 1];
+          if (current === undefined || current.type !== 'case.started') return false;
+          const samples = watch.events.filter(
+            (e) => e.type === 'sample.recorded' && e.caseId === current.caseId,
+          ).length;
+          return samples >= 3 && current.caseId;
+        },
+        { timeoutMs: 120_000, description: `case ${caseNo} mid-way` },
+      ).then((caseId) => victims.push(caseId));
+      const workers = childPids(agent.pid);
+      expect(workers.length).toBeGreaterThan(0);
+      for (const pid of workers) process.kill(pid, signal);
+    }
+    const finished = await watch.finished;
+    const outcomes = finished.caseOutcomes;
+    const failedWithReason = watch.events.filter(
+      (e) => e.type === 'case.finished' && victims.includes(e.caseId) && e.outcome === 'failed' && !!e.reason,
+    );
+    const reasons = failedWithReason.map((e) => (e.type === 'case.finished' ? e.reason : ''));
+    const later = Object.entries(outcomes).filter(([caseId]) => caseId > (victims.at(-1) ?? ''));
+    const laterOk = later.filter(([, outcome]) => outcome === 'ok').length;
+    const alive = await agentAlive(agent);
+    const stored = await eventually(
+      () => {
+        const run = readRun(setup.storePath, runId);
+        return complete(run) && run;
+      },
+      { timeoutMs: 60_000, intervalMs: 200, description: 'run stored' },
+    );
+    const scenario = 'Worker process SIGKILLed / SIGSEGV mid-case';
+    recordFigure({
+      section: 30,
+      scenario,
+      measure: 'hit cases failed with a reason (worker exit signal named)',
+      expected: `${signals.length}`,
+      observed: `${failedWithReason.length} (${reasons.map((r) => (r ?? '').slice(0, 60)).join('; ')})`,
+      ok:
+        failedWithReason.length === signals.length &&
+        signals.every((s) => reasons.some((r) => (r ?? '').includes(s))),
+    });
+    recordFigure({
+      section: 30,
+      scenario,
+      measure: 'later cases ok / agent alive / run outcome / samples stored of recorded',
+      expected: `${later.length} / yes / partial / all`,
+      observed: `${laterOk} / ${alive ? 'yes' : 'no'} / ${finished.outcome} / ${stored.samples} of ${stored.samplesExpected}`,
+      ok: laterOk === later.length && later.length > 0 && alive && finished.outcome === 'partial',
+    });
+    expect(failedWithReason).toHaveLength(signals.length);
+    for (const s of signals) expect(reasons.join('\n')).toContain(s);
+    expect(laterOk).toBe(later.length);
+    expect(later.length).toBeGreaterThan(0);
+    expect(alive).toBe(true);
+    expect(finished.outcome).toBe('partial');
+  } finally {
+    watch.close();
+  }
+});
+
+test('agent SIGKILLed mid-run: rigbench run marks it lost within the heartbeat timeout; restarted, it delivers its outbox', async () => {
+  const id = 'faults-lost';
+  const HEARTBEAT_S = 1;
+  const LOST_AFTER = 3;
+  const gate = await TcpGate.open(nats.port);
+  const outboxDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-outbox-'));
+  const agent = await startAgentProc({ id, natsUrl: gate.url, modelsDir, outboxDir });
+  procs.push(agent);
+  const setup = controllerSetup(nats.url, [{ id, address: agent.grpc }], {
+    RIGBENCH_FLEET_STALE_AFTER_INTERVALS: '2',
+    RIGBENCH_FLEET_LOST_AFTER_INTERVALS: String(LOST_AFTER),
+  });
+  const plan = writePlan(setup.dir, 'agent-lost', model, { rawPrompts: 4, repetitions: 100 });
+  const runner = spawnNode(CLI_MAIN, ['run', plan, '--agents', id], setup.env);
+  procs.push(runner);
+  const runId = await eventually(() => /^run (\S+)$/m.exec(runner.stdout())?.[1] ?? false, {
+    timeoutMs: 30_000,
+    description: 'rigbench run printed the run id',
+  });
+  const watch = watchRun(agent.grpc, runId);
+  try {
+    await eventually(() => watch.samples() >= 20, { timeoutMs: 120_000, description: '20 samples' });
+    // Cut the agent off NATS so events pile up in its outbox, then kill it.
+    gate.block();
+    const before = watch.samples();
+    await eventually(
+      async () =>
+        watch.samples() >= before + 10 && ((await agent.metric('rigbench_outbox_pending_events')) ?? 0) > 0,
+      {
+        timeoutMs: 60_000,
+        description: 'events waiting in the outbox',
+      },
+    );
+    const pendingAtKill = (await agent.metric('rigbench_outbox_pending_events')) ?? 0;
+    await agent.kill('SIGKILL');
+    const killedAt = Date.now();
+    const lastSeqWritten = watch.lastSeq();
+    const casesAtKill = watch.casesStarted();
+
+    const runExit = await runner.exit;
+    const lostAfterMs = Date.now() - killedAt;
+    const lostLine = /lost/i.test(runner.stdout() + runner.stderr());
+    const show = cli(['show', runId, '--no-sync'], setup.env);
+    const planCases = ['pp16', 'pp17', 'pp18', 'pp19'];
+    const unfinished = planCases.slice(casesAtKill - 1);
+    const namesMissingCases = unfinished.every((c) => show.stdout.includes(c));
+
+    // Restart on the same outbox, NATS reachable again: what was pending reaches the store.
+    gate.pass();
+    const restarted = await startAgentProc({ id, natsUrl: gate.url, modelsDir, outboxDir });
+    procs.push(restarted);
+    procs.push(await startCollector(setup));
+    const seqs = await eventually(
+      () => {
+        const s = storedSeqs(setup.storePath, runId, id);
+        return s.length >= lastSeqWritten && s;
+      },
+      { timeoutMs: 60_000, intervalMs: 200, description: `seqs 1..${lastSeqWritten} stored` },
+    ).catch((error: Error) => {
+      const have = storedSeqs(setup.storePath, runId, id);
+      throw new Error(
+        `${error.message}\nstored ${have.length} seqs, max ${have.at(-1)}; restarted agent:\n` +
+          restarted.stderr().slice(-4000),
+        { cause: error },
+      );
+    });
+    const missing = lastSeqWritten - seqs.filter((s) => s <= lastSeqWritten).length;
+    const pendingAfter = await eventually(
+      async () => ((await restarted.metric('rigbench_outbox_pending_events')) ?? 1) === 0 && 0,
+      { description: 'outbox drained' },
+    );
+    const scenario = `Agent SIGKILLed mid-run (heartbeat ${HEARTBEAT_S} s, lost after ${LOST_AFTER})`;
+    recordFigure({
+      section: 40,
+      scenario,
+      measure: '`rigbench run` marks it lost: seconds after the kill / exit code (4 = incomplete)',
+      expected: `≤ ${LOST_AFTER * HEARTBEAT_S} s after the kill (+ poll) / 4`,
+      observed: `${(lostAfterMs / 1000).toFixed(1)} s / ${runExit}`,
+      ok: lostLine && runExit === 4 && lostAfterMs <= (LOST_AFTER * HEARTBEAT_S + 2) * 1000,
+    });
+    recordFigure({
+      section: 40,
+      scenario,
+      measure: '`rigbench show`: run incomplete, naming the cases not finished',
+      expected: `incomplete, ${unfinished.length} cases named`,
+      observed: `${show.stdout.match(/^run \S+: (\w+)/m)?.[1] ?? '?'}, ${unfinished.filter((c) => show.stdout.includes(c)).length} cases named`,
+      ok: show.status === 4 && namesMissingCases,
+    });
+    recordFigure({
+      section: 40,
+      scenario,
+      measure: 'events waiting in the outbox at the kill / seqs 1..last written missing after the restart',
+      expected: '> 0 / 0',
+      observed: `${pendingAtKill} / ${missing} (last seq written ${lastSeqWritten}, outbox after ${pendingAfter})`,
+      ok: pendingAtKill > 0 && missing === 0,
+    });
+    expect({ runExit, lostLine }).toEqual({ runExit: 4, lostLine: true });
+    expect(lostAfterMs).toBeLessThanOrEqual((LOST_AFTER * HEARTBEAT_S + 2) * 1000);
+    expect(show.status).toBe(4);
+    expect({ namesMissingCases, show: show.stdout }).toMatchObject({ namesMissingCases: true });
+    expect(pendingAtKill).toBeGreaterThan(0);
+    expect(missing).toBe(0);
+  } finally {
+    watch.close();
+    await gate.dispose();
+  }
+});
