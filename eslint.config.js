@@ -3,7 +3,9 @@ import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'tmp/**', '**/generated/**', '*.config.js'] },
+  {
+    ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'tmp/**', '**/generated/**', '*.config.js'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
