@@ -1,0 +1,286 @@
+/**
+ * Slow or stopped consumers, real processes: the agent cut off NATS fills its bounded outbox (metric and warning
+ * first, then a clean refusal, never more disk than the bound); a full JetStream stream refuses events, which
+ * wait in the outbox until the operator makes room, and then arrive with nothing lost.
+ */
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { connect, nanos } from '@nats-io/transport-node';
+import { ensureSynthModel, EVENT_STREAM, type RunFinishedEvent } from '@rigbench/shared';
+import { eventually } from '../support/eventually.js';
+import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
+import { readStream } from '../support/stream-reader.js';
+import { controllerSetup, dispatch, watchRun, writePlan } from './support/controller.js';
+import { recordFigure } from './support/figures.js';
+import { assertBuilt, CLI_MAIN, spawnNode, startAgentProc, type Proc } from './support/processes.js';
+import { TcpGate } from './support/tcp-gate.js';
+
+let modelsDir: string;
+let model: string;
+const procs: Proc[] = [];
+const servers: NatsServerHandle[] = [];
+
+beforeAll(async () => {
+  assertBuilt();
+  modelsDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-models-'));
+  model = basename(await ensureSynthModel(modelsDir, 'tiny'));
+});
+
+afterAll(async () => {
+  for (const p of procs.reverse()) await p.kill('SIGKILL');
+  for (const s of servers) await s.dispose();
+});
+
+/** Bytes of the files in `dir` (the outbox's segments and index). */
+function diskBytes(dir: string): number {
+  let total = 0;
+  for (const name of readdirSync(dir)) total += statSync(join(dir, name)).size;
+  return total;
+}
+
+/** Milliseconds since the start of the agent log at which `msg` first appears, or undefined. */
+function logTime(stderr: string, msg: string): number | undefined {
+  for (const line of stderr.split('\n')) {
+    if (!line.includes(`"msg":"${msg}"`)) continue;
+    return Date.parse((JSON.parse(line) as { time: string }).time);
+  }
+  return undefined;
+}
+
+test('outbox - NATS unreachable: warning metric and log line before the bound, disk never above it', async () => {
+  const MAX = 256 * 1024;
+  const nats = await startNatsServer();
+  servers.push(nats);
+  const gate = await TcpGate.open(nats.port);
+  const id = 'faults-outbox';
+  const agent = await startAgentProc({
+    id,
+    natsUrl: gate.url,
+    modelsDir,
+    args: ['--outbox-max-bytes', String(MAX)],
+  });
+  procs.push(agent);
+  const setup = controllerSetup(nats.url, [{ id, address: agent.grpc }]);
+  await eventually(async () => (await agent.metric('rigbench_nats_connected')) === 1, {
+    description: 'agent connected',
+  });
+  gate.block();
+  const plan = writePlan(setup.dir, 'outbox-bound', model, { rawPrompts: 5, repetitions: 100 });
+  const runId = dispatch(setup, plan, id);
+  const watch = watchRun(agent.grpc, runId);
+  let maxDisk = 0;
+  let maxRatio = 0;
+  let ratioAtWarning: number | undefined;
+  let warnedMetricAt: number | undefined;
+  let rejectedAt: number | undefined;
+  try {
+    await eventually(
+      async () => {
+        maxDisk = Math.max(maxDisk, diskBytes(agent.outboxDir));
+        const ratio = (await agent.metric('rigbench_outbox_capacity_ratio')) ?? 0;
+        maxRatio = Math.max(maxRatio, ratio);
+        if (ratio >= 0.8 && warnedMetricAt === undefined) warnedMetricAt = Date.now();
+        if (ratio >= 0.8 && ratioAtWarning === undefined) ratioAtWarning = ratio;
+        if (((await agent.metric('rigbench_outbox_rejected_events_total')) ?? 0) > 0)
+          rejectedAt ??= Date.now();
+        return rejectedAt !== undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 20, description: 'outbox full' },
+    );
+    const finished = (await watch.finished) as RunFinishedEvent;
+    maxDisk = Math.max(maxDisk, diskBytes(agent.outboxDir));
+    const warnedLogAt = logTime(agent.stderr(), 'outbox nearly full');
+    const refusedLogAt = logTime(agent.stderr(), 'run failed');
+    const alive = agent.child.exitCode === null;
+    // Reachable again: the outbox drains completely.
+    gate.pass();
+    await eventually(async () => (await agent.metric('rigbench_outbox_pending_events')) === 0, {
+      timeoutMs: 60_000,
+      description: 'outbox drained',
+    });
+    const nc = await connect({ servers: nats.url });
+    const inStream = (await readStream(nc, EVENT_STREAM)).filter((m) =>
+      m.subject.endsWith(`.${runId}`),
+    ).length;
+    await nc.close();
+    const accepted = watch.events.length - 1; // run.finished itself could not be written: the outbox was full
+    const scenario = 'Stopped consumer: agent cut off NATS, outbox bound 256 KiB';
+    recordFigure({
+      section: 50,
+      scenario,
+      measure: 'largest outbox on disk / bound (bytes)',
+      expected: '≤ bound',
+      observed: `${maxDisk} / ${MAX}`,
+      ok: maxDisk <= MAX,
+    });
+    recordFigure({
+      section: 50,
+      scenario,
+      measure: 'warning log line and capacity metric ≥ 0.8 before the first refused event (ms ahead)',
+      expected: 'both before',
+      observed:
+        `log ${warnedLogAt !== undefined && refusedLogAt !== undefined ? refusedLogAt - warnedLogAt : '?'} ms, ` +
+        `metric ${warnedMetricAt !== undefined ? (rejectedAt ?? 0) - warnedMetricAt : '?'} ms`,
+      ok:
+        warnedLogAt !== undefined &&
+        refusedLogAt !== undefined &&
+        warnedLogAt <= refusedLogAt &&
+        warnedMetricAt !== undefined &&
+        warnedMetricAt <= (rejectedAt ?? 0),
+    });
+    recordFigure({
+      section: 50,
+      scenario,
+      measure: 'run outcome and reason / agent alive / events written before the bound, in the stream after',
+      expected: 'failed, names the outbox / yes / all',
+      observed: `${finished.outcome}: ${(finished.reason ?? '').slice(0, 50)} / ${alive ? 'yes' : 'no'} / ${accepted}, ${inStream}`,
+      ok:
+        finished.outcome === 'failed' &&
+        /outbox/i.test(finished.reason ?? '') &&
+        alive &&
+        inStream === accepted,
+    });
+    expect(maxDisk).toBeLessThanOrEqual(MAX);
+    expect(warnedLogAt).toBeDefined();
+    expect(warnedLogAt!).toBeLessThanOrEqual(refusedLogAt ?? Number.POSITIVE_INFINITY);
+    expect(warnedMetricAt).toBeDefined();
+    expect(finished.reason ?? '').toMatch(/outbox/i);
+    expect(alive).toBe(true);
+    expect(inStream).toBe(accepted);
+  } finally {
+    watch.close();
+    await gate.dispose();
+  }
+});
+
+test('stream - a full stream refuses events, they wait in the outbox; room made, all arrive', async () => {
+  const STREAM_MAX = 128 * 1024;
+  const nats = await startNatsServer();
+  servers.push(nats);
+  const nc = await connect({ servers: nats.url });
+  const jsm = await jetstreamManager(nc);
+  // The stream as an operator would bound it: refuse when full rather than drop what nobody has read yet.
+  await jsm.streams.add({
+    name: EVENT_STREAM,
+    subjects: ['rigbench.events.>'],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.New,
+    max_bytes: STREAM_MAX,
+    duplicate_window: nanos(120_000),
+  });
+  const id = 'faults-stream';
+  const agent = await startAgentProc({ id, natsUrl: nats.url, modelsDir });
+  procs.push(agent);
+  const setup = controllerSetup(nats.url, [{ id, address: agent.grpc }]);
+  const plan = writePlan(setup.dir, 'stream-bound', model, { rawPrompts: 2, repetitions: 100 });
+  const runId = dispatch(setup, plan, id);
+  const watch = watchRun(agent.grpc, runId);
+  try {
+    const finished = await watch.finished;
+    const pendingWhileFull = await eventually(
+      async () =>
+        ((await agent.metric('rigbench_outbox_pending_events')) ?? 0) > 0 &&
+        (await agent.metric('rigbench_outbox_pending_events')),
+      { description: 'events waiting in the outbox' },
+    );
+    const streamBytesWhileFull = (await jsm.streams.info(EVENT_STREAM)).state.bytes;
+    const refusals = (await agent.metric('rigbench_event_publish_errors_total')) ?? 0;
+    const warned = /event publish failed, resending/.test(agent.stderr());
+    // The operator raises the bound; the agent's retries get through.
+    const info = await jsm.streams.info(EVENT_STREAM);
+    await jsm.streams.update(EVENT_STREAM, { ...info.config, max_bytes: 64 * 1024 * 1024 });
+    await eventually(async () => (await agent.metric('rigbench_outbox_pending_events')) === 0, {
+      timeoutMs: 60_000,
+      description: 'outbox drained',
+    });
+    const stored = (await readStream(nc, EVENT_STREAM)).filter((m) => m.subject.endsWith(`.${runId}`));
+    const distinct = new Set(stored.map((m) => m.msgId)).size;
+    const scenario = 'Full stream: RIGBENCH_EVENTS bounded at 128 KiB, discard new';
+    recordFigure({
+      section: 51,
+      scenario,
+      measure:
+        'stream bytes while full / bound; events waiting in the outbox; publish errors counted; log line',
+      expected: '≤ bound; > 0; > 0; yes',
+      observed: `${streamBytesWhileFull} / ${STREAM_MAX}; ${pendingWhileFull}; ${refusals}; ${warned ? 'yes' : 'no'}`,
+      ok: streamBytesWhileFull <= STREAM_MAX && Number(pendingWhileFull) > 0 && refusals > 0 && warned,
+    });
+    recordFigure({
+      section: 51,
+      scenario,
+      measure:
+        'after raising the bound: events of the run in the stream / written by the agent / distinct ids',
+      expected: 'all, once',
+      observed: `${stored.length} / ${finished.lastSeq} / ${distinct}`,
+      ok: stored.length === finished.lastSeq && distinct === stored.length,
+    });
+    expect(streamBytesWhileFull).toBeLessThanOrEqual(STREAM_MAX);
+    expect(Number(pendingWhileFull)).toBeGreaterThan(0);
+    expect(stored).toHaveLength(finished.lastSeq);
+    expect(distinct).toBe(stored.length);
+  } finally {
+    watch.close();
+    await nc.close();
+  }
+});
+
+test('stream limits - agent and controller create RIGBENCH_EVENTS alike; the shipped server config bounds it', async () => {
+  const describe = async (first: 'agent' | 'controller'): Promise<string> => {
+    const nats = await startNatsServer();
+    servers.push(nats);
+    if (first === 'agent') {
+      const agent = await startAgentProc({ id: 'faults-limits', natsUrl: nats.url, modelsDir });
+      procs.push(agent);
+    } else {
+      const store = join(mkdtempSync(join(tmpdir(), 'rigbench-faults-limits-')), 'rigbench.db');
+      const collector = spawnNode(CLI_MAIN, ['collect'], {
+        RIGBENCH_NATS_SERVERS: nats.url,
+        RIGBENCH_STORE: store,
+      });
+      procs.push(collector);
+    }
+    const nc = await connect({ servers: nats.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const config = await eventually(() => jsm.streams.info(EVENT_STREAM).then((i) => i.config), {
+        timeoutMs: 20_000,
+        description: `${first} created the stream`,
+      });
+      const bytes = config.max_bytes > 0 ? `${config.max_bytes} B` : 'unlimited';
+      const age = config.max_age > 0 ? `${config.max_age / 1e9} s` : 'unlimited';
+      return `max_bytes ${bytes}, max_age ${age}, discard ${config.discard}, dup window ${config.duplicate_window / 1e9} s`;
+    } finally {
+      await nc.close();
+    }
+  };
+  const byAgent = await describe('agent');
+  const byController = await describe('controller');
+  const shipped = readFileSync(
+    fileURLToPath(new URL('../../deploy/compose/nats/nats.conf', import.meta.url)),
+    'utf8',
+  );
+  const serverBound = /max_file_store:\s*(\S+)/.exec(shipped)?.[1];
+  const scenario = 'Stream limits of RIGBENCH_EVENTS (whoever creates it first)';
+  recordFigure({
+    section: 52,
+    scenario,
+    measure: 'created by the agent / by the controller',
+    expected: 'identical',
+    observed: byAgent === byController ? `identical: ${byAgent}` : `${byAgent} / ${byController}`,
+    ok: byAgent === byController,
+  });
+  recordFigure({
+    section: 52,
+    scenario,
+    measure: 'disk bound of the stream: JetStream max_file_store in deploy/compose/nats/nats.conf',
+    expected: 'set',
+    observed: serverBound ?? 'not set',
+    ok: serverBound !== undefined,
+  });
+  expect(byAgent).toBe(byController);
+  expect(serverBound).toBeDefined();
+});
