@@ -180,7 +180,13 @@ describe('controller collector against a real nats-server', () => {
     await publishAll(js, events);
     const collect = () =>
       spawn(process.execPath, [cliJs, 'collect', '--nats', server.url, '--store', storePath], {
-        env: { HOME: dir, PATH: process.env.PATH ?? '', RIGBENCH_COLLECTOR_ACK_WAIT_SECONDS: '2' },
+        // The worker writer: jest runs sources, so only the built binary can exercise it.
+        env: {
+          HOME: dir,
+          PATH: process.env.PATH ?? '',
+          RIGBENCH_COLLECTOR_ACK_WAIT_SECONDS: '2',
+          RIGBENCH_COLLECTOR_WRITER: 'worker',
+        },
         stdio: 'ignore',
       });
     const storedNow = (): number => {

@@ -69,6 +69,7 @@ export interface CollectorIngestFigures {
 export async function benchCollectorIngest(
   server: NatsServerHandle,
   events: readonly RigbenchEvent[],
+  writer: 'auto' | 'worker' | 'inline' = 'auto',
 ): Promise<CollectorIngestFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'rigbench-bench-collect-'));
   const nc = await connect({ servers: server.url });
@@ -88,6 +89,7 @@ export async function benchCollectorIngest(
       batchSize: 2000,
       maxAckPending: 20000,
       ackWaitMs: 30000,
+      writer,
     });
     const start = process.hrtime.bigint();
     await collector.start();

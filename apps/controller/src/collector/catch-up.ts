@@ -18,6 +18,7 @@ export function collectorFor(
     batchSize: config.batchSize,
     maxAckPending: config.maxAckPending,
     ackWaitMs: config.ackWaitMs,
+    writer: config.writer,
     ...(logger ? { logger } : {}),
   });
 }

@@ -1,8 +1,10 @@
-import { EVENT_STREAM, parseEvent, UnsupportedEventVersionError } from '@rigbench/shared';
+import { EVENT_STREAM } from '@rigbench/shared';
 import { jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RunStore } from '../store/run-store.js';
-import type { IngestItem, QuarantineReason } from '../store/store-types.js';
+import type { IngestResult } from '../store/store-types.js';
+import { createBatchSink, type BatchSink } from './batch-sink.js';
+import type { RawEventMessage } from './ingest-item.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { ensureDurableConsumer, ensureEventStream, type DurableConsumerOptions } from './event-stream.js';
 
@@ -29,36 +31,11 @@ export interface EventCollectorOptions extends DurableConsumerOptions {
   logger?: Logger;
   /** Called after each committed batch (progress displays). */
   onBatch?: (stats: Readonly<CollectorStats>) => void;
-}
-
-function toItem(msg: JsMsg): IngestItem {
-  const quarantine = (reason: QuarantineReason, error: string): IngestItem => ({
-    kind: 'quarantine',
-    message: {
-      stream: msg.info.stream,
-      streamSeq: msg.seq,
-      subject: msg.subject,
-      reason,
-      error,
-      payload: msg.data,
-    },
-  });
-  let event;
-  try {
-    event = parseEvent(msg.data);
-  } catch (error) {
-    const reason = error instanceof UnsupportedEventVersionError ? 'unsupported-version' : 'malformed';
-    return quarantine(reason, (error as Error).message);
-  }
-  // The subject is what NATS permissions protect; an event claiming another agent or run is not trusted.
-  const [, , subjectAgent, subjectRun] = msg.subject.split('.');
-  if (subjectAgent !== event.agentId || subjectRun !== event.runId) {
-    return quarantine(
-      'subject-mismatch',
-      `event for agent '${event.agentId}' run '${event.runId}' arrived on subject ${msg.subject}`,
-    );
-  }
-  return { kind: 'event', event };
+  /**
+   * Where parsing and SQLite writes happen: a worker thread (`auto` picks it for file stores when the compiled
+   * worker exists) or this thread.
+   */
+  writer?: 'auto' | 'worker' | 'inline';
 }
 
 /**
@@ -73,6 +50,10 @@ export class EventCollector {
   private loop: Promise<void> | undefined;
   private batch: JsMsg[] = [];
   private flushScheduled = false;
+  private sink: BatchSink | undefined;
+  private inFlightBatches = 0;
+  private inFlightMessages = 0;
+  private idleWaiters: Array<() => void> = [];
   private readonly log: Logger;
   readonly stats: CollectorStats = {
     received: 0,
@@ -96,6 +77,7 @@ export class EventCollector {
     if (this.stateValue !== 'idle') throw new Error(`collector cannot start from state ${this.stateValue}`);
     this.stateValue = 'starting';
     try {
+      this.sink = createBatchSink(this.options.store, this.options.writer);
       const jsm = await jetstreamManager(this.options.nc);
       await ensureEventStream(jsm);
       await ensureDurableConsumer(jsm, this.options);
@@ -107,6 +89,7 @@ export class EventCollector {
       });
     } catch (error) {
       this.stateValue = 'failed';
+      await this.sink?.close();
       throw error;
     }
     this.stateValue = 'running';
@@ -129,50 +112,87 @@ export class EventCollector {
     }
   }
 
-  /** Writes the pending batch in one transaction, then acks it (or naks it when the write failed). */
+  /**
+   * Hands pending messages to the sink in batches (as many at once as it takes), acking each batch after its
+   * commit or nak'ing it for redelivery when the write failed.
+   */
   private flush(): void {
     this.flushScheduled = false;
-    if (this.batch.length === 0) return;
-    const msgs = this.batch;
-    this.batch = [];
-    this.stats.received += msgs.length;
-    try {
-      const result = this.options.store.ingest(msgs.map(toItem));
-      this.stats.stored += result.stored;
-      this.stats.duplicates += result.duplicates;
-      this.stats.quarantined += result.quarantined;
-      this.stats.batches += 1;
-      if (result.quarantined > 0) this.log.warn('events quarantined', { count: result.quarantined });
-    } catch (error) {
-      this.stats.failedBatches += 1;
-      this.log.error('store write failed; events will be redelivered', {
-        error: (error as Error).message,
-        events: msgs.length,
-      });
-      for (const msg of msgs) msg.nak(1000);
-      return;
+    const sink = this.sink;
+    if (!sink) return;
+    while (this.batch.length > 0 && this.inFlightBatches < sink.parallelism) {
+      const msgs = this.batch.splice(0, this.options.batchSize);
+      this.inFlightBatches += 1;
+      this.inFlightMessages += msgs.length;
+      this.stats.received += msgs.length;
+      // The stream sequence is parsed from the reply subject only when needed (quarantine, the worker).
+      const raw: RawEventMessage[] = msgs.map((m) => ({
+        stream: EVENT_STREAM,
+        get seq() {
+          return m.seq;
+        },
+        subject: m.subject,
+        data: m.data,
+      }));
+      sink
+        .write(raw)
+        .then(
+          (result) => this.committed(msgs, result),
+          (error: unknown) => this.rolledBack(msgs, error as Error),
+        )
+        .finally(() => {
+          this.inFlightBatches -= 1;
+          this.inFlightMessages -= msgs.length;
+          if (this.batch.length > 0) this.flush();
+          else if (this.inFlightBatches === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+        });
     }
+  }
+
+  private committed(msgs: readonly JsMsg[], result: IngestResult): void {
+    this.stats.stored += result.stored;
+    this.stats.duplicates += result.duplicates;
+    this.stats.quarantined += result.quarantined;
+    this.stats.batches += 1;
+    if (result.quarantined > 0) this.log.warn('events quarantined', { count: result.quarantined });
     for (const msg of msgs) msg.ack();
     this.options.onBatch?.(this.stats);
+  }
+
+  private rolledBack(msgs: readonly JsMsg[], error: Error): void {
+    this.stats.failedBatches += 1;
+    this.log.error('store write failed; events will be redelivered', {
+      error: error.message,
+      events: msgs.length,
+    });
+    for (const msg of msgs) msg.nak(1000);
+  }
+
+  /** Resolves when nothing is waiting to be written or being written. */
+  private idle(): Promise<void> {
+    if (this.batch.length === 0 && this.inFlightBatches === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Messages neither delivered nor acknowledged yet for this durable consumer (0 = caught up). */
   async backlog(): Promise<number> {
     const jsm = await jetstreamManager(this.options.nc);
     const info = await jsm.consumers.info(EVENT_STREAM, this.options.durableName);
-    return info.num_pending + info.num_ack_pending + this.batch.length;
+    return info.num_pending + info.num_ack_pending + this.batch.length + this.inFlightMessages;
   }
 
   /** Stops consuming, writes and acks what was received, and waits for the loop to end. */
   async stop(): Promise<void> {
     if (this.stateValue !== 'running') {
-      if (this.stateValue === 'starting' || this.stateValue === 'idle') this.stateValue = 'stopped';
+      if (this.stateValue === 'idle') this.stateValue = 'stopped';
       return;
     }
     this.stateValue = 'draining';
     await this.messages?.close();
     await this.loop;
     this.flush();
+    await this.idle();
+    await this.sink?.close();
     // Acks are plain publishes; flushing makes sure they reached the server before the caller closes NATS.
     await this.options.nc.flush().catch(() => undefined);
     this.stateValue = 'stopped';

@@ -152,6 +152,14 @@ export const configSchema = {
       default: 20000,
       env: 'RIGBENCH_COLLECTOR_MAX_ACK_PENDING',
     },
+    writer: {
+      doc:
+        'Where events are parsed and written: worker (a thread of its own), inline (the NATS thread) or auto ' +
+        '(worker with 4 or more CPUs: with fewer, nats-server and the NATS thread already use them)',
+      format: ['auto', 'worker', 'inline'],
+      default: 'auto',
+      env: 'RIGBENCH_COLLECTOR_WRITER',
+    },
     ackWaitSeconds: {
       doc: 'Seconds before an unacknowledged event is redelivered',
       format: Number,

@@ -44,7 +44,13 @@ export interface ControllerConfig {
   /** Absolute path of the SQLite store. */
   storePath: string;
   fleet: { staleAfterIntervals: number; lostAfterIntervals: number; listenMs: number };
-  collector: { durableName: string; batchSize: number; maxAckPending: number; ackWaitMs: number };
+  collector: {
+    durableName: string;
+    batchSize: number;
+    maxAckPending: number;
+    ackWaitMs: number;
+    writer: 'auto' | 'worker' | 'inline';
+  };
   defaults: { format: 'md' | 'csv' | 'json' | 'html' };
 }
 
@@ -206,6 +212,7 @@ export function compileControllerConfig(
       batchSize: positive(raw.collector.batchSize, 'collector.batchSize'),
       maxAckPending: positive(raw.collector.maxAckPending, 'collector.maxAckPending'),
       ackWaitMs: positive(raw.collector.ackWaitSeconds, 'collector.ackWaitSeconds') * 1000,
+      writer: raw.collector.writer as ControllerConfig['collector']['writer'],
     },
     defaults: { format: raw.defaults.format as ControllerConfig['defaults']['format'] },
   };

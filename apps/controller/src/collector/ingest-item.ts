@@ -1,0 +1,45 @@
+import { parseEvent, UnsupportedEventVersionError } from '@rigbench/shared';
+import type { IngestItem, QuarantineReason } from '../store/store-types.js';
+
+/** One message as taken from the stream: what the store needs of a `JsMsg`. */
+export interface RawEventMessage {
+  stream: string;
+  /** Stream sequence. */
+  seq: number;
+  subject: string;
+  data: Uint8Array;
+}
+
+/**
+ * Parses one stream message into an event for the store, or a quarantine entry naming why not (malformed,
+ * unsupported schema version, or a body that claims another agent or run than its subject).
+ */
+export function toIngestItem(msg: RawEventMessage): IngestItem {
+  const quarantine = (reason: QuarantineReason, error: string): IngestItem => ({
+    kind: 'quarantine',
+    message: {
+      stream: msg.stream,
+      streamSeq: msg.seq,
+      subject: msg.subject,
+      reason,
+      error,
+      payload: msg.data,
+    },
+  });
+  let event;
+  try {
+    event = parseEvent(msg.data);
+  } catch (error) {
+    const reason = error instanceof UnsupportedEventVersionError ? 'unsupported-version' : 'malformed';
+    return quarantine(reason, (error as Error).message);
+  }
+  // The subject is what NATS permissions protect; an event claiming another agent or run is not trusted.
+  const [, , subjectAgent, subjectRun] = msg.subject.split('.');
+  if (subjectAgent !== event.agentId || subjectRun !== event.runId) {
+    return quarantine(
+      'subject-mismatch',
+      `event for agent '${event.agentId}' run '${event.runId}' arrived on subject ${msg.subject}`,
+    );
+  }
+  return { kind: 'event', event };
+}
