@@ -135,9 +135,11 @@ export const configSchema = {
   },
   collector: {
     durableName: {
-      doc: 'Durable JetStream consumer the controller reads events with (shared by every controller process)',
+      doc:
+        'Durable JetStream consumer the controller reads events with; default rigbench-<hash of the store path>, ' +
+        'so controller processes sharing a store share it, and each store gets every event',
       format: String,
-      default: 'rigbench-controller',
+      default: '',
       env: 'RIGBENCH_COLLECTOR_DURABLE',
     },
     batchSize: {

@@ -17,6 +17,10 @@ describe('controller config', () => {
     expect(defaultStorePath({ XDG_DATA_HOME: '/data', HOME: '/home/u' })).toBe('/data/rigbench/rigbench.db');
     expect(config.grpc).toEqual({ deadlineMs: 10_000, keepaliveMs: 300_000 });
     expect(Object.isFrozen(config)).toBe(true);
+    expect(config.collector.durableName).toMatch(/^rigbench-[0-9a-f]{12}$/);
+    expect(loadControllerConfig({ env: { HOME: '/home/v' } }).collector.durableName).not.toBe(
+      config.collector.durableName,
+    );
   });
 
   test('config - YAML file, then RIGBENCH_ environment, then command-line overrides', () => {

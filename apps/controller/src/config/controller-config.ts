@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import convict from 'convict';
 import { parse as parseYaml } from 'yaml';
@@ -102,6 +103,14 @@ export function defaultStorePath(env: Readonly<Record<string, string | undefined
   const xdg = env.XDG_DATA_HOME;
   const dataHome = xdg && isAbsolute(xdg) ? xdg : join(env.HOME ?? homedir(), '.local', 'share');
   return join(dataHome, 'rigbench', 'rigbench.db');
+}
+
+/**
+ * The default durable consumer of a store: processes writing one store share the consumer (each event reaches
+ * one of them, and the store de-duplicates), while two stores never split the events between them.
+ */
+export function defaultDurableName(storePath: string): string {
+  return `rigbench-${createHash('sha256').update(storePath).digest('hex').slice(0, 12)}`;
 }
 
 type RawConfig = ReturnType<typeof loadRaw>;
@@ -208,7 +217,7 @@ export function compileControllerConfig(
       listenMs: positive(raw.fleet.listenSeconds, 'fleet.listenSeconds') * 1000,
     },
     collector: {
-      durableName: raw.collector.durableName,
+      durableName: nonEmpty(raw.collector.durableName) ?? defaultDurableName(storePath),
       batchSize: positive(raw.collector.batchSize, 'collector.batchSize'),
       maxAckPending: positive(raw.collector.maxAckPending, 'collector.maxAckPending'),
       ackWaitMs: positive(raw.collector.ackWaitSeconds, 'collector.ackWaitSeconds') * 1000,
