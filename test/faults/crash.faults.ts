@@ -6,10 +6,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { ensureSynthModel, type AgentRpc } from '@rigbench/shared';
+import { connect } from '@nats-io/transport-node';
+import { ensureSynthModel, EVENT_STREAM, type AgentRpc } from '@rigbench/shared';
 import { agentClient, call } from '../support/agent-harness.js';
 import { eventually } from '../support/eventually.js';
 import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
+import { readStream } from '../support/stream-reader.js';
 import {
   controllerSetup,
   dispatch,
@@ -196,11 +198,16 @@ test('agent SIGKILLed mid-run: rigbench run marks it lost within the heartbeat t
         return s.length >= lastSeqWritten && s;
       },
       { timeoutMs: 60_000, intervalMs: 200, description: `seqs 1..${lastSeqWritten} stored` },
-    ).catch((error: Error) => {
+    ).catch(async (error: Error) => {
       const have = storedSeqs(setup.storePath, runId, id);
+      const nc = await connect({ servers: nats.url });
+      const inStream = (await readStream(nc, EVENT_STREAM))
+        .filter((m) => m.subject.endsWith(`.${runId}`))
+        .map((m) => m.msgId.split('.').at(-1));
+      await nc.close();
       throw new Error(
-        `${error.message}\nstored ${have.length} seqs, max ${have.at(-1)}; restarted agent:\n` +
-          restarted.stderr().slice(-4000),
+        `${error.message}\nstored seqs ${have.join(',')}\nstream seqs ${inStream.join(',')}\n` +
+          `rigbench run:\n${runner.stderr().slice(-3000)}\nrestarted agent:\n${restarted.stderr().slice(-3000)}`,
         { cause: error },
       );
     });
