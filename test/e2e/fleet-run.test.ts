@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureSynthModel } from '@rigbench/shared';
+import { ensureSynthModel, type Sample } from '@rigbench/shared';
 import { eventually } from '../support/eventually.js';
 import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
 import {
@@ -14,23 +14,8 @@ import {
   type RunningProcess,
 } from '../support/binaries.js';
 
-interface ReportSample {
-  runId: string;
-  agentId: string;
-  caseId: string;
-  mode: 'chat' | 'raw';
-  repetition: number;
-  startedAt: string;
-  promptTokens: number;
-  promptSeconds: number;
-  promptTokensPerSecond: number;
-  ttftSeconds: number | null;
-  generatedTokens: number;
-  decodeSeconds: number;
-  decodeTokensPerSecond: number;
-  endToEndSeconds: number;
-  threads: number;
-}
+/** A raw sample as `report --format json` lists it: the stored sample plus where it came from. */
+type ReportSample = Sample & { runId: string; agentId: string };
 
 const PLAN = `
 version: 1
