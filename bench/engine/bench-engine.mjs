@@ -42,7 +42,8 @@ function benchCase(index, threads, test) {
     backend: 'cpu',
     devices: [],
     gpuLayers: 0,
-    contextSize: test.promptTokens + test.generatedTokens + 16,
+    // Exactly llama-bench's n_ctx (depth + pp + tg), so both KV caches have the same size.
+    contextSize: test.promptTokens + test.generatedTokens + test.depth,
     batchSize: BATCH,
     threads,
     flashAttention: false,

@@ -46,7 +46,7 @@ export async function referenceLoop({
   const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
   const vocab = Number(model.fileInfo.tensorInfo.find((t) => t.name === 'token_embd.weight').dimensions[1]);
   const context = await model.createContext({
-    contextSize: promptTokens + generatedTokens + 16,
+    contextSize: Math.max(promptTokens, generatedTokens),
     batchSize,
     threads,
     sequences: 1,

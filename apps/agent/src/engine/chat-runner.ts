@@ -27,7 +27,6 @@ export async function runChatRepetition(
   promptTokens: Token[],
   generation: GenerationSettings,
   eogBias: TokenBias | undefined,
-  signal?: AbortSignal,
 ): Promise<ChatTimings> {
   await sequence.clearHistory();
   const gaps = new Float64Array(Math.max(0, generation.maxTokens - 1));
@@ -53,10 +52,6 @@ export async function runChatRepetition(
         generated++;
         if (generated >= generation.maxTokens) {
           finishReason = 'maxTokens';
-          break;
-        }
-        if (signal?.aborted) {
-          finishReason = 'stopped';
           break;
         }
       }

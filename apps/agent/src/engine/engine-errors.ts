@@ -135,8 +135,9 @@ export class ContextTooSmallError extends Error {
     options?: ErrorOptions,
   ) {
     super(
-      `case ${caseId}: depth + promptTokens + generatedTokens = ${neededTokens} tokens do not fit in ` +
-        `contextSize ${contextSize} (matrix.contextSize must be at least ${neededTokens + 1})`,
+      `case ${caseId}: the case needs ${neededTokens} tokens of context (raw: depth + promptTokens + ` +
+        `generatedTokens; chat: templated prompt + maxTokens) but matrix.contextSize is ${contextSize}; ` +
+        `raise contextSize to at least ${neededTokens + 1}`,
       options,
     );
   }

@@ -358,3 +358,36 @@ test('engine - a case past the hard time limit is killed and failed; the next ca
   expect(spawned).toHaveLength(2);
   expect(performance.now() - started).toBeLessThan(30_000);
 });
+
+test('engine - a backend probe that cannot run skips every case with the reason instead of throwing', async () => {
+  const broken = new InferenceEngine({
+    resolveModelPath: async (source) => path.join(dir, source),
+    caseTimeoutMs: 30_000,
+    hashCacheFile: path.join(dir, 'sha256-cache.json'),
+    workerPath: path.join(dir, 'no-such-worker.js'),
+  });
+  const events = await collect(broken.run([benchCase(0)], new AbortController().signal));
+  expect(events).toHaveLength(1);
+  expect(finishedOf(events, 'c0')).toMatchObject({
+    outcome: 'skipped',
+    reason: expect.stringMatching(/it has: none.*backend probe failed: worker process exited with code 1/s),
+  });
+});
+
+test('engine - a case whose test does not fit its context fails with the sizes; the worker serves the next case', async () => {
+  // llama.cpp rounds context sizes up to a multiple of 256, so ask for more than 256 tokens in a 256 context.
+  const tooBig = {
+    mode: 'raw' as const,
+    test: { id: 'pp256-tg32-d16', promptTokens: 256, generatedTokens: 32, depth: 16 },
+  };
+  const cases = [benchCase(0, { contextSize: 256, workload: tooBig }), benchCase(1, { repetitions: 1 })];
+  const events = await collect(engine.run(cases, new AbortController().signal));
+  expect(finishedOf(events, 'c0')).toMatchObject({
+    outcome: 'failed',
+    reason: expect.stringMatching(
+      /ContextTooSmallError: case c0: the case needs 304 tokens.*contextSize is 256/,
+    ),
+  });
+  expect(finishedOf(events, 'c1')?.outcome).toBe('ok');
+  expect(spawned).toHaveLength(1);
+});

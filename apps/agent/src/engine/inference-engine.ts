@@ -156,7 +156,7 @@ export class InferenceEngine {
             benchCase,
             'skipped',
             0,
-            `backend ${benchCase.backend} is not available on this node (it has: ${probe.backends.join(', ')})` +
+            `backend ${benchCase.backend} is not available on this node (it has: ${probe.backends.join(', ') || 'none'})` +
               (why ? `; loading it failed with: ${why}` : ''),
           );
           continue;
@@ -306,9 +306,19 @@ export class InferenceEngine {
   }
 
   private probe(): Promise<ProbeReply> {
-    this.backendsProbe ??= this.runProbe().catch((error: unknown) => {
+    this.backendsProbe ??= this.runProbe().catch((error: unknown): ProbeReply => {
+      // A probe that cannot run leaves the node with no known backend: every case is skipped with the reason,
+      // the engine lives on, and the next call probes again.
       this.backendsProbe = null;
-      throw error;
+      this.logger.error('backend probe failed', { error: messageOf(error) });
+      const reason = `the backend probe failed: ${messageOf(error)}`;
+      return {
+        type: 'probe-result',
+        backends: [],
+        gpuDeviceNames: [],
+        vram: null,
+        unavailable: { cpu: reason, cuda: reason, vulkan: reason, metal: reason },
+      };
     });
     return this.backendsProbe;
   }

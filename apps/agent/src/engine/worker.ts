@@ -103,7 +103,8 @@ function vramTracker(llama: Llama): { stop(): Promise<Sample['vram']> } {
     peak = Math.max(peak, used);
   };
   const first = poll();
-  const timer = setInterval(() => void poll(), 100);
+  // A failed poll only loses one point of the curve; it must not become an unhandled rejection.
+  const timer = setInterval(() => void poll().catch(() => undefined), 100);
   return {
     async stop() {
       clearInterval(timer);
@@ -160,11 +161,13 @@ async function measureRaw(context: LlamaContext, request: RunCaseRequest): Promi
   const { benchCase } = request;
   if (benchCase.workload.mode !== 'raw' || loaded == null) return;
   const test = benchCase.workload.test;
-  const needed = test.depth + test.promptTokens + test.generatedTokens;
-  if (needed >= context.contextSize)
-    throw new ContextTooSmallError(benchCase.caseId, needed, context.contextSize);
   const sequence = context.getSequence();
   const decoder = createRawDecoder(context, sequence, rawDecoderKind);
+  // The direct decoder may fill every KV cell (llama-bench sizes n_ctx = depth + pp + tg); node-llama-cpp's own
+  // evaluation keeps one cell free.
+  const needed = test.depth + test.promptTokens + test.generatedTokens;
+  const usable = decoder.kind === 'direct' ? context.contextSize : context.contextSize - 1;
+  if (needed > usable) throw new ContextTooSmallError(benchCase.caseId, needed, context.contextSize);
   const random = mulberry32(benchCase.generation.seed);
   const bos = loaded.model.tokens.shouldPrependBosToken ? loaded.model.tokens.bos : null;
   for (let run = 0; run < benchCase.warmup + benchCase.repetitions; run++) {
@@ -209,7 +212,7 @@ async function measureChat(context: LlamaContext, request: RunCaseRequest): Prom
   });
   const promptTokens = contextText.tokenize(model.tokenizer) as Token[];
   const needed = promptTokens.length + benchCase.generation.maxTokens;
-  if (needed >= context.contextSize)
+  if (needed > context.contextSize - 1)
     throw new ContextTooSmallError(benchCase.caseId, needed, context.contextSize);
   if (benchCase.generation.ignoreEos)
     loaded.eogBias ??= endOfGenerationBias(model, loaded.vocabularySize, new TokenBias(model.tokenizer));
