@@ -55,7 +55,9 @@ try {
   say(
     `collector ingest  ${rate(ingest.events, ingest.ingestSeconds)} (${ingest.events} events in ${ingest.ingestSeconds.toFixed(2)} s; ` +
       `stored ${ingest.stored}, lost ${ingest.lost}, duplicates ${ingest.duplicates}, quarantined ${ingest.quarantined}, ` +
-      `run ${ingest.complete ? 'complete' : 'INCOMPLETE'}; stream filled in ${ingest.publishSeconds.toFixed(2)} s)`,
+      `run ${ingest.complete ? 'complete' : 'INCOMPLETE'}; stream filled in ${ingest.publishSeconds.toFixed(2)} s; ` +
+      `CPU s: collector ${ingest.collectorCpuSeconds.toFixed(2)}, nats-server ${ingest.natsServerCpuSeconds.toFixed(2)}; ` +
+      `${rate(ingest.events, ingest.collectorCpuSeconds)} per collector CPU second)`,
   );
   rss = await benchControllerRss(server, cliJs, {
     agents: Number(values.agents),

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
@@ -60,6 +60,17 @@ export interface CollectorIngestFigures {
   duplicates: number;
   quarantined: number;
   complete: boolean;
+  /** CPU seconds the collector process (this one) used during the ingest: wall time minus this is waiting. */
+  collectorCpuSeconds: number;
+  /** CPU seconds nats-server used during the ingest. */
+  natsServerCpuSeconds: number;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /**
@@ -92,6 +103,8 @@ export async function benchCollectorIngest(
       writer,
     });
     const start = process.hrtime.bigint();
+    const cpuStart = process.cpuUsage();
+    const natsCpuStart = processCpuSeconds(server.pid);
     await collector.start();
     while (
       collector.stats.stored + collector.stats.duplicates + collector.stats.quarantined <
@@ -100,6 +113,8 @@ export async function benchCollectorIngest(
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     const ingestSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const cpu = process.cpuUsage(cpuStart);
+    const natsServerCpuSeconds = processCpuSeconds(server.pid) - natsCpuStart;
     await collector.stop();
     const stored = store.storedEventCount();
     const agents = store.runAgents('bench-run');
@@ -113,6 +128,8 @@ export async function benchCollectorIngest(
       duplicates: collector.stats.duplicates,
       quarantined: collector.stats.quarantined,
       complete: agents.length > 0 && runCompleteness(store, 'bench-run').status === 'complete',
+      collectorCpuSeconds: (cpu.user + cpu.system) / 1e6,
+      natsServerCpuSeconds,
     };
   } finally {
     store.close();
