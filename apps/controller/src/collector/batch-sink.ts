@@ -10,7 +10,7 @@ import type { IngestReply, IngestRequest } from './ingest-protocol.js';
 /** Where the collector's batches go: parsed and written in one transaction each, in the order given. */
 export interface BatchSink {
   /** Resolves once the batch is committed; rejects when it was rolled back. */
-  write(messages: readonly RawEventMessage[]): Promise<IngestResult>;
+  write(stream: string, messages: readonly RawEventMessage[]): Promise<IngestResult>;
   /** Batches that may be in flight at once (1: the next waits for the previous). */
   readonly parallelism: number;
   close(): Promise<void>;
@@ -21,9 +21,9 @@ export class InlineSink implements BatchSink {
   readonly parallelism = 1;
   constructor(private readonly store: RunStore) {}
 
-  write(messages: readonly RawEventMessage[]): Promise<IngestResult> {
+  write(stream: string, messages: readonly RawEventMessage[]): Promise<IngestResult> {
     try {
-      return Promise.resolve(this.store.ingest(messages.map(toIngestItem)));
+      return Promise.resolve(this.store.ingest(messages.map((m) => toIngestItem(stream, m))));
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -78,7 +78,7 @@ export class WorkerSink implements BatchSink {
     this.pending.clear();
   }
 
-  write(messages: readonly RawEventMessage[]): Promise<IngestResult> {
+  write(stream: string, messages: readonly RawEventMessage[]): Promise<IngestResult> {
     if (this.failure) return Promise.reject(this.failure);
     let total = 0;
     for (const m of messages) total += m.data.byteLength;
@@ -94,7 +94,7 @@ export class WorkerSink implements BatchSink {
     offsets[messages.length] = at;
     const request: IngestRequest = {
       id: this.nextId++,
-      stream: messages[0]?.stream ?? '',
+      stream,
       subjects: messages.map((m) => m.subject),
       seqs: messages.map((m) => m.seq),
       offsets,

@@ -4,7 +4,6 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { RunStore } from '../store/run-store.js';
 import type { IngestResult } from '../store/store-types.js';
 import { createBatchSink, type BatchSink } from './batch-sink.js';
-import type { RawEventMessage } from './ingest-item.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { ensureDurableConsumer, ensureEventStream, type DurableConsumerOptions } from './event-stream.js';
 
@@ -125,17 +124,9 @@ export class EventCollector {
       this.inFlightBatches += 1;
       this.inFlightMessages += msgs.length;
       this.stats.received += msgs.length;
-      // The stream sequence is parsed from the reply subject only when needed (quarantine, the worker).
-      const raw: RawEventMessage[] = msgs.map((m) => ({
-        stream: EVENT_STREAM,
-        get seq() {
-          return m.seq;
-        },
-        subject: m.subject,
-        data: m.data,
-      }));
+
       sink
-        .write(raw)
+        .write(EVENT_STREAM, msgs)
         .then(
           (result) => this.committed(msgs, result),
           (error: unknown) => this.rolledBack(msgs, error as Error),

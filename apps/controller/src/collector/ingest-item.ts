@@ -1,24 +1,23 @@
 import { parseEvent, UnsupportedEventVersionError } from '@rigbench/shared';
 import type { IngestItem, QuarantineReason } from '../store/store-types.js';
 
-/** One message as taken from the stream: what the store needs of a `JsMsg`. */
+/** One message as taken from the stream: what the store needs of a `JsMsg` (which satisfies it as it is). */
 export interface RawEventMessage {
-  stream: string;
-  /** Stream sequence. */
-  seq: number;
-  subject: string;
-  data: Uint8Array;
+  /** Stream sequence; read only for quarantined messages (a `JsMsg` parses it from its reply subject). */
+  readonly seq: number;
+  readonly subject: string;
+  readonly data: Uint8Array;
 }
 
 /**
  * Parses one stream message into an event for the store, or a quarantine entry naming why not (malformed,
  * unsupported schema version, or a body that claims another agent or run than its subject).
  */
-export function toIngestItem(msg: RawEventMessage): IngestItem {
+export function toIngestItem(stream: string, msg: RawEventMessage): IngestItem {
   const quarantine = (reason: QuarantineReason, error: string): IngestItem => ({
     kind: 'quarantine',
     message: {
-      stream: msg.stream,
+      stream,
       streamSeq: msg.seq,
       subject: msg.subject,
       reason,

@@ -22,8 +22,7 @@ port.on('message', (request: IngestRequest | 'close') => {
   let reply: IngestReply;
   try {
     const items = request.subjects.map((subject, i) =>
-      toIngestItem({
-        stream: request.stream,
+      toIngestItem(request.stream, {
         seq: request.seqs[i] as number,
         subject,
         data: bytes.subarray(request.offsets[i], request.offsets[i + 1]),
