@@ -1,4 +1,4 @@
-import { parseEvent, UnsupportedEventVersionError } from '@rigbench/shared';
+import { eventSubject, parseEvent, UnsupportedEventVersionError } from '@rigbench/shared';
 import type { IngestItem, QuarantineReason } from '../store/store-types.js';
 
 /** One message as taken from the stream: what the store needs of a `JsMsg` (which satisfies it as it is). */
@@ -33,8 +33,7 @@ export function toIngestItem(stream: string, msg: RawEventMessage): IngestItem {
     return quarantine(reason, (error as Error).message);
   }
   // The subject is what NATS permissions protect; an event claiming another agent or run is not trusted.
-  const [, , subjectAgent, subjectRun] = msg.subject.split('.');
-  if (subjectAgent !== event.agentId || subjectRun !== event.runId) {
+  if (msg.subject !== eventSubject(event.agentId, event.runId)) {
     return quarantine(
       'subject-mismatch',
       `event for agent '${event.agentId}' run '${event.runId}' arrived on subject ${msg.subject}`,
