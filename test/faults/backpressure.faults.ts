@@ -3,7 +3,7 @@
  * first, then a clean refusal, never more disk than the bound); a full JetStream stream refuses events, which
  * wait in the outbox until the operator makes room, and then arrive with nothing lost.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,22 +166,32 @@ test('outbox - NATS unreachable: warning metric and log line before the bound, d
   }
 });
 
-test('stream - a full stream refuses events, they wait in the outbox; room made, all arrive', async () => {
-  const STREAM_MAX = 128 * 1024;
-  const nats = await startNatsServer();
+/** Events of `runId` in the stream: how many, how many distinct ids, which seqs of 1..lastSeq are missing. */
+async function streamOf(natsUrl: string, runId: string, lastSeq: number) {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    const stored = (await readStream(nc, EVENT_STREAM)).filter((m) => m.subject.endsWith(`.${runId}`));
+    const seqs = new Set(stored.map((m) => Number(m.msgId.split('.').at(-1))));
+    const missing = Array.from({ length: lastSeq }, (_, i) => i + 1).filter((q) => !seqs.has(q));
+    return { messages: stored.length, distinct: seqs.size, missing };
+  } finally {
+    await nc.close();
+  }
+}
+
+/** A nats-server config whose JetStream may use at most `maxFileStore` bytes of disk. */
+function jetStreamBound(dir: string, maxFileStore: number): string {
+  const file = join(dir, 'nats.conf');
+  writeFileSync(file, `jetstream {\n  max_file_store: ${maxFileStore}\n  max_memory_store: 1048576\n}\n`);
+  return file;
+}
+
+test('stream - JetStream storage full: events wait in the outbox; bound raised, every event arrives once', async () => {
+  const BOUND = 128 * 1024;
+  const ONE_EVENT = 4096;
+  const confDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-natsconf-'));
+  const nats = await startNatsServer({ args: ['-c', jetStreamBound(confDir, BOUND)] });
   servers.push(nats);
-  const nc = await connect({ servers: nats.url });
-  const jsm = await jetstreamManager(nc);
-  // The stream as an operator would bound it: refuse when full rather than drop what nobody has read yet.
-  await jsm.streams.add({
-    name: EVENT_STREAM,
-    subjects: ['rigbench.events.>'],
-    storage: StorageType.File,
-    retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.New,
-    max_bytes: STREAM_MAX,
-    duplicate_window: nanos(120_000),
-  });
   const id = 'faults-stream';
   const agent = await startAgentProc({ id, natsUrl: nats.url, modelsDir });
   procs.push(agent);
@@ -192,46 +202,102 @@ test('stream - a full stream refuses events, they wait in the outbox; room made,
   try {
     const finished = await watch.finished;
     const pendingWhileFull = await eventually(
-      async () =>
-        ((await agent.metric('rigbench_outbox_pending_events')) ?? 0) > 0 &&
-        (await agent.metric('rigbench_outbox_pending_events')),
+      async () => {
+        const n = (await agent.metric('rigbench_outbox_pending_events')) ?? 0;
+        return n > 0 && n;
+      },
       { description: 'events waiting in the outbox' },
     );
-    const streamBytesWhileFull = (await jsm.streams.info(EVENT_STREAM)).state.bytes;
-    const refusals = (await agent.metric('rigbench_event_publish_errors_total')) ?? 0;
-    const warned = /event publish failed, resending/.test(agent.stderr());
-    // The operator raises the bound; the agent's retries get through.
+    const nc = await connect({ servers: nats.url });
+    const streamBytesWhileFull = (await (await jetstreamManager(nc)).streams.info(EVENT_STREAM)).state.bytes;
+    await nc.close();
+    const errors = (await agent.metric('rigbench_event_publish_errors_total')) ?? 0;
+    const logged = /event publish failed, resending/.test(agent.stderr());
+    // The operator gives JetStream more disk and restarts NATS; the agent's retries get through.
+    jetStreamBound(confDir, 64 * 1024 * 1024);
+    await nats.restart();
+    await eventually(async () => (await agent.metric('rigbench_outbox_pending_events')) === 0, {
+      timeoutMs: 60_000,
+      description: 'outbox drained',
+    });
+    const after = await streamOf(nats.url, runId, finished.lastSeq);
+    const scenario = 'Full stream: JetStream max_file_store 128 KiB (server bound)';
+    recordFigure({
+      section: 51,
+      scenario,
+      measure: 'stream bytes while full / bound; events waiting in the outbox; publish errors; log line',
+      // The server checks its limit before storing a message, so the last one admitted may cross it.
+      expected: '≤ bound + 1 event (4 KiB); > 0; > 0; yes',
+      observed: `${streamBytesWhileFull} / ${BOUND}; ${pendingWhileFull}; ${errors}; ${logged ? 'yes' : 'no'}`,
+      ok: streamBytesWhileFull <= BOUND + ONE_EVENT && pendingWhileFull > 0 && errors > 0 && logged,
+    });
+    recordFigure({
+      section: 51,
+      scenario,
+      measure: 'after raising the bound: events in the stream / written by the agent / distinct / missing',
+      expected: 'all, once, 0 missing',
+      observed: `${after.messages} / ${finished.lastSeq} / ${after.distinct} / ${after.missing.length}`,
+      ok:
+        after.messages === finished.lastSeq &&
+        after.distinct === after.messages &&
+        after.missing.length === 0,
+    });
+    expect(streamBytesWhileFull).toBeLessThanOrEqual(BOUND + ONE_EVENT);
+    expect(pendingWhileFull).toBeGreaterThan(0);
+    expect(after.missing).toEqual([]);
+    expect(after.messages).toBe(finished.lastSeq);
+    expect(after.distinct).toBe(after.messages);
+  } finally {
+    watch.close();
+  }
+});
+
+test('stream - an operator max_bytes with discard new on nats-server: what reaches the stream (not asserted)', async () => {
+  const STREAM_MAX = 128 * 1024;
+  const nats = await startNatsServer();
+  servers.push(nats);
+  const nc = await connect({ servers: nats.url });
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({
+    name: EVENT_STREAM,
+    subjects: ['rigbench.events.>'],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.New,
+    max_bytes: STREAM_MAX,
+    duplicate_window: nanos(300_000),
+  });
+  const id = 'faults-maxbytes';
+  const agent = await startAgentProc({ id, natsUrl: nats.url, modelsDir });
+  procs.push(agent);
+  const setup = controllerSetup(nats.url, [{ id, address: agent.grpc }]);
+  const plan = writePlan(setup.dir, 'stream-max-bytes', model, { rawPrompts: 2, repetitions: 100 });
+  const runId = dispatch(setup, plan, id);
+  const watch = watchRun(agent.grpc, runId);
+  try {
+    const finished = await watch.finished;
+    await eventually(async () => ((await agent.metric('rigbench_outbox_pending_events')) ?? 0) > 0, {
+      description: 'events waiting in the outbox',
+    });
     const info = await jsm.streams.info(EVENT_STREAM);
     await jsm.streams.update(EVENT_STREAM, { ...info.config, max_bytes: 64 * 1024 * 1024 });
     await eventually(async () => (await agent.metric('rigbench_outbox_pending_events')) === 0, {
       timeoutMs: 60_000,
       description: 'outbox drained',
     });
-    const stored = (await readStream(nc, EVENT_STREAM)).filter((m) => m.subject.endsWith(`.${runId}`));
-    const distinct = new Set(stored.map((m) => m.msgId)).size;
-    const scenario = 'Full stream: RIGBENCH_EVENTS bounded at 128 KiB, discard new';
+    const after = await streamOf(nats.url, runId, finished.lastSeq);
+    // nats-server 2.9 can remove the oldest messages of a discard-new stream as it reaches max_bytes; events a
+    // collector had not read yet are then gone. docs/reliability.md says so; the shipped configs set no max_bytes.
     recordFigure({
       section: 51,
-      scenario,
+      scenario: `Full stream: stream max_bytes 128 KiB + discard new (${(await nats.output()).match(/Version:\s+(\S+)/)?.[1] ?? 'nats-server'})`,
       measure:
-        'stream bytes while full / bound; events waiting in the outbox; publish errors counted; log line',
-      expected: '≤ bound; > 0; > 0; yes',
-      observed: `${streamBytesWhileFull} / ${STREAM_MAX}; ${pendingWhileFull}; ${refusals}; ${warned ? 'yes' : 'no'}`,
-      ok: streamBytesWhileFull <= STREAM_MAX && Number(pendingWhileFull) > 0 && refusals > 0 && warned,
+        'events missing from the head of the stream after raising the bound (nats-server behaviour, not asserted)',
+      expected: '0',
+      observed: `${after.missing.length}${after.missing.length > 0 ? ` (seq ${after.missing.join(', ')})` : ''}`,
+      ok: after.missing.length === 0,
     });
-    recordFigure({
-      section: 51,
-      scenario,
-      measure:
-        'after raising the bound: events of the run in the stream / written by the agent / distinct ids',
-      expected: 'all, once',
-      observed: `${stored.length} / ${finished.lastSeq} / ${distinct}`,
-      ok: stored.length === finished.lastSeq && distinct === stored.length,
-    });
-    expect(streamBytesWhileFull).toBeLessThanOrEqual(STREAM_MAX);
-    expect(Number(pendingWhileFull)).toBeGreaterThan(0);
-    expect(stored).toHaveLength(finished.lastSeq);
-    expect(distinct).toBe(stored.length);
+    expect(after.distinct).toBe(after.messages);
   } finally {
     watch.close();
     await nc.close();
