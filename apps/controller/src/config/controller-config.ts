@@ -70,7 +70,7 @@ export interface ConfigSources {
   configFile?: string;
   /** Command-line overrides (`--store`, `--nats`), applied last. */
   overrides?: { store?: string; natsServers?: string };
-  /** Directory relative paths in the config file are resolved against (default: the file's directory). */
+  /** Directory a relative store path is resolved against (default: the process's working directory). */
   cwd?: string;
 }
 

@@ -27,11 +27,11 @@ export function multibarDisplay(stream: NodeJS.WritableStream): ProgressDisplay 
   const multibar = new cliProgress.MultiBar(
     {
       stream: stream as NodeJS.WriteStream,
-      format: ' {agent} [{bar}] {value}/{total} cases | {case} | {tps} tok/s | {status}',
+      format: ' {agent} [{bar}] {value}/{total} | {case} | {tps} tok/s | {status}',
       hideCursor: true,
       clearOnComplete: false,
       autopadding: true,
-      barsize: 24,
+      barsize: 16,
     },
     cliProgress.Presets.shades_classic,
   );
