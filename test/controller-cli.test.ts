@@ -281,4 +281,30 @@ describe('rigbench CLI with NATS and simulated agents', () => {
     expect(cancelled.out).toMatch(/sim-w: (cancelling|finished)/);
     expect((await cli(['show', 'no-such-run'], env)).err).toMatch(/run 'no-such-run' is not in the store/);
   });
+
+  test('cli - run completes with every sample once while a concurrent collect command shares the store', async () => {
+    await startAgent('sim-c1', { pool: 'c' });
+    await startAgent('sim-c2', { pool: 'c' });
+    const stopCollect = new AbortController();
+    const collecting = cli(['collect'], env, stopCollect.signal);
+    try {
+      const run = await cli(['run', 'examples/quick-cpu.yaml', '--select', 'pool=c'], env);
+      expect(run.code).toBe(0);
+      const runId = /^run (\S+)$/m.exec(run.out)?.[1] as string;
+      const show = JSON.parse((await cli(['show', runId, '--json'], env)).out) as {
+        status: string;
+        agents: Array<{ agentId: string; samplesStored: number; eventsStored: number; lastSeq: number }>;
+      };
+      expect(show.status).toBe('complete');
+      expect(show.agents.map((a) => [a.agentId, a.samplesStored, a.eventsStored === a.lastSeq])).toEqual([
+        ['sim-c1', 24, true],
+        ['sim-c2', 24, true],
+      ]);
+    } finally {
+      stopCollect.abort();
+    }
+    const collected = await collecting;
+    expect(collected.code).toBe(0);
+    expect(collected.err).toMatch(/collector stopped/);
+  });
 });
