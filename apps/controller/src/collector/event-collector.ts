@@ -83,7 +83,8 @@ export class EventCollector {
       const consumer = await jetstream(this.options.nc).consumers.get(EVENT_STREAM, this.options.durableName);
       // A synchronous callback rather than an async iterator: no promise per message at tens of thousands a second.
       this.messages = await consumer.consume({
-        max_messages: Math.max(this.options.batchSize * 2, 256),
+        // Several batches' worth outstanding, so the server keeps delivering while a batch is being written.
+        max_messages: Math.min(this.options.maxAckPending, Math.max(this.options.batchSize * 5, 256)),
         callback: (msg) => this.receive(msg),
       });
     } catch (error) {
