@@ -49,6 +49,7 @@ describe('rigbench CLI', () => {
       ['collect'],
       ['model'],
       ['model', 'synth'],
+      ['config'],
       ['demo'],
     ];
     for (const command of commands) {
@@ -62,6 +63,20 @@ describe('rigbench CLI', () => {
       /--agents <ids>[\s\S]*--select <key=value>[\s\S]*--detach/,
     );
     expect((await cli(['report', '--help'])).out).toMatch(/--format <format>[\s\S]*--out <file>/);
+  });
+
+  test('cli - config prints the configuration in effect with secrets masked', async () => {
+    const { code, out } = await cli(['config', '--store', '/tmp/x.db'], {
+      RIGBENCH_AGENT_TOKEN: 'hunter2',
+      RIGBENCH_NATS_SERVERS: 'nats://a:4222',
+    });
+    expect(code).toBe(0);
+    expect(out).not.toContain('hunter2');
+    expect(JSON.parse(out)).toMatchObject({
+      agentToken: '(secret)',
+      storePath: '/tmp/x.db',
+      nats: { servers: ['nats://a:4222'] },
+    });
   });
 
   test('cli - usage errors exit 2', async () => {

@@ -7,6 +7,7 @@ import { registerAgentCommands } from './agents-command.js';
 import { registerCancelCommand } from './cancel-command.js';
 import { registerCollectCommand } from './collect-command.js';
 import { registerCompareCommand } from './compare-command.js';
+import { registerConfigCommand } from './config-command.js';
 import { registerDemoCommand } from './demo.js';
 import { registerModelCommands } from './model-command.js';
 import { registerPlanCommands } from './plan-command.js';
@@ -80,6 +81,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
   registerCompareCommand(program, bind);
   registerCollectCommand(program, bind);
   registerModelCommands(program, bind);
+  registerConfigCommand(program, bind);
   registerDemoCommand(program, bind, deps, (args, output) => runCli(args, { ...deps, output }));
   for (const command of program.commands) applySubcommandSettings(command, deps);
   return program;
