@@ -50,6 +50,7 @@ describe('rigbench CLI', () => {
       ['model'],
       ['model', 'synth'],
       ['config'],
+      ['quarantine'],
       ['demo'],
     ];
     for (const command of commands) {
@@ -321,5 +322,23 @@ describe('rigbench CLI with NATS and simulated agents', () => {
     const collected = await collecting;
     expect(collected.code).toBe(0);
     expect(collected.err).toMatch(/collector stopped/);
+  });
+
+  test('cli - quarantine lists an event the collector could not store', async () => {
+    const { jetstream } = await import('@nats-io/jetstream');
+    await startAgent('sim-q', {}); // creates the stream
+    await jetstream(nc).publish('rigbench.events.sim-q.r-bad', '{"v":1,"type":"sample.recorded"', {
+      msgID: 'cli-bad-1',
+    });
+    const listed = await cli(['quarantine', '--json'], env);
+    expect(listed.code).toBe(0);
+    const result = JSON.parse(listed.out) as {
+      total: number;
+      recent: Array<{ reason: string; subject: string }>;
+    };
+    expect(result.total).toBeGreaterThanOrEqual(1);
+    expect(result.recent).toContainEqual(
+      expect.objectContaining({ reason: 'malformed', subject: 'rigbench.events.sim-q.r-bad' }),
+    );
   });
 });

@@ -11,6 +11,7 @@ import { registerConfigCommand } from './config-command.js';
 import { registerDemoCommand } from './demo.js';
 import { registerModelCommands } from './model-command.js';
 import { registerPlanCommands } from './plan-command.js';
+import { registerQuarantineCommand } from './quarantine-command.js';
 import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerRunsCommands } from './runs-command.js';
@@ -80,6 +81,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
   registerReportCommand(program, bind);
   registerCompareCommand(program, bind);
   registerCollectCommand(program, bind);
+  registerQuarantineCommand(program, bind);
   registerModelCommands(program, bind);
   registerConfigCommand(program, bind);
   registerDemoCommand(program, bind, deps, (args, output) => runCli(args, { ...deps, output }));
