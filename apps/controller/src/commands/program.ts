@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { RIGBENCH_VERSION, PlanValidationError } from '@rigbench/shared';
+import { RIGBENCH_VERSION, PlanValidationError, formatPlanIssues } from '@rigbench/shared';
 import { ControllerConfigError } from '../config/controller-config.js';
 import { CommandContext, type CliDeps, type GlobalOptions } from './command-context.js';
 import { ExitCode, UsageError } from './exit-codes.js';
@@ -31,10 +31,7 @@ export type ActionBinder = <A extends unknown[]>(
 /** Maps an error to its exit code and prints it (one line, no stack: these are for people). */
 export function reportError(deps: CliDeps, error: unknown): number {
   if (error instanceof PlanValidationError) {
-    for (const issue of error.issues)
-      deps.output.note(
-        `error: ${issue.file}${issue.line ? `:${issue.line}:${issue.column ?? 1}` : ''}  ${issue.path || '(plan)'}  ${issue.message}`,
-      );
+    for (const line of formatPlanIssues(error)) deps.output.note(`error: ${line}`);
     return ExitCode.usage;
   }
   const message = error instanceof Error ? error.message : String(error);
