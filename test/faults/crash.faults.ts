@@ -116,7 +116,7 @@ test('worker killed (SIGKILL) and crashing (SIGSEGV) mid-case: those cases fail 
       scenario,
       measure: 'hit cases failed with a reason (worker exit signal named)',
       expected: `${signals.length}`,
-      observed: `${failedWithReason.length} (${reasons.map((r) => (r ?? '').slice(0, 60)).join('; ')})`,
+      observed: `${failedWithReason.length} (${reasons.map((r) => (r ?? '').split(';')[0]).join('; ')})`,
       ok:
         failedWithReason.length === signals.length &&
         signals.every((s) => reasons.some((r) => (r ?? '').includes(s))),
