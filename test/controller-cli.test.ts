@@ -7,6 +7,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { runCli } from '../apps/controller/src/commands/program.js';
 import { streamOutput } from '../apps/controller/src/commands/output.js';
 import { SimulatedAgent } from '../apps/controller/src/simulate/simulated-agent.js';
+import { RunStore } from '../apps/controller/src/store/run-store.js';
+import { eventually } from './support/eventually.js';
 import { startNatsServer, type NatsServerHandle } from './support/nats-server.js';
 
 const root = join(import.meta.dirname, '..');
@@ -213,8 +215,6 @@ describe('rigbench CLI with NATS and simulated agents', () => {
     const doomed = await startAgent('sim-dies', { pool: 'x' }, { caseDelayMs: 300 });
     const done = cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-ok,sim-dies'], env);
     // Kill it once the controller has stored part of its run.
-    const { eventually } = await import('./support/eventually.js');
-    const { RunStore } = await import('../apps/controller/src/store/run-store.js');
     await eventually(
       () => {
         const store = RunStore.open(env.RIGBENCH_STORE as string);
@@ -237,7 +237,9 @@ describe('rigbench CLI with NATS and simulated agents', () => {
     const result = await done;
     expect(result.code).toBe(4);
     expect(result.out).toMatch(/sim-ok: complete/);
-    expect(result.out).toMatch(/agent sim-dies: given up: agent lost: no heartbeat for \d+ s/);
+    expect(result.out).toMatch(
+      /agent sim-dies: given up: agent lost: no heartbeat or other sign of life for \d+ s/,
+    );
     expect(result.out).toMatch(/agent sim-dies: no run.finished received/);
   });
 
@@ -340,5 +342,25 @@ describe('rigbench CLI with NATS and simulated agents', () => {
     expect(result.recent).toContainEqual(
       expect.objectContaining({ reason: 'malformed', subject: 'rigbench.events.sim-q.r-bad' }),
     );
+  });
+
+  test('cli - an agent whose heartbeats stop but that still answers gRPC is not given up', async () => {
+    const quiet = await startAgent('sim-quiet', {}, { caseDelayMs: 400 });
+    const running = cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-quiet'], env);
+    await eventually(() => agentsWithRuns(), { description: 'run accepted' });
+    quiet.pauseHeartbeats();
+    const result = await running;
+    // 8 cases x 400 ms is far beyond 6 heartbeat intervals of 0.2 s: only GetInfo probes kept it alive.
+    expect({ code: result.code, out: result.out }).toMatchObject({ code: 0 });
+    expect(result.out).toMatch(/sim-quiet: complete, 8\/8 cases, 24 samples/);
+
+    function agentsWithRuns(): boolean {
+      const store = RunStore.open(env.RIGBENCH_STORE as string);
+      try {
+        return store.listRuns().length > 0;
+      } finally {
+        store.close();
+      }
+    }
   });
 });

@@ -27,8 +27,13 @@ export interface RunMonitorOptions {
   storeGraceMs?: number;
   /** After the store has `run.finished` but misses events, how long to wait for stragglers, in ms (default 5 s). */
   settleMs?: number;
-  /** An agent never heard from on NATS whose WatchRun keeps failing this long is given up, in ms (default 30 s). */
+  /**
+   * Without heartbeats (none configured, or NATS down) an agent whose WatchRun and GetInfo probes keep failing
+   * this long is given up, in ms (default 30 s).
+   */
   unreachableLostMs?: number;
+  /** How often a silent agent is probed with GetInfo, in ms (default 5 s). */
+  probeEveryMs?: number;
   pollMs?: number;
 }
 
@@ -37,7 +42,10 @@ interface AgentTrack {
   watch: 'watching' | 'ended' | 'failed' | 'gone';
   watchEndedAt?: number;
   storeFinishedAt?: number;
-  unreachableSince?: number;
+  /** Last sign of life besides heartbeats: a WatchRun event or an answered GetInfo (controller clock, ms). */
+  aliveAt: number;
+  probing: boolean;
+  probedAt: number;
   done: boolean;
 }
 
@@ -51,6 +59,8 @@ export async function monitorRun(options: RunMonitorOptions): Promise<'done' | '
   const storeGraceMs = options.storeGraceMs ?? 30_000;
   const settleMs = options.settleMs ?? 5_000;
   const unreachableLostMs = options.unreachableLostMs ?? 30_000;
+  const probeEveryMs = options.probeEveryMs ?? 5_000;
+  const clients = new Map(options.agents.map((a) => [a.agentId, a.client]));
   const watchAbort = new AbortController();
   const stopWatches = (): void => watchAbort.abort();
   signal.addEventListener('abort', stopWatches);
@@ -68,6 +78,9 @@ export async function monitorRun(options: RunMonitorOptions): Promise<'done' | '
           status: 'starting',
         },
         watch: 'watching',
+        aliveAt: Date.now(),
+        probing: false,
+        probedAt: 0,
         done: false,
       },
     ]),
@@ -87,7 +100,7 @@ export async function monitorRun(options: RunMonitorOptions): Promise<'done' | '
         for await (const update of client.watchRun(runId, fromSeq, watchAbort.signal)) {
           fromSeq = update.seq + 1;
           track.watch = 'watching';
-          delete track.unreachableSince;
+          track.aliveAt = Date.now();
           applyEvent(track.progress, update.event_json);
           display.update(track.progress);
         }
@@ -102,7 +115,6 @@ export async function monitorRun(options: RunMonitorOptions): Promise<'done' | '
           return;
         }
         track.watch = 'failed';
-        track.unreachableSince ??= Date.now();
         if (!track.done) {
           track.progress.status = 'watch lost, waiting for events';
           display.update(track.progress);
@@ -150,20 +162,51 @@ export async function monitorRun(options: RunMonitorOptions): Promise<'done' | '
           );
           continue;
         }
+        // Lost only when every sign of life is old: heartbeats (absent while NATS is down), WatchRun events
+        // (absent during a long case) and GetInfo probes, which run whenever the other two are quiet.
         const heard = options.heartbeats?.snapshot().get(agent.agentId);
-        if (heard) {
-          const ageMs = now - heard.receivedAtMs;
-          if (agentHealth(ageMs, heard.heartbeat.intervalSeconds, options.thresholds) === 'lost') {
-            finish(track, 'lost', `agent lost: no heartbeat for ${(ageMs / 1000).toFixed(0)} s`);
-            continue;
-          }
-        } else if (track.unreachableSince !== undefined && now - track.unreachableSince > unreachableLostMs) {
+        const intervalSeconds = heard?.heartbeat.intervalSeconds;
+        const lastSign = Math.max(track.aliveAt, heard?.receivedAtMs ?? 0);
+        const silentMs = now - lastSign;
+        const lostMs =
+          intervalSeconds === undefined
+            ? unreachableLostMs
+            : Math.max(unreachableLostMs, options.thresholds.lostAfterIntervals * intervalSeconds * 1000);
+        if (
+          intervalSeconds !== undefined &&
+          agentHealth(silentMs, intervalSeconds, options.thresholds) === 'lost'
+        ) {
           finish(
             track,
             'lost',
-            `agent unreachable for ${((now - track.unreachableSince) / 1000).toFixed(0)} s`,
+            `agent lost: no heartbeat or other sign of life for ${(silentMs / 1000).toFixed(0)} s`,
           );
           continue;
+        }
+        if (intervalSeconds === undefined && silentMs > lostMs && track.watch !== 'watching') {
+          finish(track, 'lost', `agent unreachable for ${(silentMs / 1000).toFixed(0)} s`);
+          continue;
+        }
+        // Probe once the agent looks stale, often enough to answer before it would count as lost.
+        const intervalMs = intervalSeconds === undefined ? probeEveryMs : intervalSeconds * 1000;
+        const quietMs =
+          intervalSeconds === undefined ? probeEveryMs : options.thresholds.staleAfterIntervals * intervalMs;
+        const probeGapMs = Math.min(probeEveryMs, intervalMs);
+        if (silentMs > quietMs && !track.probing && now - track.probedAt > probeGapMs) {
+          track.probing = true;
+          track.probedAt = now;
+          const client = clients.get(agent.agentId) as AgentClient;
+          client
+            .getInfo(Math.max(200, Math.min(3000, intervalMs)))
+            .then(
+              () => {
+                track.aliveAt = Date.now();
+              },
+              () => undefined,
+            )
+            .finally(() => {
+              track.probing = false;
+            });
         }
         if (track.progress.status === 'starting' && row.acceptedAt !== null)
           track.progress.status = 'running';

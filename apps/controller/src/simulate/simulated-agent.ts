@@ -78,6 +78,11 @@ export class SimulatedAgent {
     return this.address;
   }
 
+  /** Stops heartbeating only (as when the agent's NATS connection is down) while gRPC keeps answering. */
+  pauseHeartbeats(): void {
+    clearInterval(this.heartbeatTimer);
+  }
+
   /** Stops heartbeating and serving (a kill, as far as the controller can tell). */
   async stop(): Promise<void> {
     clearInterval(this.heartbeatTimer);
