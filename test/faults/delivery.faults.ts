@@ -37,7 +37,10 @@ beforeAll(async () => {
   const modelsDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-models-'));
   model = basename(await ensureSynthModel(modelsDir, 'tiny'));
   agent = await startAgentProc({ id: AGENT, natsUrl: nats.url, modelsDir });
-  setup = controllerSetup(nats.url, [{ id: AGENT, address: agent.grpc }]);
+  // The worker-thread store writer here (what machines with 4+ CPUs get); the other scenarios use the inline one.
+  setup = controllerSetup(nats.url, [{ id: AGENT, address: agent.grpc }], {
+    RIGBENCH_COLLECTOR_WRITER: 'worker',
+  });
   collector = await startCollector(setup);
 });
 
@@ -186,7 +189,8 @@ test('the collector SIGKILLed mid-run and restarted: it catches up, 0 lost, 0 du
     collector = await startCollector(setup);
     const expected = Object.values(finished.samplesPerCase).reduce((a, b) => a + b, 0);
     const stored = await storedComplete(runId);
-    const scenario = 'Controller (collector) SIGKILLed mid-run, restarted after the run';
+    const scenario =
+      'Controller (collector, worker-thread writer) SIGKILLed mid-run, restarted after the run';
     recordFigure({
       section: 20,
       scenario,
@@ -216,7 +220,7 @@ test('the store absorbed redeliveries (collector totals)', async () => {
   const duplicates = collectorTotal(collector, 'duplicates');
   recordFigure({
     section: 20,
-    scenario: 'Controller (collector) SIGKILLed mid-run, restarted after the run',
+    scenario: 'Controller (collector, worker-thread writer) SIGKILLed mid-run, restarted after the run',
     measure: 'events redelivered after the restart and ignored by the store (idempotent insert)',
     expected: '≥ 0, none stored twice',
     observed: duplicates,
