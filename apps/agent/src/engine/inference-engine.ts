@@ -185,24 +185,24 @@ export class InferenceEngine {
           }
         }
 
-        const fingerprint = await this.fingerprint(benchCase, group, threads);
-        yield {
-          type: 'case.started',
-          caseId: benchCase.caseId,
-          caseIndex: benchCase.index,
-          fingerprint,
-          modelLoadSeconds: group.loaded.loadSeconds,
-          modelReused: reused,
-        };
-        group.casesRun++;
-
         let samples = 0;
         let peakRss: number | undefined;
         group.worker.send({ type: 'run', benchCase, threads, modelLoadSeconds: group.loaded.loadSeconds });
         try {
           for (;;) {
             const message = await this.next(group.worker, benchCase, signal, deadline);
-            if (message.type === 'sample') {
+            if (message.type === 'case-ready') {
+              // Announced once the context exists, with the sizes llama.cpp actually uses.
+              group.casesRun++;
+              yield {
+                type: 'case.started',
+                caseId: benchCase.caseId,
+                caseIndex: benchCase.index,
+                fingerprint: await this.fingerprint(benchCase, group, message),
+                modelLoadSeconds: group.loaded.loadSeconds,
+                modelReused: reused,
+              };
+            } else if (message.type === 'sample') {
               samples++;
               peakRss = Math.max(peakRss ?? 0, message.sample.workerPeakRssBytes);
               yield { type: 'sample.recorded', caseId: benchCase.caseId, sample: message.sample };
@@ -344,7 +344,11 @@ export class InferenceEngine {
     return this.cpu;
   }
 
-  private async fingerprint(benchCase: BenchCase, group: ActiveGroup, threads: number): Promise<Fingerprint> {
+  private async fingerprint(
+    benchCase: BenchCase,
+    group: ActiveGroup,
+    actual: { threads: number; contextSize: number; batchSize: number },
+  ): Promise<Fingerprint> {
     const hardware = await this.hardware();
     const usesGpu = benchCase.backend !== 'cpu';
     const selected =
@@ -366,9 +370,9 @@ export class InferenceEngine {
       nodeVersion: process.version,
       hostname: os.hostname(),
       model: group.model,
-      threads,
-      batchSize: benchCase.batchSize,
-      contextSize: benchCase.contextSize,
+      threads: actual.threads,
+      batchSize: actual.batchSize,
+      contextSize: actual.contextSize,
       gpuLayers: usesGpu ? benchCase.gpuLayers : 0,
       flashAttention: benchCase.flashAttention,
       kvCacheType: benchCase.kvCacheType,

@@ -48,6 +48,14 @@ export interface SampleReply {
   sample: Sample;
 }
 
+/** The case's context exists; what llama.cpp actually uses (it rounds context sizes up, clamps batches). */
+export interface CaseReadyReply {
+  type: 'case-ready';
+  threads: number;
+  contextSize: number;
+  batchSize: number;
+}
+
 export interface CaseDoneReply {
   type: 'case-done';
   /** Peak resident set size of the worker so far, in bytes. */
@@ -69,4 +77,5 @@ export interface ProbeReply {
   unavailable: Partial<Record<Backend, string>>;
 }
 
-export type WorkerMessage = LoadedReply | SampleReply | CaseDoneReply | FailedReply | ProbeReply;
+export type WorkerMessage =
+  LoadedReply | CaseReadyReply | SampleReply | CaseDoneReply | FailedReply | ProbeReply;

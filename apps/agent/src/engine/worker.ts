@@ -128,6 +128,12 @@ async function runCase(request: RunCaseRequest): Promise<void> {
     experimentalKvCacheValueType: benchCase.kvCacheType.toUpperCase() as 'F16',
   });
   try {
+    send({
+      type: 'case-ready',
+      threads: context.currentThreads || threads,
+      contextSize: context.contextSize,
+      batchSize: context.batchSize,
+    });
     if (benchCase.workload.mode === 'raw') await measureRaw(context, request);
     else await measureChat(context, request);
   } finally {
