@@ -18,3 +18,4 @@ export { ModelHashCache, defaultHashCacheFile } from './model-hash.js';
 export { parseNvidiaSmiCsv, queryNvidiaSmi } from './nvidia-smi.js';
 export { autoThreads, resolveThreads } from './threads.js';
 export { resolveWorkerPath } from './worker-path.js';
+export { nodeLlamaCppVersion } from './versions.js';

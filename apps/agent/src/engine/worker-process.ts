@@ -9,6 +9,8 @@ import { WorkerCrashedError } from './engine-errors.js';
 
 /** Stderr lines kept for the crash report. */
 const STDERR_TAIL_LINES = 12;
+/** Longest delay `setTimeout` honours, in ms. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 export type WorkerState = 'running' | 'exited';
 
@@ -107,7 +109,8 @@ export class WorkerProcess {
       const left = deadline - performance.now();
       if (left <= 0) throw new WaitInterruptedError('deadline');
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left);
+        // setTimeout fires at once for delays past 2^31 - 1 ms; a longer wait just loops.
+        const timer = setTimeout(done, Math.min(left, MAX_TIMER_MS));
         const onAbort = (): void => done();
         signal.addEventListener('abort', onAbort, { once: true });
         function done(): void {
