@@ -80,11 +80,18 @@ export class HeartbeatMonitor {
   }
 
   /**
-   * Resolves once every id in `ids` has been heard from (or, with no ids, once any agent has been heard from and
-   * `quietMs` passed without a new one), or after `timeoutMs`.
+   * Resolves once every id in `ids` has been heard from, or after `timeoutMs`. With no ids, once the longest
+   * heartbeat interval heard so far (plus half a second) has passed: every live agent beats once per interval.
    */
   async waitFor(ids: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    const deadline = this.now() + timeoutMs;
+    const start = this.now();
+    const deadline = start + timeoutMs;
+    const everyoneBeatBy = (): number => {
+      let longest = 0;
+      for (const { heartbeat } of this.latest.values())
+        longest = Math.max(longest, heartbeat.intervalSeconds);
+      return longest === 0 ? Infinity : start + longest * 1000 + 500;
+    };
     await new Promise<void>((resolve) => {
       const done = (): void => {
         clearInterval(timer);
@@ -93,6 +100,7 @@ export class HeartbeatMonitor {
       };
       const timer = setInterval(() => {
         if (ids.length > 0 && ids.every((id) => this.latest.has(id))) done();
+        else if (ids.length === 0 && this.now() >= everyoneBeatBy()) done();
         else if (this.now() >= deadline) done();
       }, 25);
       signal?.addEventListener('abort', done);
