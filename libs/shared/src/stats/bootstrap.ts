@@ -1,5 +1,6 @@
 import { checkConfidence, type Interval } from './confidence-interval.js';
 import { quantileSorted } from './descriptive.js';
+import { selectInPlace } from './order-statistics.js';
 import { SeededRandom } from './seeded-random.js';
 import { InsufficientDataError, StatsDomainError } from './stats-errors.js';
 
@@ -28,33 +29,9 @@ export interface BootstrapResult {
 
 /** Median of `buf[0..n)` (reorders `buf`); quickselect keeps each resample O(n). */
 function medianInPlace(buf: Float64Array, n: number): number {
-  const select = (k: number): number => {
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const pivot = buf[(lo + hi) >>> 1]!;
-      let i = lo;
-      let j = hi;
-      while (i <= j) {
-        while (buf[i]! < pivot) i++;
-        while (buf[j]! > pivot) j--;
-        if (i <= j) {
-          const t = buf[i]!;
-          buf[i] = buf[j]!;
-          buf[j] = t;
-          i++;
-          j--;
-        }
-      }
-      if (k <= j) hi = j;
-      else if (k >= i) lo = i;
-      else return buf[k]!;
-    }
-    return buf[k]!;
-  };
   const h = (n - 1) / 2;
   const lo = Math.floor(h);
-  const a = select(lo);
+  const a = selectInPlace(buf, lo, 0, n - 1);
   if (lo === h) return a;
   // The upper middle is the smallest value right of the lower middle once selected.
   let b = Infinity;
