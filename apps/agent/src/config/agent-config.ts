@@ -66,6 +66,8 @@ export interface AgentConfig {
   limits: AgentLimits;
   concurrentRuns: number;
   keepFinishedRuns: number;
+  /** Environment the agent sets for its inference workers (recorded in every fingerprint). */
+  worker: { uvThreadpoolSize: number };
   grpc: { maxMessageBytes: number; keepaliveTimeMs: number; keepaliveTimeoutMs: number };
   shutdown: { graceMs: number; currentCase: 'finish' | 'cancel' };
 }
@@ -231,6 +233,8 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
   if (raw.runs.concurrent < 1) throw new ConfigValueError('runs.concurrent', 'must be at least 1');
   if (raw.heartbeat.intervalSeconds < 1)
     throw new ConfigValueError('heartbeat.intervalSeconds', 'must be at least 1');
+  if (raw.worker.uvThreadpoolSize < 1 || raw.worker.uvThreadpoolSize > 1024)
+    throw new ConfigValueError('worker.uvThreadpoolSize', "must be between 1 and 1024 (libuv's own limit)");
   if (raw.grpc.maxMessageBytes < 1024)
     throw new ConfigValueError('grpc.maxMessageBytes', 'must be at least 1024');
   const config: AgentConfig = {
@@ -265,6 +269,7 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
     },
     concurrentRuns: raw.runs.concurrent,
     keepFinishedRuns: raw.runs.keepFinished,
+    worker: { uvThreadpoolSize: raw.worker.uvThreadpoolSize },
     grpc: {
       maxMessageBytes: raw.grpc.maxMessageBytes,
       keepaliveTimeMs: raw.grpc.keepaliveTimeSeconds * 1000,

@@ -41,6 +41,7 @@ export interface RawAgentConfig {
     caseTimeoutSeconds: number;
   };
   runs: { concurrent: number; keepFinished: number };
+  worker: { uvThreadpoolSize: number };
   grpc: { maxMessageBytes: number; keepaliveTimeSeconds: number; keepaliveTimeoutSeconds: number };
   shutdown: { graceSeconds: number; currentCase: string };
 }
@@ -198,6 +199,15 @@ const schemaWithoutNames = {
       doc: 'Finished runs whose events stay in memory for WatchRun',
       format: 'nat',
       default: 16,
+    },
+  },
+  worker: {
+    uvThreadpoolSize: {
+      doc:
+        "UV_THREADPOOL_SIZE of each inference worker (1-1024). 1 by default: with libuv's 4 threads taking turns " +
+        "at decoding, ggml's per-token helper thread queues on a busy CPU and 2-thread decode loses 2-3x (docs/measurement.md)",
+      format: 'nat',
+      default: 1,
     },
   },
   grpc: {

@@ -135,6 +135,8 @@ test('engine - raw mode records llama-bench style samples whose figures agree wi
     contextSize: 1024,
     gpus: [],
     driverVersion: null,
+    // The worker runs with one libuv pool thread (2-thread decode penalty, docs/measurement.md), as it saw itself.
+    workerUvThreadpoolSize: 1,
     nodeLlamaCppVersion: expect.stringMatching(/^\d+\.\d+\.\d+/),
     llamaCppRelease: expect.any(String),
     model: { source: 'tiny.gguf', architecture: 'llama', quantization: 'Q8_0', trainedContextSize: 4096 },

@@ -47,6 +47,13 @@ export interface EngineOptions {
   logger?: EngineLogger;
   /** Extra environment for workers (added to the agent's own). */
   workerEnv?: NodeJS.ProcessEnv;
+  /**
+   * `UV_THREADPOOL_SIZE` of each worker; default {@link DEFAULT_WORKER_UV_THREADPOOL_SIZE}. node-llama-cpp runs each
+   * decode on a libuv pool thread and ggml starts one helper thread per token; with libuv's default four pool
+   * threads taking turns, the helper is queued on the busy CPU until the next scheduler tick and 2-thread decode
+   * loses 2-3x (docs/measurement.md has the trace). Recorded in every fingerprint.
+   */
+  workerUvThreadpoolSize?: number;
   /** sha256 cache file; default `~/.cache/rigbench/model-sha256.json`. */
   hashCacheFile?: string;
   /** Compiled worker script; default `dist/engine/worker.js` beside this module (see `worker-path.ts`). */
@@ -62,6 +69,9 @@ export interface HardwareFacts {
   gpus: GpuFacts[];
   driverVersion: string | null;
 }
+
+/** The worker's libuv pool size unless configured: one pool thread, so ggml's helper lands on the idle CPU. */
+export const DEFAULT_WORKER_UV_THREADPOOL_SIZE = 1;
 
 const silentLogger: EngineLogger = { info() {}, warn() {}, error() {} };
 
@@ -282,7 +292,7 @@ export class InferenceEngine {
 
   private spawn(deviceEnv: NodeJS.ProcessEnv): WorkerProcess {
     const workerPath = this.options.workerPath ?? resolveWorkerPath(import.meta.url);
-    const worker = new WorkerProcess(workerPath, { ...process.env, ...this.options.workerEnv, ...deviceEnv });
+    const worker = new WorkerProcess(workerPath, { ...this.workerBaseEnv(), ...deviceEnv });
     this.currentWorker = worker;
     if (worker.pid != null) this.options.onWorkerSpawn?.(worker.pid);
     return worker;
@@ -305,6 +315,19 @@ export class InferenceEngine {
     }
   }
 
+  /** `UV_THREADPOOL_SIZE` every worker runs with (libuv reads it once, at the worker's first pool use). */
+  get workerUvThreadpoolSize(): number {
+    return this.options.workerUvThreadpoolSize ?? DEFAULT_WORKER_UV_THREADPOOL_SIZE;
+  }
+
+  private workerBaseEnv(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      ...this.options.workerEnv,
+      UV_THREADPOOL_SIZE: String(this.workerUvThreadpoolSize),
+    };
+  }
+
   private probe(): Promise<ProbeReply> {
     this.backendsProbe ??= this.runProbe().catch((error: unknown): ProbeReply => {
       // A probe that cannot run leaves the node with no known backend: every case is skipped with the reason,
@@ -324,10 +347,10 @@ export class InferenceEngine {
   }
 
   private async runProbe(): Promise<ProbeReply> {
-    const worker = new WorkerProcess(this.options.workerPath ?? resolveWorkerPath(import.meta.url), {
-      ...process.env,
-      ...this.options.workerEnv,
-    });
+    const worker = new WorkerProcess(
+      this.options.workerPath ?? resolveWorkerPath(import.meta.url),
+      this.workerBaseEnv(),
+    );
     try {
       worker.send({ type: 'probe' });
       const reply = await worker.next(new AbortController().signal, performance.now() + 120_000);
@@ -376,6 +399,7 @@ export class InferenceEngine {
       gpuLayers: usesGpu ? benchCase.gpuLayers : 0,
       flashAttention: benchCase.flashAttention,
       kvCacheType: benchCase.kvCacheType,
+      workerUvThreadpoolSize: group.loaded.uvThreadpoolSize,
     };
   }
 }

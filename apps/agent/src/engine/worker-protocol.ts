@@ -41,6 +41,8 @@ export interface LoadedReply {
   llamaCppRelease: string;
   gpuDeviceNames: string[];
   vram: { total: number; used: number } | null;
+  /** `UV_THREADPOOL_SIZE` as this worker process saw it (libuv's default of 4 when unset). */
+  uvThreadpoolSize: number;
 }
 
 export interface SampleReply {

@@ -89,7 +89,14 @@ async function load(request: LoadRequest): Promise<void> {
     llamaCppRelease: llama.llamaCppRelease.release,
     gpuDeviceNames: await llama.getGpuDeviceNames(),
     vram: await vramState(llama),
+    uvThreadpoolSize: uvThreadpoolSize(),
   });
+}
+
+/** The libuv pool size this process runs with: libuv reads the variable once and defaults to 4. */
+function uvThreadpoolSize(): number {
+  const value = Number(process.env.UV_THREADPOOL_SIZE);
+  return Number.isInteger(value) && value > 0 ? Math.min(value, 1024) : 4;
 }
 
 /** Tracks device memory during a repetition on GPU backends (polled; llama.cpp reports no peak itself). */

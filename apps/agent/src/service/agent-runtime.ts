@@ -102,6 +102,7 @@ export class AgentRuntime {
     this.engine = new InferenceEngine({
       resolveModelPath: (source) => resolveModel(source),
       caseTimeoutMs: config.limits.caseTimeoutMs ?? NO_CASE_LIMIT_MS,
+      workerUvThreadpoolSize: config.worker.uvThreadpoolSize,
       logger: this.#log.child({ module: 'engine' }),
       ...(options.hashCacheFile ? { hashCacheFile: options.hashCacheFile } : {}),
     });

@@ -49,4 +49,9 @@ export interface Fingerprint {
   gpuLayers: number | 'max';
   flashAttention: boolean;
   kvCacheType: string;
+  /**
+   * `UV_THREADPOOL_SIZE` of the inference worker: it changes multi-thread decode speed (docs/measurement.md).
+   * Absent in fingerprints recorded before it was set.
+   */
+  workerUvThreadpoolSize?: number;
 }
