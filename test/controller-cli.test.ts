@@ -53,6 +53,7 @@ describe('rigbench CLI', () => {
       ['model', 'synth'],
       ['config'],
       ['quarantine'],
+      ['tune'],
       ['demo'],
     ];
     for (const command of commands) {

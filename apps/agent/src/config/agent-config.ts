@@ -68,6 +68,8 @@ export interface AgentConfig {
   keepFinishedRuns: number;
   /** Environment the agent sets for its inference workers (recorded in every fingerprint). */
   worker: { uvThreadpoolSize: number };
+  /** Tuned meaning of `threads: auto` (`rigbench tune`); null where the built-in rule applies. */
+  tunedThreads: { decode: number | null; prompt: number | null };
   grpc: { maxMessageBytes: number; keepaliveTimeMs: number; keepaliveTimeoutMs: number };
   shutdown: { graceMs: number; currentCase: 'finish' | 'cancel' };
 }
@@ -270,6 +272,10 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
     concurrentRuns: raw.runs.concurrent,
     keepFinishedRuns: raw.runs.keepFinished,
     worker: { uvThreadpoolSize: raw.worker.uvThreadpoolSize },
+    tunedThreads: {
+      decode: raw.threads.autoDecode === 0 ? null : raw.threads.autoDecode,
+      prompt: raw.threads.autoPrompt === 0 ? null : raw.threads.autoPrompt,
+    },
     grpc: {
       maxMessageBytes: raw.grpc.maxMessageBytes,
       keepaliveTimeMs: raw.grpc.keepaliveTimeSeconds * 1000,

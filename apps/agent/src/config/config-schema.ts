@@ -42,6 +42,7 @@ export interface RawAgentConfig {
   };
   runs: { concurrent: number; keepFinished: number };
   worker: { uvThreadpoolSize: number };
+  threads: { autoDecode: number; autoPrompt: number };
   grpc: { maxMessageBytes: number; keepaliveTimeSeconds: number; keepaliveTimeoutSeconds: number };
   shutdown: { graceSeconds: number; currentCase: string };
 }
@@ -208,6 +209,18 @@ const schemaWithoutNames = {
         "at decoding, ggml's per-token helper thread queues on a busy CPU and 2-thread decode loses 2-3x (docs/measurement.md)",
       format: 'nat',
       default: 1,
+    },
+  },
+  threads: {
+    autoDecode: {
+      doc: "What a plan's threads 'auto' means for chat cases and decode tests on this node; 0: all physical cores but one. `rigbench tune --defaults-out` writes the measured best",
+      format: 'nat',
+      default: 0,
+    },
+    autoPrompt: {
+      doc: "What threads 'auto' means for prompt-only raw tests (llama-bench pp) on this node; 0: the same rule. Written by `rigbench tune`",
+      format: 'nat',
+      default: 0,
     },
   },
   grpc: {

@@ -6,7 +6,7 @@ import { parseNvidiaSmiCsv } from './nvidia-smi.js';
 import { physicalCoresFromCpuinfo } from './host-facts.js';
 import { resolveWorkerPath } from './worker-path.js';
 import { latencyPercentiles, nearestRank } from './latency-stats.js';
-import { autoThreads, resolveThreads } from './threads.js';
+import { autoThreads, resolveThreads, threadsPhase } from './threads.js';
 import { quantizationLabel } from './model-file.js';
 import { ModelHashCache, sha256OfFile } from './model-hash.js';
 import { WorkerScriptMissingError } from './engine-errors.js';
@@ -58,6 +58,22 @@ describe('threads', () => {
     expect(resolveThreads('auto', 8)).toBe(7);
     expect(resolveThreads(3, 8)).toBe(3);
     expect(() => resolveThreads(0, 8)).toThrow(RangeError);
+  });
+
+  test('auto uses the tuned counts of the node: prompt-only raw tests the prompt count, the rest the decode count', () => {
+    const tuned = { decode: 2, prompt: 4 };
+    const raw = (promptTokens: number, generatedTokens: number) =>
+      ({ mode: 'raw', test: { id: 'x', promptTokens, generatedTokens, depth: 0 } }) as const;
+    const chat = { mode: 'chat', prompt: { id: 'q1', text: 'hi' } } as const;
+    expect(threadsPhase(raw(512, 0))).toBe('prompt');
+    expect(threadsPhase(raw(0, 128))).toBe('decode');
+    expect(threadsPhase(raw(64, 32))).toBe('decode');
+    expect(threadsPhase(chat)).toBe('decode');
+    expect(resolveThreads('auto', 8, { workload: raw(512, 0), threads: tuned })).toBe(4);
+    expect(resolveThreads('auto', 8, { workload: chat, threads: tuned })).toBe(2);
+    // A phase the node was not tuned for falls back to the rule; explicit counts are never replaced.
+    expect(resolveThreads('auto', 8, { workload: chat, threads: { decode: null, prompt: 4 } })).toBe(7);
+    expect(resolveThreads(3, 8, { workload: chat, threads: tuned })).toBe(3);
   });
 });
 

@@ -16,6 +16,7 @@ export {
 export { inspectModelFile, quantizationLabel } from './model-file.js';
 export { ModelHashCache, defaultHashCacheFile } from './model-hash.js';
 export { parseNvidiaSmiCsv, queryNvidiaSmi } from './nvidia-smi.js';
-export { autoThreads, resolveThreads } from './threads.js';
+export { autoThreads, resolveThreads, threadsPhase } from './threads.js';
+export type { TunedThreads } from './threads.js';
 export { resolveWorkerPath } from './worker-path.js';
 export { nodeLlamaCppVersion } from './versions.js';

@@ -25,7 +25,7 @@ import type { CpuFacts } from './host-facts.js';
 import { inspectModelFile } from './model-file.js';
 import { ModelHashCache } from './model-hash.js';
 import { queryNvidiaSmi } from './nvidia-smi.js';
-import { resolveThreads } from './threads.js';
+import { resolveThreads, type TunedThreads } from './threads.js';
 import { nodeLlamaCppVersion } from './versions.js';
 import { resolveWorkerPath } from './worker-path.js';
 import { WaitInterruptedError, WorkerProcess } from './worker-process.js';
@@ -54,6 +54,8 @@ export interface EngineOptions {
    * loses 2-3x (docs/measurement.md has the trace). Recorded in every fingerprint.
    */
   workerUvThreadpoolSize?: number;
+  /** What `threads: auto` resolves to on this node when it was tuned (`rigbench tune`); else the built-in rule. */
+  tunedThreads?: TunedThreads;
   /** sha256 cache file; default `~/.cache/rigbench/model-sha256.json`. */
   hashCacheFile?: string;
   /** Compiled worker script; default `dist/engine/worker.js` beside this module (see `worker-path.ts`). */
@@ -174,7 +176,7 @@ export class InferenceEngine {
         const deadline = performance.now() + this.options.caseTimeoutMs;
         let threads: number;
         try {
-          threads = resolveThreads(benchCase.threads, this.cpuFacts().cores.physical);
+          threads = this.threadsFor(benchCase);
         } catch (error) {
           yield finished(benchCase, 'failed', 0, messageOf(error));
           continue;
@@ -260,10 +262,7 @@ export class InferenceEngine {
     const key = loadKey(benchCase);
     let maxThreads = 1;
     for (let j = index; j < cases.length && loadKey(cases[j] as BenchCase) === key; j++)
-      maxThreads = Math.max(
-        maxThreads,
-        resolveThreads((cases[j] as BenchCase).threads, this.cpuFacts().cores.physical),
-      );
+      maxThreads = Math.max(maxThreads, this.threadsFor(cases[j] as BenchCase));
 
     const worker = this.spawn(deviceEnvironment(benchCase.devices));
     try {
@@ -313,6 +312,15 @@ export class InferenceEngine {
       if (error.why === 'aborted') throw new CaseCancelledError(benchCase.caseId, { cause: signal.reason });
       throw new CaseTimeoutError(benchCase.caseId, this.options.caseTimeoutMs);
     }
+  }
+
+  private threadsFor(benchCase: BenchCase): number {
+    const tuned = this.options.tunedThreads;
+    return resolveThreads(
+      benchCase.threads,
+      this.cpuFacts().cores.physical,
+      tuned ? { workload: benchCase.workload, threads: tuned } : undefined,
+    );
   }
 
   /** `UV_THREADPOOL_SIZE` every worker runs with (libuv reads it once, at the worker's first pool use). */

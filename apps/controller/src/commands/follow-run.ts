@@ -13,7 +13,8 @@ import { stderrLogger } from './output.js';
 /**
  * Shows a run's progress until every agent is finished or given up on, collecting its events into the store
  * meanwhile (alongside any `collect` process: the store ignores what it already holds), then prints where the
- * run stands. Exit code 0 when complete, 4 when incomplete, 130 when interrupted.
+ * run stands (through `print`: stdout by default). Exit code 0 when complete, 4 when incomplete, 130 when
+ * interrupted.
  */
 export async function followRun(
   ctx: CommandContext,
@@ -21,6 +22,7 @@ export async function followRun(
   heartbeats: HeartbeatMonitor,
   runId: string,
   agents: readonly AgentEndpoint[],
+  print: (line: string) => void = (line) => ctx.output.line(line),
 ): Promise<number> {
   const { output, store, config } = ctx;
   // Only problems: progress is the display's job.
@@ -58,16 +60,16 @@ export async function followRun(
   }
   const completeness = runCompleteness(store, runId);
   for (const agent of completeness.agents) {
-    output.line(
+    print(
       `  ${agent.agentId}: ${agent.state}, ${agent.row.casesFinished}/${agent.row.caseCount ?? '?'} cases, ` +
         `${agent.row.samplesStored} samples${agent.row.outcome ? `, outcome ${agent.row.outcome}` : ''}`,
     );
   }
   if (completeness.status === 'complete') {
-    output.line(`run ${runId} complete; report: rigbench report ${runId}`);
+    print(`run ${runId} complete; report: rigbench report ${runId}`);
     return ExitCode.ok;
   }
-  output.line(`run ${runId} ${completeness.status}; missing:`);
-  for (const line of completeness.missing) output.line(`  ${line}`);
+  print(`run ${runId} ${completeness.status}; missing:`);
+  for (const line of completeness.missing) print(`  ${line}`);
   return ExitCode.incomplete;
 }

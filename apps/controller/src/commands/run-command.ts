@@ -1,14 +1,10 @@
 import type { Command } from 'commander';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { ensureEventStream } from '../collector/event-stream.js';
 import { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
 import { fleetView } from '../fleet/fleet-view.js';
-import { preflight, startEverywhere } from '../dispatch/dispatch-run.js';
 import { resolveTargets } from '../dispatch/resolve-targets.js';
-import { newRunId } from '../dispatch/run-id.js';
 import type { ActionBinder } from './program.js';
 import { ExitCode } from './exit-codes.js';
-import { clientFor } from './fleet-access.js';
+import { startPlanRun } from './dispatch-plan.js';
 import { followRun } from './follow-run.js';
 import { readPlanFile } from './plan-file.js';
 import { collectKeyValue, parseList } from './arg-parsers.js';
@@ -64,43 +60,14 @@ export function registerRunCommand(program: Command, bind: ActionBinder): void {
           const fleet = fleetView(config, heartbeats.snapshot(), store.storedAgents());
           const { targets, skipped } = resolveTargets(fleet, request);
           for (const s of skipped) output.note(`skipping ${s.agentId}: ${s.why}`);
-          const ready = await preflight(
-            targets,
-            (t) => clientFor(ctx, t.agent.endpoint),
-            (t) => output.note(t),
-          );
-
-          const runId = newRunId();
-          store.recordDispatch({
-            runId,
-            planName: plan.name,
-            runName: opts.name ?? null,
-            label: opts.label ?? null,
-            plan,
-            targets: ready.map((t) => ({
-              agentId: t.agent.agentId,
-              address: t.agent.address,
-              labels: { ...t.agent.labels, ...t.info.labels },
-            })),
+          const started = await startPlanRun(ctx, nc, targets, plan, {
+            ...(opts.name ? { name: opts.name } : {}),
+            ...(opts.label ? { label: opts.label } : {}),
           });
-          // Agents create the stream too; making sure here means the first events of a fresh setup are kept.
-          await ensureEventStream(await jetstreamManager(nc));
-          let accepted;
-          try {
-            accepted = await startEverywhere(ready, {
-              runId,
-              planJson: JSON.stringify(plan),
-              label: opts.label ?? '',
-            });
-          } catch (error) {
-            for (const t of ready) store.abandonAgent(runId, t.agent.agentId, 'not started: StartRun failed');
-            throw error;
-          } finally {
-            for (const t of ready) t.client.close();
-          }
+          const { runId } = started;
           output.line(`run ${runId}`);
           output.line(
-            `  plan ${plan.name} on ${ready.map((t) => `${t.agent.agentId} (${accepted.get(t.agent.agentId)?.case_count ?? '?'} cases)`).join(', ')}`,
+            `  plan ${plan.name} on ${started.agents.map((a) => `${a.agentId} (${started.caseCounts.get(a.agentId) ?? '?'} cases)`).join(', ')}`,
           );
           if (opts.detach) {
             output.line(
@@ -108,13 +75,7 @@ export function registerRunCommand(program: Command, bind: ActionBinder): void {
             );
             return ExitCode.ok;
           }
-          return await followRun(
-            ctx,
-            nc,
-            heartbeats,
-            runId,
-            ready.map((t) => t.agent.endpoint),
-          );
+          return await followRun(ctx, nc, heartbeats, runId, started.agents);
         } finally {
           await heartbeats.stop();
         }

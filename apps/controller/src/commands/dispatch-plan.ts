@@ -1,0 +1,72 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { BenchPlan } from '@rigbench/shared';
+import { ensureEventStream } from '../collector/event-stream.js';
+import { preflight, startEverywhere, type ReadyTarget } from '../dispatch/dispatch-run.js';
+import type { Target } from '../dispatch/resolve-targets.js';
+import { newRunId } from '../dispatch/run-id.js';
+import type { AgentEndpoint } from '../fleet/agent-client.js';
+import type { CommandContext } from './command-context.js';
+import { clientFor } from './fleet-access.js';
+
+/** A plan started on its agents: what `followRun` needs next. */
+export interface StartedRun {
+  runId: string;
+  /** Cases each agent accepted, by agent id. */
+  caseCounts: Map<string, number | undefined>;
+  agents: AgentEndpoint[];
+  /** The GetInfo answers of the pre-dispatch check, by agent id. */
+  infos: Map<string, ReadyTarget['info']>;
+}
+
+/**
+ * Checks the targets (GetInfo, idle), records the dispatch in the store, makes sure the event stream exists and
+ * starts the plan on every target at once (all or nothing). The agents' clients are closed on return.
+ */
+export async function startPlanRun(
+  ctx: CommandContext,
+  nc: NatsConnection,
+  targets: readonly Target[],
+  plan: BenchPlan,
+  meta: { name?: string; label?: string },
+): Promise<StartedRun> {
+  const { store, output } = ctx;
+  const ready = await preflight(
+    targets,
+    (t) => clientFor(ctx, t.agent.endpoint),
+    (t) => output.note(t),
+  );
+  const runId = newRunId();
+  store.recordDispatch({
+    runId,
+    planName: plan.name,
+    runName: meta.name ?? null,
+    label: meta.label ?? null,
+    plan,
+    targets: ready.map((t) => ({
+      agentId: t.agent.agentId,
+      address: t.agent.address,
+      labels: { ...t.agent.labels, ...t.info.labels },
+    })),
+  });
+  // Agents create the stream too; making sure here means the first events of a fresh setup are kept.
+  await ensureEventStream(await jetstreamManager(nc));
+  try {
+    const accepted = await startEverywhere(ready, {
+      runId,
+      planJson: JSON.stringify(plan),
+      label: meta.label ?? '',
+    });
+    return {
+      runId,
+      caseCounts: new Map(ready.map((t) => [t.agent.agentId, accepted.get(t.agent.agentId)?.case_count])),
+      agents: ready.map((t) => t.agent.endpoint),
+      infos: new Map(ready.map((t) => [t.agent.agentId, t.info])),
+    };
+  } catch (error) {
+    for (const t of ready) store.abandonAgent(runId, t.agent.agentId, 'not started: StartRun failed');
+    throw error;
+  } finally {
+    for (const t of ready) t.client.close();
+  }
+}
