@@ -33,9 +33,18 @@ export interface RunningProcess {
   stderr(): string;
 }
 
-/** Spawns `node <script> ...args`, collecting stdout and stderr. */
-export function startNode(script: string, args: readonly string[], cwd = REPO_ROOT): RunningProcess {
-  const child = spawn(process.execPath, [script, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns `node <script> ...args`, collecting stdout and stderr; `env` is added to this process's environment. */
+export function startNode(
+  script: string,
+  args: readonly string[],
+  cwd = REPO_ROOT,
+  env: Record<string, string> = {},
+): RunningProcess {
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -44,6 +53,15 @@ export function startNode(script: string, args: readonly string[], cwd = REPO_RO
     child.once('exit', (code, signal) => resolvePromise({ code, signal, stdout, stderr })),
   );
   return { child, done, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** Runs `node <script> ...args` to completion, with `env` added to this process's environment. */
+export function runNode(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<ProcessResult> {
+  return startNode(script, args, REPO_ROOT, env).done;
 }
 
 /** Runs the built `rigbench` CLI to completion. */

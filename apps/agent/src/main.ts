@@ -12,6 +12,7 @@ import {
   type AgentConfig,
   type LoadedRawConfig,
 } from './config/index.js';
+import { runBuildCommand } from './build/build-command.js';
 import { createAgentLogger } from './service/agent-logger.js';
 import { AgentRuntime } from './service/agent-runtime.js';
 
@@ -20,6 +21,7 @@ const EXIT_FAILURE = 1;
 const EXIT_CONFIG = 2;
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'build') return build(process.argv.slice(3));
   let loaded: LoadedRawConfig;
   let config: AgentConfig;
   try {
@@ -75,6 +77,24 @@ async function main(): Promise<number> {
   }
   await stopped;
   return 0;
+}
+
+/** `rigbench-agent build`: a local llama.cpp build; Ctrl-C stops it. */
+async function build(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await runBuildCommand(argv, {
+      out: (line) => void process.stdout.write(`${line}\n`),
+      err: (line) => void process.stderr.write(`${line}\n`),
+      signal: controller.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 main().then(

@@ -32,6 +32,7 @@ export function helpText(version: string): string {
     `rigbench-agent ${version} — runs LLM benchmark cases for a rigbench controller (gRPC + NATS JetStream)`,
     '',
     'Usage: rigbench-agent [--config FILE] [--<key> VALUE ...]',
+    '       rigbench-agent build [--gpu false|cuda|vulkan] [--skip-compile]   (a local llama.cpp build; --help)',
     '',
     'Precedence: defaults < --config file (JSON or YAML) < environment < flags.',
     '',

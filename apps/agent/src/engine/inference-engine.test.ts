@@ -3,8 +3,10 @@
  * compiled dist/engine/worker.js).
  */
 import { copyFile, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ensureSynthModel } from '@rigbench/shared';
 import type {
   BenchCase,
@@ -112,6 +114,43 @@ const closeTo = (actual: number, expected: number): void => {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
 };
 
+test('engine - build axis: a local case on a node without a local build is skipped, naming rigbench-agent build', async () => {
+  const hasLocalBuild = existsSync(
+    path.join(
+      path.dirname(fileURLToPath(import.meta.resolve('node-llama-cpp'))),
+      '..',
+      'llama',
+      'localBuilds',
+    ),
+  );
+  const events = await collect(
+    engine.run(
+      [
+        benchCase(0, { build: 'local', repetitions: 1, warmup: 0 }),
+        benchCase(1, { repetitions: 1, warmup: 0 }),
+      ],
+      new AbortController().signal,
+    ),
+  );
+  const finishedOf = (caseId: string) =>
+    events.find((e) => e.type === 'case.finished' && e.caseId === caseId) as
+      Extract<EngineEventPayload, { type: 'case.finished' }> | undefined;
+  if (hasLocalBuild) {
+    // A developer machine after `rigbench-agent build`: the local case runs on it and says so.
+    expect(finishedOf('c0')?.outcome).toBe('ok');
+  } else {
+    expect(finishedOf('c0')).toMatchObject({
+      outcome: 'skipped',
+      reason: expect.stringContaining('rigbench-agent build --gpu false'),
+    });
+  }
+  // The prebuilt case after it loads its own worker and runs.
+  expect(finishedOf('c1')?.outcome).toBe('ok');
+  const started = events.find((e) => e.type === 'case.started' && e.caseId === 'c1');
+  if (started?.type !== 'case.started') throw new Error('no case.started for c1');
+  expect(started.fingerprint.llamaBuild?.type).toBe('prebuilt');
+});
+
 test('engine - raw mode records llama-bench style samples whose figures agree with each other', async () => {
   // 1000 is not a multiple of 256: llama.cpp rounds it up, and the fingerprint records what was used.
   const events = await collect(
@@ -137,6 +176,8 @@ test('engine - raw mode records llama-bench style samples whose figures agree wi
     driverVersion: null,
     // The worker runs with one libuv pool thread (2-thread decode penalty, docs/measurement.md), as it saw itself.
     workerUvThreadpoolSize: 1,
+    // What really loaded: a case on the default build axis never silently runs on a local build.
+    llamaBuild: { type: 'prebuilt', systemInfo: expect.stringContaining('CPU') },
     nodeLlamaCppVersion: expect.stringMatching(/^\d+\.\d+\.\d+/),
     llamaCppRelease: expect.any(String),
     model: { source: 'tiny.gguf', architecture: 'llama', quantization: 'Q8_0', trainedContextSize: 4096 },

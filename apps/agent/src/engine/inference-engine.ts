@@ -79,7 +79,13 @@ const silentLogger: EngineLogger = { info() {}, warn() {}, error() {} };
 
 /** Key of a worker group: cases with equal keys share a worker and a model load. */
 function loadKey(benchCase: BenchCase): string {
-  return JSON.stringify([benchCase.model.source, benchCase.backend, benchCase.devices, benchCase.gpuLayers]);
+  return JSON.stringify([
+    benchCase.model.source,
+    benchCase.backend,
+    benchCase.devices,
+    benchCase.gpuLayers,
+    benchCase.build ?? 'prebuilt',
+  ]);
 }
 
 /** GPU selection through the environment: node-llama-cpp has no device option, llama.cpp reads these. */
@@ -191,6 +197,11 @@ export class InferenceEngine {
           try {
             group = await this.startGroup(benchCase, cases, i, signal, deadline);
           } catch (error) {
+            const noLocalBuild = missingLocalBuild(benchCase, error);
+            if (noLocalBuild !== null) {
+              yield finished(benchCase, 'skipped', 0, noLocalBuild);
+              continue;
+            }
             yield finished(benchCase, 'failed', 0, messageOf(error));
             if (error instanceof CaseCancelledError) return;
             continue;
@@ -272,6 +283,7 @@ export class InferenceEngine {
         backend: benchCase.backend,
         gpuLayers: benchCase.gpuLayers,
         maxThreads,
+        build: benchCase.build ?? 'prebuilt',
       });
       const reply = await this.next(worker, benchCase, signal, deadline);
       if (reply.type === 'failed')
@@ -408,6 +420,7 @@ export class InferenceEngine {
       flashAttention: benchCase.flashAttention,
       kvCacheType: benchCase.kvCacheType,
       workerUvThreadpoolSize: group.loaded.uvThreadpoolSize,
+      llamaBuild: group.loaded.llamaBuild,
     };
   }
 }
@@ -427,6 +440,17 @@ function finished(
     ...(reason != null ? { reason } : {}),
     ...(workerPeakRssBytes != null ? { workerPeakRssBytes } : {}),
   };
+}
+
+/** The skip reason when a case asks for the node's local build and there is none (NoBinaryFoundError). */
+function missingLocalBuild(benchCase: BenchCase, error: unknown): string | null {
+  if (benchCase.build !== 'local' || !(error instanceof WorkerTaskError)) return null;
+  // node-llama-cpp throws a plain Error whose message is the class name.
+  if (error.remoteName !== 'NoBinaryFoundError' && !error.message.includes('NoBinaryFoundError')) return null;
+  return (
+    `no local llama.cpp build for ${benchCase.backend} on this node: build one with ` +
+    `'rigbench-agent build --gpu ${benchCase.backend === 'cpu' ? 'false' : benchCase.backend}'`
+  );
 }
 
 function messageOf(error: unknown): string {

@@ -2,7 +2,7 @@
  * Messages between the engine (parent) and a worker process, over the `child_process` IPC channel
  * (`serialization: 'advanced'`, so plain objects, numbers and nulls survive as they are).
  */
-import type { Backend, BenchCase, GpuLayers, Sample } from '@rigbench/shared';
+import type { Backend, BenchCase, GpuLayers, LlamaBuild, Sample } from '@rigbench/shared';
 
 /** Parent → worker: load the model of a worker group. Sent once per worker. */
 export interface LoadRequest {
@@ -12,6 +12,8 @@ export interface LoadRequest {
   gpuLayers: GpuLayers;
   /** Upper bound of threads any context of this worker will use (`getLlama({ maxThreads })`). */
   maxThreads: number;
+  /** node-llama-cpp's prebuilt binaries, or the node's local build (`rigbench-agent build`). */
+  build: LlamaBuild;
 }
 
 /** Parent → worker: measure one case on the loaded model. */
@@ -43,6 +45,8 @@ export interface LoadedReply {
   vram: { total: number; used: number } | null;
   /** `UV_THREADPOOL_SIZE` as this worker process saw it (libuv's default of 4 when unset). */
   uvThreadpoolSize: number;
+  /** The binaries node-llama-cpp really loaded (`llama.buildType`) and what llama.cpp says they were built with. */
+  llamaBuild: { type: 'prebuilt' | 'localBuild'; systemInfo: string };
 }
 
 export interface SampleReply {

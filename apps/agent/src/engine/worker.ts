@@ -5,7 +5,7 @@
  */
 import { getLlama, LlamaLogLevel, resolveChatWrapper, TokenBias } from 'node-llama-cpp';
 import type { Llama, LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
-import type { Backend, Sample } from '@rigbench/shared';
+import type { Backend, LlamaBuild, Sample } from '@rigbench/shared';
 import type {
   LoadRequest,
   ParentMessage,
@@ -45,11 +45,24 @@ function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-async function llamaFor(backend: Backend, maxThreads: number): Promise<Llama> {
+/**
+ * Marker cmake option for `prebuilt`: node-llama-cpp looks for a local build first, in a folder named after the
+ * build options including custom cmake options, and falls back to the prebuilt binaries, whose lookup ignores
+ * them. With the marker no local build matches, so a case asking for prebuilt binaries never silently runs on a
+ * local build (and the fingerprint's `llamaBuild.type` says what really loaded).
+ */
+const PREBUILT_ONLY = { RIGBENCH_PREBUILT_ONLY: 'ON' };
+
+async function llamaFor(
+  backend: Backend,
+  maxThreads: number,
+  build: LlamaBuild = 'prebuilt',
+): Promise<Llama> {
   return getLlama({
     gpu: backend === 'cpu' ? false : backend,
     build: 'never',
     skipDownload: true,
+    ...(build === 'local' ? { usePrebuiltBinaries: false } : { cmakeOptions: PREBUILT_ONLY }),
     maxThreads,
     logLevel: LlamaLogLevel.warn,
     logger: (level, message) => process.stderr.write(`[llama.cpp ${level}] ${message}\n`),
@@ -74,7 +87,7 @@ function vocabularySizeOf(model: LlamaModel): number {
 
 async function load(request: LoadRequest): Promise<void> {
   const initStart = performance.now();
-  const llama = await llamaFor(request.backend, request.maxThreads);
+  const llama = await llamaFor(request.backend, request.maxThreads, request.build);
   const loadStart = performance.now();
   const model = await llama.loadModel({
     modelPath: request.modelPath,
@@ -90,6 +103,7 @@ async function load(request: LoadRequest): Promise<void> {
     gpuDeviceNames: await llama.getGpuDeviceNames(),
     vram: await vramState(llama),
     uvThreadpoolSize: uvThreadpoolSize(),
+    llamaBuild: { type: llama.buildType, systemInfo: llama.systemInfo },
   });
 }
 

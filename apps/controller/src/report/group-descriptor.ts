@@ -52,7 +52,9 @@ export function describeCase(agentId: string, benchCase: BenchCase): GroupDescri
     threads: String(benchCase.threads),
     settings:
       `ngl=${benchCase.gpuLayers} ctx=${benchCase.contextSize} b=${benchCase.batchSize} ` +
-      `fa=${benchCase.flashAttention ? 'on' : 'off'} kv=${benchCase.kvCacheType}`,
+      `fa=${benchCase.flashAttention ? 'on' : 'off'} kv=${benchCase.kvCacheType}` +
+      // Only a local build is named: reports of plans without the build axis read as before.
+      (benchCase.build === 'local' ? ' build=local' : ''),
     test: testName(benchCase),
   };
 }

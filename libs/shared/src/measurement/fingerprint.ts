@@ -54,4 +54,10 @@ export interface Fingerprint {
    * Absent in fingerprints recorded before it was set.
    */
   workerUvThreadpoolSize?: number;
+  /**
+   * The llama.cpp binaries that ran: node-llama-cpp's `prebuilt` ones or the node's `localBuild`
+   * (`rigbench-agent build`), with llama.cpp's system info line (the CPU features it was built for).
+   * Absent in fingerprints recorded before it was recorded.
+   */
+  llamaBuild?: { type: 'prebuilt' | 'localBuild'; systemInfo: string };
 }

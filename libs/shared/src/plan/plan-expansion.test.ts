@@ -131,6 +131,26 @@ describe('expandPlan', () => {
     expectLoadGroupsConsecutive(cases);
     expect(new Set(cases.map((c) => c.caseId)).size).toBe(cases.length);
   });
+
+  test('the build axis is a load setting: prebuilt and local cases load apart and their ids say which', () => {
+    const plain = expandPlan(parsePlanYaml(`${BASE}matrix:\n  backend: [cpu]\n`, 'plain.yaml'));
+    // Not varied: every case on the prebuilt binaries, ids unchanged.
+    expect(plain.every((c) => c.build === 'prebuilt' && !/prebuilt/.test(c.caseId))).toBe(true);
+    const plan = parsePlanYaml(
+      `${BASE}matrix:\n  backend: [cpu]\n  build: [prebuilt, local]\n`,
+      'build.yaml',
+    );
+    const cases = expandPlan(plan);
+    expect(cases).toHaveLength(2 * plain.length);
+    expect(cases.filter((c) => c.build === 'local').every((c) => c.caseId.endsWith('-local'))).toBe(true);
+    expect(new Set(cases.map((c) => loadSettingsKey(c))).size).toBe(
+      2 * new Set(plain.map((c) => loadSettingsKey(c))).size,
+    );
+    expectLoadGroupsConsecutive(cases);
+    expect(() => parsePlanYaml(`${BASE}matrix:\n  build: [native]\n`, 'bad.yaml')).toThrow(
+      /bad\.yaml:\d+:\d+.*matrix\.build\[0\].*one of prebuilt, local/,
+    );
+  });
 });
 
 describe('planSummary', () => {

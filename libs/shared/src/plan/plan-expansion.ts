@@ -6,7 +6,7 @@ import type { Backend, BenchCase, BenchPlan, CaseWorkload, GpuLayers, LoadSettin
 
 /**
  * A string equal for two cases exactly when they can share one loaded model (one worker): same model, backend,
- * device set and GPU layer count.
+ * device set, GPU layer count and llama.cpp build.
  */
 export function loadSettingsKey(settings: LoadSettings): string {
   return JSON.stringify([
@@ -15,6 +15,7 @@ export function loadSettingsKey(settings: LoadSettings): string {
     settings.backend,
     settings.devices,
     settings.gpuLayers,
+    settings.build ?? 'prebuilt',
   ]);
 }
 
@@ -56,11 +57,13 @@ export function expandPlan(plan: BenchPlan): BenchCase[] {
     for (const backend of matrix.backend) {
       for (const devices of matrix.devices) {
         for (const gpuLayers of matrix.gpuLayers) {
-          const load = effectiveLoad({ model, backend, devices: [...devices], gpuLayers });
-          const key = loadSettingsKey(load);
-          if (seenLoads.has(key)) continue;
-          seenLoads.add(key);
-          loads.push(load);
+          for (const build of matrix.build) {
+            const load = effectiveLoad({ model, backend, devices: [...devices], gpuLayers, build });
+            const key = loadSettingsKey(load);
+            if (seenLoads.has(key)) continue;
+            seenLoads.add(key);
+            loads.push(load);
+          }
         }
       }
     }
@@ -74,6 +77,7 @@ export function expandPlan(plan: BenchPlan): BenchCase[] {
     flashAttention: matrix.flashAttention.length > 1,
     kvCacheType: matrix.kvCacheType.length > 1,
     threads: matrix.threads.length > 1,
+    build: matrix.build.length > 1,
   };
   const allWorkloads = workloads(plan);
   const total =
@@ -102,6 +106,7 @@ export function expandPlan(plan: BenchPlan): BenchCase[] {
                   varies.flashAttention ? `fa${flashAttention ? 1 : 0}` : '',
                   varies.kvCacheType ? `k${kvCacheType}` : '',
                   varies.threads ? `t${threads}` : '',
+                  varies.build ? (load.build ?? 'prebuilt') : '',
                 ]
                   .filter((part) => part !== '')
                   .map((part) => `-${part}`)
@@ -115,6 +120,7 @@ export function expandPlan(plan: BenchPlan): BenchCase[] {
                   backend: load.backend,
                   devices: [...load.devices],
                   gpuLayers: load.gpuLayers,
+                  build: load.build ?? 'prebuilt',
                   contextSize,
                   batchSize,
                   threads,

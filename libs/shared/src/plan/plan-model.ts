@@ -11,6 +11,14 @@ export type Backend = (typeof BACKENDS)[number];
 export const KV_CACHE_TYPES = ['f32', 'f16', 'q8_0', 'q4_0', 'q4_1', 'q5_0', 'q5_1'] as const;
 export type KvCacheType = (typeof KV_CACHE_TYPES)[number];
 
+/**
+ * Which llama.cpp binaries a case runs on: node-llama-cpp's `prebuilt` ones, or the `local` build that
+ * `rigbench-agent build` compiles on the node from the bundled release (the `build` axis answers "is a local
+ * build worth it on my box?").
+ */
+export const LLAMA_BUILDS = ['prebuilt', 'local'] as const;
+export type LlamaBuild = (typeof LLAMA_BUILDS)[number];
+
 /** A model to benchmark: `source` is a path relative to the agent's models directory, or an `hf:` URI. */
 export interface ModelRef {
   /** Short stable id used in reports and metric labels (e.g. `llama-8b-q4`). */
@@ -51,6 +59,7 @@ export interface PlanMatrix {
   threads: Threads[];
   flashAttention: boolean[];
   kvCacheType: KvCacheType[];
+  build: LlamaBuild[];
 }
 
 export interface GenerationSettings {
@@ -104,6 +113,8 @@ export interface LoadSettings {
   backend: Backend;
   devices: number[];
   gpuLayers: GpuLayers;
+  /** Binaries to load; absent (cases built before the axis existed) means `prebuilt`. */
+  build?: LlamaBuild;
 }
 
 /** One point of the expanded matrix: a workload under one combination of settings. */

@@ -45,6 +45,7 @@ describe('parsePlanYaml - valid plans', () => {
         threads: ['auto'],
         flashAttention: [false],
         kvCacheType: ['f16'],
+        build: ['prebuilt'],
       },
       generation: { maxTokens: 128, temperature: 0, seed: 42, ignoreEos: false },
       warmup: 1,

@@ -17,8 +17,8 @@
  */
 import { z } from 'zod';
 import { cronProblem } from './plan-cron.js';
-import { BACKENDS, KV_CACHE_TYPES } from './plan-model.js';
-import type { BenchPlan, GpuLayers, KvCacheType, Backend, Threads } from './plan-model.js';
+import { BACKENDS, KV_CACHE_TYPES, LLAMA_BUILDS } from './plan-model.js';
+import type { BenchPlan, GpuLayers, KvCacheType, Backend, LlamaBuild, Threads } from './plan-model.js';
 
 /** Model, prompt and agent ids: letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
 export const PLAN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -57,6 +57,7 @@ export const PLAN_DEFAULTS = {
     threads: ['auto'] as Threads[],
     flashAttention: [false],
     kvCacheType: ['f16'] as KvCacheType[],
+    build: ['prebuilt'] as LlamaBuild[],
   },
   generation: { maxTokens: 128, temperature: 0, seed: 42, ignoreEos: false },
   warmup: 1,
@@ -94,7 +95,7 @@ export const PLAN_FIELD_EXPECTATIONS: Readonly<Record<string, string>> = {
   'prompts.raw[].generatedTokens': range(PLAN_LIMITS.rawTokens),
   'prompts.raw[].depth': range(PLAN_LIMITS.rawTokens),
   matrix:
-    'a mapping of axes: backend, devices, gpuLayers, contextSize, batchSize, threads, flashAttention, kvCacheType',
+    'a mapping of axes: backend, devices, gpuLayers, contextSize, batchSize, threads, flashAttention, kvCacheType, build',
   'matrix.backend': `a non-empty list of distinct backends from ${BACKENDS.join(', ')}`,
   'matrix.backend[]': `one of ${BACKENDS.join(', ')}`,
   'matrix.devices': 'a non-empty list of distinct GPU index sets, e.g. [[0], [0, 1]] ([[]] for no selection)',
@@ -112,6 +113,8 @@ export const PLAN_FIELD_EXPECTATIONS: Readonly<Record<string, string>> = {
   'matrix.flashAttention[]': 'true or false',
   'matrix.kvCacheType': `a non-empty list of distinct KV cache types from ${KV_CACHE_TYPES.join(', ')}`,
   'matrix.kvCacheType[]': `one of ${KV_CACHE_TYPES.join(', ')}`,
+  'matrix.build': `a non-empty list of distinct builds from ${LLAMA_BUILDS.join(', ')}`,
+  'matrix.build[]': `one of ${LLAMA_BUILDS.join(', ')} (local: the build rigbench-agent build makes)`,
   generation: 'a mapping { maxTokens, temperature, topK, topP, seed, ignoreEos }',
   'generation.maxTokens': `${range(PLAN_LIMITS.maxTokens)}, smaller than every matrix.contextSize`,
   'generation.temperature': range(PLAN_LIMITS.temperature, 'a number'),
@@ -341,6 +344,7 @@ const matrixSchema = z.strictObject({
   threads: axis(z.union([z.literal('auto'), boundedInt(PLAN_LIMITS.threads)]), () => [...defaults.threads]),
   flashAttention: axis(z.boolean(), () => [...defaults.flashAttention]),
   kvCacheType: axis(z.enum(KV_CACHE_TYPES), () => [...defaults.kvCacheType]),
+  build: axis(z.enum(LLAMA_BUILDS), () => [...defaults.build]),
 });
 
 const generationSchema = z.strictObject({
