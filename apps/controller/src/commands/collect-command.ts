@@ -4,20 +4,29 @@ import { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
 import type { ActionBinder } from './program.js';
 import { ExitCode } from './exit-codes.js';
 import { stderrLogger } from './output.js';
-import { parseNonNegative } from './arg-parsers.js';
+import { parseList, parseNonNegative } from './arg-parsers.js';
+import { collectScheduler, scheduledPlans } from './scheduled-runs.js';
 
 export function registerCollectCommand(program: Command, bind: ActionBinder): void {
   program
     .command('collect')
     .description(
       'run the collector until SIGINT/SIGTERM: store every event from NATS (durable consumer, catches up after ' +
-        'downtime) and every agent heartbeat',
+        'downtime) and every agent heartbeat; with --plans, also start those plans on their schedule: entries ' +
+        '(cron, local time), so no systemd timer is needed',
+    )
+    .option(
+      '--plans <files>',
+      'plan files (comma-separated, repeatable) whose schedule: entries this collector runs',
+      parseList,
     )
     .option('--stats-every <seconds>', 'log collector totals this often (0: never)', parseNonNegative, 60)
     .option('--verbose', 'log every batch')
     .action(
-      bind(async (ctx, opts: { statsEvery: number; verbose?: boolean }) => {
+      bind(async (ctx, opts: { statsEvery: number; verbose?: boolean; plans?: string[] }) => {
         const log = stderrLogger(ctx.output, opts.verbose);
+        // Bad plan files stop the collector before it starts: a schedule that silently never runs is worse.
+        const plans = scheduledPlans(opts.plans ?? []);
         const nc = await ctx.nats();
         const collector = collectorFor(nc, ctx.store, ctx.config.collector, log);
         const heartbeats = new HeartbeatMonitor(nc, log);
@@ -27,6 +36,10 @@ export function registerCollectCommand(program: Command, bind: ActionBinder): vo
         heartbeats.start();
         await collector.start();
         log.info('collecting', { store: ctx.store.path, servers: ctx.config.nats.servers.join(',') });
+        const scheduler = plans.length > 0 ? collectScheduler(ctx, nc, heartbeats, plans, log) : undefined;
+        scheduler?.start();
+        for (const next of scheduler?.upcoming() ?? [])
+          log.info('scheduled', { ...next, next: next.next?.toString() ?? 'never' });
         let lastStats = Date.now();
         while (!ctx.signal.aborted) {
           await sleep(250, ctx.signal);
@@ -35,6 +48,7 @@ export function registerCollectCommand(program: Command, bind: ActionBinder): vo
             log.info('collector totals', { ...collector.stats });
           }
         }
+        scheduler?.stop();
         await heartbeats.stop();
         await collector.stop();
         return ExitCode.ok;

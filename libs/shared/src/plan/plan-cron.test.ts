@@ -19,6 +19,7 @@ describe('cronProblem', () => {
     ['0 18-8 * * *', 'cron field 2 (hour) range "18-8" runs backwards'],
     ['*/0 8 * * *', 'cron field 1 (minute) "*/0" has step "0", needs a positive integer'],
     ['0 8, * * *', 'cron field 2 (hour) has an empty value, needs 0-23'],
+    ['5/15 8 * * *', 'cron field 1 (minute) "5/15" steps from a single value; use a range (5-59/15) or */15'],
   ])('rejects %s', (expression, message) => {
     expect(cronProblem(expression)).toBe(message);
   });

@@ -1,6 +1,8 @@
 /**
  * Checks a standard 5-field cron expression (minute hour day-of-month month day-of-week) without evaluating it:
- * the controller's scheduler does that, this only makes sure a typo is caught when the plan is checked.
+ * the controller's scheduler (`rigbench collect --plans`, croner) does that; this catches a typo when the plan is
+ * checked, with a message naming the field. A property test (apps/controller/src/schedule/cron-agreement.test.ts)
+ * holds that every expression accepted here is accepted by croner.
  */
 
 interface CronField {
@@ -49,6 +51,9 @@ function fieldProblem(text: string, field: CronField): string | undefined {
     if (range === '*') continue;
     const [low = '', high, tooMany] = range.split('-');
     if (tooMany !== undefined) return `"${item}" is not a range a-b`;
+    // Vixie cron (and croner, which runs the schedule) step only over a range or "*": "5/15" is not cron.
+    if (step !== undefined && high === undefined)
+      return `"${item}" steps from a single value; use a range (${low}-${field.max}/${step}) or */${step}`;
     const lowValue = fieldValue(low, field);
     if (lowValue === undefined) return valueMessage(low, field);
     if (high === undefined) continue;
