@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { RawAgentConfig } from './config-schema.js';
 import { ConfigValueError, InsecureListenError } from './errors.js';
@@ -18,6 +18,10 @@ export interface AgentLimits {
   maxTokens: number | null;
   contextSize: number | null;
   repetitions: number | null;
+  /** Most cases one plan may expand to; checked from the axis lengths before expansion. */
+  maxCases: number;
+  /** Largest `matrix.threads` value (this node's logical cores unless configured higher or lower). */
+  maxThreads: number;
   /** Wall-clock limit of one run, in milliseconds. */
   runMs: number | null;
   /** Wall-clock limit of one case, in milliseconds. */
@@ -187,6 +191,8 @@ function compileTls(raw: RawAgentConfig['tls']): AgentTlsConfig | null {
 export interface CompileOptions {
   /** Reads `auth.tokenFile`; injectable for tests. */
   readFile?: (path: string) => string;
+  /** Logical CPU cores of this node, the default of `limits.threads`; injectable for tests. */
+  logicalCores?: number;
 }
 
 /**
@@ -235,6 +241,13 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
     throw new ConfigValueError('heartbeat.intervalSeconds', 'must be at least 1');
   if (raw.worker.uvThreadpoolSize < 1 || raw.worker.uvThreadpoolSize > 1024)
     throw new ConfigValueError('worker.uvThreadpoolSize', "must be between 1 and 1024 (libuv's own limit)");
+  if (raw.limits.maxCases < 1 || raw.limits.maxCases > 1_000_000)
+    throw new ConfigValueError('limits.maxCases', 'must be between 1 and 1000000');
+  if (raw.limits.threads > 1024)
+    throw new ConfigValueError(
+      'limits.threads',
+      'must be at most 1024 (the plan format limit); 0: logical cores',
+    );
   if (raw.grpc.maxMessageBytes < 1024)
     throw new ConfigValueError('grpc.maxMessageBytes', 'must be at least 1024');
   const config: AgentConfig = {
@@ -264,6 +277,9 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
       maxTokens: limit(raw.limits.maxTokens),
       contextSize: limit(raw.limits.contextSize),
       repetitions: limit(raw.limits.repetitions),
+      maxCases: raw.limits.maxCases,
+      maxThreads:
+        raw.limits.threads === 0 ? (options.logicalCores ?? availableParallelism()) : raw.limits.threads,
       runMs: raw.limits.runSeconds === 0 ? null : raw.limits.runSeconds * 1000,
       caseTimeoutMs: raw.limits.caseTimeoutSeconds === 0 ? null : raw.limits.caseTimeoutSeconds * 1000,
     },

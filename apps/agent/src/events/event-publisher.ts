@@ -37,7 +37,12 @@ import {
 } from '@nats-io/jetstream';
 import { EVENT_STREAM, EVENT_SUBJECT_PREFIX, eventMessageId, eventSubject } from '@rigbench/shared';
 import type { RigbenchEvent } from '@rigbench/shared';
-import { PublisherStateError, PublishRejectedError, type OutboxFullError } from './event-errors.js';
+import {
+  EventTooLargeError,
+  PublisherStateError,
+  PublishRejectedError,
+  type OutboxFullError,
+} from './event-errors.js';
 import { silentLogger, type EventLogger } from './event-logger.js';
 import { EventOutbox, type OutboxUsage } from './event-outbox.js';
 import { natsConnectOptions, type NatsConnectionSettings } from './nats-connection.js';
@@ -75,6 +80,12 @@ export interface EventPublisherOptions {
     maxMemoryBytes?: number;
   };
   stream?: EventStreamSettings;
+  /**
+   * Largest `max_payload` assumed before the first connection tells the server's, in bytes (default 1 MiB, the
+   * nats-server default). Events are bounded by the smaller of this and the server's value, less
+   * {@link EVENT_HEADER_RESERVE_BYTES}.
+   */
+  maxPayloadBytes?: number;
   /** Events sent and not yet acknowledged, at most (default 2048). */
   maxInFlight?: number;
   /** An event without ack after this long triggers a resend, in milliseconds (default 5,000). */
@@ -112,6 +123,9 @@ export interface EventPublisherStopResult {
 }
 
 const DUPLICATE_WINDOW_MIN_MS = 120_000;
+/** Bytes of `max_payload` kept for the headers (`Nats-Msg-Id`, `Nats-Expected-Stream`) of an event. */
+export const EVENT_HEADER_RESERVE_BYTES = 1024;
+const NATS_DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 const ERROR_KEY = Buffer.from('"error"');
 
 /** Durable, pipelined JetStream event publisher; see the module documentation. */
@@ -179,6 +193,17 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
     return this.connected;
   }
 
+  /**
+   * Largest event JSON that can travel now, in bytes: the server's `max_payload` (from the connection's INFO,
+   * or `maxPayloadBytes` before the first connection) less {@link EVENT_HEADER_RESERVE_BYTES}.
+   */
+  maxEventBytes(): number {
+    const configured = this.options.maxPayloadBytes ?? NATS_DEFAULT_MAX_PAYLOAD;
+    const server = this.nc?.info?.max_payload;
+    const payload = server !== undefined && server > 0 ? Math.min(server, configured) : configured;
+    return Math.max(0, payload - EVENT_HEADER_RESERVE_BYTES);
+  }
+
   /** The NATS connection (shared with the heartbeat publisher); undefined before the first connect. */
   connection(): NatsConnection | undefined {
     return this.nc;
@@ -215,7 +240,10 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
     this.connectLoop = this.runConnection();
   }
 
-  /** Writes the event to the outbox; resolves once it is on disk (not when JetStream acknowledged it). */
+  /**
+   * Writes the event to the outbox; resolves once it is on disk (not when JetStream acknowledged it). Throws
+   * {@link EventTooLargeError} for an event larger than {@link maxEventBytes}, writing nothing.
+   */
   async publish(event: RigbenchEvent): Promise<void> {
     if (this.currentState !== 'running' || !this.outbox) {
       throw new PublisherStateError(`EventPublisher.publish: publisher is ${this.currentState}, not running`);
@@ -223,10 +251,15 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
     if (event.agentId !== this.options.agentId) {
       throw new TypeError(`event.agentId '${event.agentId}' is not this agent ('${this.options.agentId}')`);
     }
+    const payload = JSON.stringify(event);
+    const bytes = Buffer.byteLength(payload);
+    const maxBytes = this.maxEventBytes();
+    // Never produced: an entry NATS cannot carry would stop the outbox behind it.
+    if (bytes > maxBytes) throw new EventTooLargeError(event.type, bytes, maxBytes);
     await this.outbox.append({
       subject: eventSubject(event.agentId, event.runId),
       msgId: eventMessageId(event.runId, event.agentId, event.seq),
-      payload: JSON.stringify(event),
+      payload,
     });
   }
 

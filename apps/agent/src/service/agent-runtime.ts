@@ -116,6 +116,7 @@ export class AgentRuntime {
       metrics: this.metrics,
       logger: this.#log.child({ module: 'runs' }),
       resolveModel,
+      maxEventBytes: () => this.publisher.maxEventBytes(),
       // The fleet view should see busy/idle at once, not a heartbeat interval later.
       onActiveRunsChange: () => this.#heartbeat.beat(),
     });

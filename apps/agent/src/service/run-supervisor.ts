@@ -1,5 +1,6 @@
 import {
   canonicalPlanHash,
+  countPlanCases,
   EVENT_SCHEMA_VERSION,
   expandPlan,
   PlanValidationError,
@@ -84,6 +85,11 @@ export interface RunSupervisorOptions {
   resolveModel: (source: string, signal?: AbortSignal) => Promise<string>;
   /** Wall clock, injectable for tests. */
   now?: () => Date;
+  /**
+   * Largest event the publisher can send now, in bytes of JSON (the server's `max_payload` less headers). A plan
+   * whose `run.accepted` would exceed it is refused at StartRun. Default: no check.
+   */
+  maxEventBytes?: () => number;
   /** Called whenever a run becomes active or finishes (e.g. to send a heartbeat at once). */
   onActiveRunsChange?: (activeRunIds: string[]) => void;
 }
@@ -116,6 +122,8 @@ export interface StopOptions {
 }
 
 const RUN_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+/** Characters of the free text a caller may attach to a run (StartRun label, CancelRun reason). */
+export const RUN_TEXT_LIMITS = { label: 200, cancelReason: 1000 } as const;
 
 interface ActiveRun {
   runId: string;
@@ -175,7 +183,13 @@ export class RunSupervisor {
         { path: 'run_id', message: `'${input.runId}' must be 1-128 letters, digits, '-' or '_'` },
       ]);
     }
+    if (input.label !== undefined && input.label.length > RUN_TEXT_LIMITS.label) {
+      throw new PlanRejectedError([
+        { path: 'label', message: `${input.label.length} characters; at most ${RUN_TEXT_LIMITS.label}` },
+      ]);
+    }
     const plan = parsePlan(input.planJson);
+    // Every bound is checked on the plan as written; only then are the cases built.
     checkLimits(plan, this.#options.limits);
     const cases = expandPlan(plan);
     if (this.#active.has(input.runId) || this.#finished.has(input.runId) || this.#starting.has(input.runId)) {
@@ -210,6 +224,14 @@ export class RunSupervisor {
 
   /** Cancels an active run: `cancelling`; a finished one: `finished`. Throws {@link RunNotFoundError}. */
   cancel(runId: string, reason = 'cancelled by request'): 'cancelling' | 'finished' {
+    if (reason.length > RUN_TEXT_LIMITS.cancelReason) {
+      throw new PlanRejectedError([
+        {
+          path: 'reason',
+          message: `${reason.length} characters; at most ${RUN_TEXT_LIMITS.cancelReason}`,
+        },
+      ]);
+    }
     const run = this.#active.get(runId);
     if (run) {
       this.#abort(run, 'cancelled', reason);
@@ -297,6 +319,22 @@ export class RunSupervisor {
       caseCount: cases.length,
       ...(input.label ? { label: input.label } : {}),
     });
+    const maxEventBytes = this.#options.maxEventBytes?.();
+    if (maxEventBytes !== undefined) {
+      const bytes = Buffer.byteLength(JSON.stringify(accepted));
+      if (bytes > maxEventBytes) {
+        // run.accepted carries the plan: one that cannot travel as an event would jam nothing, but it would
+        // leave a run nobody can see. Refused here, before anything is written.
+        throw new LimitExceededError([
+          {
+            path: 'plan_json',
+            message:
+              `the plan makes a run.accepted event of ${bytes} bytes; events may be at most ${maxEventBytes} ` +
+              "bytes (the NATS server's max_payload less headers): shorten description or prompt texts",
+          },
+        ]);
+      }
+    }
     // run.accepted must be durable before the caller hears "accepted".
     await this.#options.publisher.publish(accepted);
     run.log.append(accepted);
@@ -559,5 +597,27 @@ export function checkLimits(plan: BenchPlan, limits: AgentLimits): void {
       message: `${plan.repetitions} exceeds this agent's limit limits.repetitions = ${limits.repetitions}`,
     });
   }
+  for (const [i, threads] of plan.matrix.threads.entries()) {
+    if (threads !== 'auto' && threads > limits.maxThreads) {
+      violations.push({
+        path: `matrix.threads[${i}]`,
+        message:
+          `${threads} exceeds this agent's limit limits.threads = ${limits.maxThreads} ` +
+          '(its logical cores unless configured): more threads than cores only starve the node',
+      });
+    }
+  }
   if (violations.length > 0) throw new LimitExceededError(violations);
+  // Counted from the axis lengths, so a plan of millions of cases costs nothing to refuse.
+  const caseCount = countPlanCases(plan);
+  if (caseCount > limits.maxCases) {
+    throw new LimitExceededError([
+      {
+        path: 'matrix',
+        message:
+          `the plan expands to ${caseCount} cases (models × backends/devices/gpuLayers × contextSize × batchSize × ` +
+          `flashAttention × kvCacheType × threads × prompts); this agent's limit limits.maxCases = ${limits.maxCases}`,
+      },
+    ]);
+  }
 }
