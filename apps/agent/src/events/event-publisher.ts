@@ -45,6 +45,7 @@ import {
 } from './event-errors.js';
 import { silentLogger, type EventLogger } from './event-logger.js';
 import { EventOutbox, type OutboxUsage } from './event-outbox.js';
+import type { DeadLetter } from './outbox-dead-letter.js';
 import { natsConnectOptions, type NatsConnectionSettings } from './nats-connection.js';
 
 /** Stream settings; the stream is created when missing and left as it is when it exists. */
@@ -112,6 +113,8 @@ export interface EventPublisherEvents {
   outboxWarning: [usage: OutboxUsage];
   /** An event was refused because the outbox is full. */
   outboxFull: [error: OutboxFullError];
+  /** An outbox entry went to the dead-letter file (corrupt, too large, refused for good); delivery goes on. */
+  deadLetter: [letter: Omit<DeadLetter, 'data'>];
 }
 
 /** What `stop()` reports. */
@@ -218,7 +221,11 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
       throw new PublisherStateError(`EventPublisher.start: already ${this.currentState}`);
     this.currentState = 'starting';
     try {
-      this.outbox = await EventOutbox.open({ ...this.options.outbox, logger: this.log });
+      this.outbox = await EventOutbox.open({
+        ...this.options.outbox,
+        logger: this.log,
+        onDeadLetter: (letter) => this.emit('deadLetter', letter),
+      });
     } catch (error) {
       this.currentState = 'failed';
       throw error;
@@ -466,7 +473,19 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
       const entries = outbox.read(this.cursor, Math.min(256, this.maxInFlight - this.inFlight.size));
       if (entries.length === 0) break;
       const now = Date.now();
+      const maxBytes = this.maxEventBytes();
       for (const entry of entries) {
+        if (entry.data.byteLength > maxBytes) {
+          // Written before the server's limit was known (or lowered since): it can never be sent, and waiting
+          // for it would stop every event behind it.
+          outbox.deadLetter(
+            entry.n,
+            'too-large',
+            `${entry.data.byteLength} bytes; the server takes events of at most ${maxBytes} bytes (max_payload)`,
+          );
+          this.cursor = entry.n + 1;
+          continue;
+        }
         // One header object for all: nats.js encodes headers synchronously inside publish().
         this.headers.set('Nats-Msg-Id', entry.msgId);
         try {
