@@ -27,6 +27,7 @@ import {
   RunNotFoundError,
   type RunRequestViolation,
 } from './errors.js';
+import type { RunJournal } from './run-journal.js';
 import { RunLog } from './run-log.js';
 
 /** What the engine yields for a run: events without the envelope the supervisor stamps on. */
@@ -90,6 +91,8 @@ export interface RunSupervisorOptions {
    * whose `run.accepted` would exceed it is refused at StartRun. Default: no check.
    */
   maxEventBytes?: () => number;
+  /** Remembers active runs across a crash; {@link RunSupervisor.closeInterrupted} closes what it left open. */
+  journal?: RunJournal;
   /** Called whenever a run becomes active or finishes (e.g. to send a heartbeat at once). */
   onActiveRunsChange?: (activeRunIds: string[]) => void;
 }
@@ -273,6 +276,52 @@ export class RunSupervisor {
     this.#state = 'stopped';
   }
 
+  /**
+   * Closes the runs a previous agent process left open (it crashed or was killed mid-run): a failed
+   * `case.finished` for the case it was running and a `run.finished` with outcome `interrupted`, continuing the
+   * run's seq. Call once at start, after the publisher is up and before runs are taken. Returns the run ids.
+   */
+  async closeInterrupted(): Promise<string[]> {
+    const { journal, logger, publisher, metrics, agentId } = this.#options;
+    if (!journal) return [];
+    const closed: string[] = [];
+    for (const record of journal.leftOver()) {
+      if ('error' in record) {
+        logger.error('run journal unreadable; the run stays open in the store', record);
+        continue;
+      }
+      const stamp = createStamper(agentId, record.runId, this.#now, record.nextSeq - 1);
+      const reason = 'the agent process ended while the run was active (crash, kill or power loss)';
+      const caseOutcomes = { ...record.caseOutcomes };
+      if (record.openCase !== null) {
+        caseOutcomes[record.openCase] = 'failed';
+        await publisher.publish(
+          stamp({
+            type: 'case.finished',
+            caseId: record.openCase,
+            outcome: 'failed',
+            reason,
+            samples: record.samplesPerCase[record.openCase] ?? 0,
+          }),
+        );
+      }
+      const finished = stamp({
+        type: 'run.finished',
+        outcome: 'interrupted',
+        reason,
+        samplesPerCase: record.samplesPerCase,
+        caseOutcomes,
+        lastSeq: stamp.nextSeq(),
+      });
+      await publisher.publish(finished);
+      journal.close(record.runId);
+      metrics?.runFinished('interrupted');
+      logger.warn('run closed as interrupted', { runId: record.runId, lastSeq: finished.seq });
+      closed.push(record.runId);
+    }
+    return closed;
+  }
+
   #abort(run: ActiveRun, outcome: RunOutcome, reason: string): void {
     if (run.abortReason === null) run.abortReason = { outcome, reason };
     run.abort.abort(new Error(reason));
@@ -335,8 +384,22 @@ export class RunSupervisor {
         ]);
       }
     }
+    const journal = this.#options.journal;
+    journal?.open({
+      runId: input.runId,
+      caseCount: cases.length,
+      nextSeq: accepted.seq + 1,
+      openCase: null,
+      samplesPerCase: {},
+      caseOutcomes: {},
+    });
     // run.accepted must be durable before the caller hears "accepted".
-    await this.#options.publisher.publish(accepted);
+    try {
+      await this.#options.publisher.publish(accepted);
+    } catch (error) {
+      journal?.close(input.runId);
+      throw error;
+    }
     run.log.append(accepted);
     this.#active.set(input.runId, run);
     this.#options.metrics?.setBusy(true);
@@ -369,7 +432,19 @@ export class RunSupervisor {
     let failure: string | null = null;
     let publishBroken = false;
 
+    const journal = this.#options.journal;
+    const remember = (nextSeq: number): void =>
+      journal?.update({
+        runId: run.runId,
+        caseCount: cases.length,
+        nextSeq,
+        openCase,
+        samplesPerCase,
+        caseOutcomes,
+      });
     const emit = async (event: RigbenchEvent): Promise<void> => {
+      // Before the event is stored: after a crash the journal is never behind the outbox.
+      remember(event.seq + 1);
       try {
         await publisher.publish(event);
       } catch (error) {
@@ -466,9 +541,12 @@ export class RunSupervisor {
       caseOutcomes,
       lastSeq: stamp.nextSeq(),
     });
+    remember(finished.seq + 1);
     try {
       await publisher.publish(finished);
+      journal?.close(run.runId);
     } catch (error) {
+      // The journal stays: the next start closes the run as interrupted.
       logger.error('run.finished could not be stored', { runId: run.runId, error: (error as Error).message });
     }
     run.log.append(finished);
@@ -479,9 +557,9 @@ export class RunSupervisor {
 
 type Stamper = (<P extends EventPayload>(payload: P) => RigbenchEvent) & { nextSeq(): number };
 
-/** Wraps payloads into full events with a gap-free seq starting at 1. */
-function createStamper(agentId: string, runId: string, now: () => Date): Stamper {
-  let seq = 0;
+/** Wraps payloads into full events with a gap-free seq starting after `lastSeq` (default: at 1). */
+function createStamper(agentId: string, runId: string, now: () => Date, lastSeq = 0): Stamper {
+  let seq = lastSeq;
   const stamp = (<P extends EventPayload>(payload: P): RigbenchEvent => {
     seq += 1;
     const { type, ...rest } = payload;

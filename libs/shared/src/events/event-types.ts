@@ -72,7 +72,8 @@ export interface CaseFinishedEvent extends EventBase {
   workerPeakRssBytes?: number;
 }
 
-export const RUN_OUTCOMES = ['completed', 'partial', 'cancelled', 'failed'] as const;
+/** `interrupted`: the agent process ended while the run was active (crash, kill, power loss); closed at restart. */
+export const RUN_OUTCOMES = ['completed', 'partial', 'cancelled', 'failed', 'interrupted'] as const;
 export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 export interface RunFinishedEvent extends EventBase {
