@@ -25,6 +25,7 @@ export {
 export type { PlanSummary } from './plan/plan-expansion.js';
 export { canonicalPlanHash } from './plan/plan-hash.js';
 export { planSchema, PLAN_DEFAULTS, PLAN_LIMITS } from './plan/plan-schema.js';
+export { CREDENTIAL_MASK, maskUrlCredentials } from './security/mask-credentials.js';
 export {
   synthesizeGguf,
   synthModelSizeBytes,

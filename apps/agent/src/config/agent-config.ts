@@ -77,6 +77,11 @@ export interface AgentConfig {
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/**
+ * Shortest bearer token accepted on a non-loopback listen address: 32 characters (128 bits as hex), what
+ * `openssl rand -hex 16` prints; install.sh generates 64.
+ */
+export const MIN_TOKEN_LENGTH = 32;
 const LABEL_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,62}$/;
 
 /** Parses `host:port` or `[v6]:port`. */
@@ -214,6 +219,18 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
   const mtls = tls !== null && tls.caFile !== null && tls.requireClientCert;
   if (!isLoopbackHost(listen.host) && authToken === null && !mtls && !raw.insecure) {
     throw new InsecureListenError(listen.address);
+  }
+  if (
+    !isLoopbackHost(listen.host) &&
+    authToken !== null &&
+    authToken.length < MIN_TOKEN_LENGTH &&
+    !raw.insecure
+  ) {
+    throw new ConfigValueError(
+      raw.auth.token === '' ? 'auth.tokenFile' : 'auth.token',
+      `the token has ${authToken.length} characters; on a non-loopback address (${listen.address}) it needs at ` +
+        `least ${MIN_TOKEN_LENGTH} (generate one with: openssl rand -hex 32), or pass --insecure`,
+    );
   }
   const wildcard = listen.host === '0.0.0.0' || listen.host === '::';
   const advertise =

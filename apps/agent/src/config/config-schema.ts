@@ -128,7 +128,7 @@ const schemaWithoutNames = {
   },
   auth: {
     token: {
-      doc: 'Bearer token gRPC clients must send (`authorization: Bearer <token>`); empty: no token',
+      doc: 'Bearer token gRPC clients must send (`authorization: Bearer <token>`), at least 32 characters on a non-loopback listen address; empty: no token',
       format: String,
       default: '',
       sensitive: true,
