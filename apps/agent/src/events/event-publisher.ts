@@ -35,7 +35,13 @@ import {
   type JetStreamManager,
   type StreamConfig,
 } from '@nats-io/jetstream';
-import { EVENT_STREAM, EVENT_SUBJECT_PREFIX, eventMessageId, eventSubject } from '@rigbench/shared';
+import {
+  agentInboxPrefix,
+  EVENT_STREAM,
+  EVENT_SUBJECT_PREFIX,
+  eventMessageId,
+  eventSubject,
+} from '@rigbench/shared';
 import type { RigbenchEvent } from '@rigbench/shared';
 import {
   EventTooLargeError,
@@ -343,8 +349,12 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
 
   /** Connects, re-connecting after an unexpected close, until stopped. */
   private async runConnection(): Promise<void> {
+    // Replies (PubAcks, JetStream API answers) come to this agent's own inbox, which a per-agent NATS user may
+    // read while other agents may not (deploy/nats/agent-user.sh).
+    const inboxPrefix = agentInboxPrefix(this.options.agentId);
     const connectOptions = natsConnectOptions({
       name: `rigbench-agent-${this.options.agentId}`,
+      inboxPrefix,
       ...this.options.nats,
     });
     let delay = this.retryInitialMs;
@@ -368,7 +378,7 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
         return;
       }
       this.nc = nc;
-      this.inbox = createInbox();
+      this.inbox = createInbox(connectOptions.inboxPrefix ?? inboxPrefix);
       this.subscription = nc.subscribe(`${this.inbox}.*`, {
         callback: (error, msg) => this.onReply(error, msg),
       });
