@@ -24,6 +24,7 @@ import {
   connect,
   createInbox,
   headers,
+  PermissionViolationError,
   type Msg,
   type NatsConnection,
   type Subscription,
@@ -132,6 +133,14 @@ export interface EventPublisherStopResult {
 }
 
 const DUPLICATE_WINDOW_MIN_MS = 120_000;
+/**
+ * JetStream errors (`err_code`) no resend can cure, for this message: 10054 message larger than the stream's
+ * max_msg_size.
+ * Such an entry goes to the dead-letter file instead of stopping every event behind it.
+ */
+const PERMANENT_JETSTREAM_ERRORS: ReadonlySet<number> = new Set([10054]);
+/** Resend rounds a publish permission violation on one subject survives before its entries are dead-lettered. */
+const PERMISSION_ROUNDS = 3;
 /** Bytes of `max_payload` kept for the headers (`Nats-Msg-Id`, `Nats-Expected-Stream`) of an event. */
 export const EVENT_HEADER_RESERVE_BYTES = 1024;
 const NATS_DEFAULT_MAX_PAYLOAD = 1024 * 1024;
@@ -169,6 +178,8 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
   private readonly drainWaiters = new Set<(drained: boolean) => void>();
   private stopping: Promise<EventPublisherStopResult> | undefined;
   private readonly headers = headers();
+  /** Publish permission violations the server reported, by subject, since that subject last got an ack. */
+  private readonly refusedSubjects = new Map<string, number>();
 
   constructor(options: EventPublisherOptions) {
     super();
@@ -397,7 +408,9 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
 
   private async watchStatus(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect') {
+      if (status.type === 'error' && status.error instanceof PermissionViolationError) {
+        this.onPermissionViolation(status.error);
+      } else if (status.type === 'disconnect') {
         this.log.warn('nats disconnected', { server: status.server });
         this.setConnected(false);
       } else if (status.type === 'reconnect') {
@@ -494,6 +507,7 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
             `${entry.data.byteLength} bytes; the server takes events of at most ${maxBytes} bytes (max_payload)`,
           );
           this.cursor = entry.n + 1;
+          this.scheduleEmit();
           continue;
         }
         // One header object for all: nats.js encodes headers synchronously inside publish().
@@ -527,11 +541,22 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
     }
     // A PubAck is `{"stream":…,"seq":…}`; only replies that mention an error are worth a JSON parse.
     if (Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength).includes(ERROR_KEY)) {
-      let reply: { error?: { code?: number; description?: string } } = {};
+      let reply: { error?: { code?: number; err_code?: number; description?: string } } = {};
       try {
         reply = msg.json();
       } catch (parseError) {
         this.fail(new PublishRejectedError(`unreadable JetStream ack for event ${n}`, { cause: parseError }));
+        return;
+      }
+      if (reply.error && PERMANENT_JETSTREAM_ERRORS.has(reply.error.err_code ?? 0)) {
+        this.inFlight.delete(n);
+        this.outbox?.deadLetter(
+          n,
+          'refused',
+          `JetStream refused it for good: ${reply.error.err_code} ${reply.error.description}`,
+        );
+        this.scheduleEmit();
+        this.schedulePump();
         return;
       }
       if (reply.error) {
@@ -549,6 +574,28 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
       this.retryDelayMs = this.retryInitialMs;
       this.scheduleEmit();
     }
+    this.schedulePump();
+  }
+
+  /**
+   * The server refused a publish on a subject this user may not use. A permission granted later (a reload of the
+   * server's config) would cure it, so the first rounds are retried; after {@link PERMISSION_ROUNDS} the pending
+   * entries of that subject go to the dead-letter file and the rest of the outbox moves on.
+   */
+  private onPermissionViolation(error: PermissionViolationError): void {
+    if (error.operation !== 'publish' || !error.subject) return;
+    const rounds = (this.refusedSubjects.get(error.subject) ?? 0) + 1;
+    this.refusedSubjects.set(error.subject, rounds);
+    this.log.error('nats refused publishing on a subject (permissions)', { subject: error.subject, rounds });
+    if (rounds < PERMISSION_ROUNDS || !this.outbox) return;
+    this.refusedSubjects.delete(error.subject);
+    for (const entry of this.outbox.read(0, Number.MAX_SAFE_INTEGER)) {
+      if (entry.subject !== error.subject) continue;
+      this.inFlight.delete(entry.n);
+      this.outbox.deadLetter(entry.n, 'refused', `NATS permissions: ${error.message}`);
+    }
+    this.rewind();
+    this.scheduleEmit();
     this.schedulePump();
   }
 
