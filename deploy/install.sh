@@ -33,6 +33,7 @@ metrics_listen="0.0.0.0:9464"
 nats_servers="nats://127.0.0.1:4222"
 nats_user="agent"
 nats_password="${RIGBENCH_NATS_PASSWORD:-}"
+nats_password_file=""
 stream_replicas=1
 models_dir="/var/lib/rigbench/models"
 with_collector=0
@@ -58,8 +59,12 @@ Agent configuration (written to /etc/rigbench/agent.yaml; every key: rigbench-ag
   --advertise HOST:PORT  address announced to the controller (default: host name and listen port)
   --metrics HOST:PORT    Prometheus /metrics address (default 0.0.0.0:9464)
   --nats URLS            NATS servers, comma-separated (default nats://127.0.0.1:4222)
-  --nats-user USER       NATS user (default agent)
-  --nats-password PW     NATS password (or env RIGBENCH_NATS_PASSWORD)
+  --nats-user USER       NATS user (default agent; give the agent id for one NATS identity per agent, created on
+                         the NATS server with deploy/nats/agent-user.sh ID)
+  --nats-password-file F read the NATS password from file F (first line), or from stdin with '-'; keeps it out
+                         of the process list and shell history
+  --nats-password PW     NATS password (visible to other users in ps; prefer the file, stdin or env
+                         RIGBENCH_NATS_PASSWORD)
   --stream-replicas N    replicas of the event stream if the agent creates it (3 on a 3-node NATS cluster)
   --models-dir DIR       GGUF folder (default /var/lib/rigbench/models)
   --force-config         rewrite agent.yaml even if it exists (the token is always kept)
@@ -95,6 +100,7 @@ while [[ $# -gt 0 ]]; do
     --nats) need_value "$@"; nats_servers="$2"; shift 2 ;;
     --nats-user) need_value "$@"; nats_user="$2"; shift 2 ;;
     --nats-password) need_value "$@"; nats_password="$2"; shift 2 ;;
+    --nats-password-file) need_value "$@"; nats_password_file="$2"; shift 2 ;;
     --stream-replicas) need_value "$@"; stream_replicas="$2"; shift 2 ;;
     --models-dir) need_value "$@"; models_dir="$2"; shift 2 ;;
     --force-config) force_config=1; shift ;;
@@ -105,6 +111,16 @@ while [[ $# -gt 0 ]]; do
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
+
+if [[ -n "$nats_password_file" ]]; then
+  if [[ "$nats_password_file" == "-" ]]; then
+    IFS= read -r nats_password || true
+  else
+    [[ -r "$nats_password_file" ]] || die "--nats-password-file: cannot read '$nats_password_file'"
+    IFS= read -r nats_password <"$nats_password_file" || true
+  fi
+  [[ -n "$nats_password" ]] || die "--nats-password-file: '$nats_password_file' gave an empty first line"
+fi
 
 [[ "$prefix" == /* ]] || die "--prefix must be an absolute path, got '$prefix'"
 [[ "$models_dir" == /* ]] || die "--models-dir must be an absolute path, got '$models_dir'"
@@ -310,7 +326,7 @@ fi
 run chown -R "root:$SERVICE_USER" /etc/rigbench
 
 if [[ -z "$nats_password" ]]; then
-  echo "warning: no NATS password given (--nats-password or RIGBENCH_NATS_PASSWORD); set nats.password in $config_path"
+  echo "warning: no NATS password given (--nats-password-file, RIGBENCH_NATS_PASSWORD or --nats-password); set nats.password in $config_path"
 fi
 
 # ---- systemd units ----------------------------------------------------------------------------------------------
@@ -373,11 +389,16 @@ cat <<EOF
      rigbench info $agent_id
    and on this node:  journalctl -u rigbench-agent -f
 
-2. Add the node to the controller. The controller finds agents by their NATS heartbeats; its gRPC calls need
-   this node's token (sudo cat $token_path). Either give every agent the same token and set
-   RIGBENCH_AGENT_TOKEN for the controller, or add a static entry to the controller's agents list
-   (RIGBENCH_AGENTS, JSON):
-     {"id": "$agent_id", "address": "$advertise", "token": "<content of $token_path>"}
+2. Add the node to the controller. Its gRPC calls need this node's token (sudo cat $token_path), and the
+   controller sends a token only to an address it can check, never to one taken from a heartbeat alone. Add a
+   static entry to the controller's agents list (RIGBENCH_AGENTS, JSON):
+     {"id": "$agent_id", "address": "$advertise"}
+   and copy the token, without printing it, to the controller's per-agent token directory
+   (RIGBENCH_AGENT_TOKENS_DIR) as $agent_id.token.
+
+   One NATS identity per agent: on the NATS server, add the user deploy/nats/agent-user.sh $agent_id prints
+   (it may publish only this agent's events and heartbeats) and re-run this script with
+   --nats-user $agent_id --nats-password-file - (password on stdin).
 
 3. Add the node to Prometheus: append to deploy/prometheus/targets/agents.json
      { "targets": ["$grpc_host:$metrics_port"], "labels": { "node": "$agent_id" } }

@@ -143,6 +143,8 @@ describe('rigbench CLI with NATS and simulated agents', () => {
       RIGBENCH_NATS_SERVERS: server.url,
       RIGBENCH_STORE: join(dir, 'store.db'),
       RIGBENCH_AGENT_TOKEN: 'secret',
+      // The simulated agents are known from heartbeats only; this test NATS has no per-agent users.
+      RIGBENCH_FLEET_TRUST_HEARTBEAT_ADDRESSES: 'true',
       RIGBENCH_FLEET_LISTEN_SECONDS: '3',
     };
   });

@@ -121,6 +121,32 @@ describe('deploy/install.sh', () => {
     );
   });
 
+  test('--nats-user ID --nats-password-file - - the password comes from stdin, never the command line', () => {
+    const result = runTool(
+      'bash',
+      [
+        INSTALL_SH,
+        ...['--dry-run', '--root', root, '--agent-id', 'gpu-box-1', '--advertise', 'gpu-box-1.lan:50051'],
+        ...['--nats-user', 'gpu-box-1', '--nats-password-file', '-'],
+      ],
+      { input: 'pw from stdin: #1\nsecond line ignored\n' },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(parseYaml(readFileSync(join(root, 'etc/rigbench/agent.yaml'), 'utf8'))).toMatchObject({
+      nats: { user: 'gpu-box-1', password: 'pw from stdin: #1' },
+    });
+    expect(result.stdout).not.toContain('pw from stdin');
+    // The next steps name the per-agent NATS user and the per-agent token, not a shared token.
+    expect(result.stdout).toContain('deploy/nats/agent-user.sh gpu-box-1');
+    expect(result.stdout).toContain('RIGBENCH_AGENT_TOKENS_DIR) as gpu-box-1.token');
+    const empty = runTool('bash', [INSTALL_SH, '--dry-run', '--root', root, '--nats-password-file', '-'], {
+      input: '\n',
+    });
+    expect(empty.status).toBe(1);
+    expect(empty.stderr).toContain("--nats-password-file: '-' gave an empty first line");
+  });
+
   test('--models-dir on an existing share - left as it is (no chmod, no chown), with a note', () => {
     mkdirSync(join(root, 'srv/models'), { recursive: true, mode: 0o555 });
     const result = install('--models-dir', '/srv/models');

@@ -44,6 +44,14 @@ describe('deploy/prometheus - promtool', () => {
     expect(result.status).toBe(0);
   });
 
+  test('promtool test rules - the outbox dead-letter alert fires on a new dead letter and clears after an hour', () => {
+    const result = runTool('promtool', ['test', 'rules', 'tests/rigbench-outbox-integrity.rules.test.yml'], {
+      cwd: PROMETHEUS_DIR,
+    });
+    expect(outputOf(result)).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+
   test('promtool test rules - every alert rule has at least one unit test', () => {
     const tests = RULE_TEST_FILES.flatMap(
       (file) =>

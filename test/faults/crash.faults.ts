@@ -225,7 +225,27 @@ test('agent SIGKILLed mid-run: rigbench run marks it lost within the heartbeat t
       async () => ((await restarted.metric('rigbench_outbox_pending_events')) ?? 1) === 0 && 0,
       { description: 'outbox drained' },
     );
+    // The restarted agent closes the run the kill interrupted: the store must not keep it running forever.
+    const closed = await eventually(
+      () => {
+        const run = readRun(setup.storePath, runId);
+        return run.outcome !== null && run.lastSeq !== null && run;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, description: 'run.finished of the interrupted run stored' },
+    );
     const scenario = `Agent SIGKILLed mid-run (heartbeat ${HEARTBEAT_S} s, lost after ${LOST_AFTER})`;
+    recordFigure({
+      section: 40,
+      scenario,
+      measure: 'restarted: run closed in the store / outcome / lastSeq after the last seq written',
+      expected: 'yes / interrupted / yes',
+      observed: `yes / ${closed.outcome} / ${closed.lastSeq! > lastSeqWritten ? 'yes' : 'no'} (lastSeq ${closed.lastSeq})`,
+      ok: closed.outcome === 'interrupted' && closed.lastSeq! > lastSeqWritten,
+    });
+    expect({ outcome: closed.outcome, after: closed.lastSeq! > lastSeqWritten }).toEqual({
+      outcome: 'interrupted',
+      after: true,
+    });
     recordFigure({
       section: 40,
       scenario,

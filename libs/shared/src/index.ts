@@ -15,10 +15,17 @@ export * from './events/parse-event.js';
 export { parsePlanYaml, validatePlan } from './plan/plan-parser.js';
 export { PlanValidationError, formatPlanIssue, formatPlanIssues } from './plan/plan-errors.js';
 export type { PlanIssue } from './plan/plan-errors.js';
-export { expandPlan, planSummary, formatPlanSummary, loadSettingsKey } from './plan/plan-expansion.js';
+export {
+  countPlanCases,
+  expandPlan,
+  planSummary,
+  formatPlanSummary,
+  loadSettingsKey,
+} from './plan/plan-expansion.js';
 export type { PlanSummary } from './plan/plan-expansion.js';
 export { canonicalPlanHash } from './plan/plan-hash.js';
 export { planSchema, PLAN_DEFAULTS, PLAN_LIMITS } from './plan/plan-schema.js';
+export { CREDENTIAL_MASK, maskUrlCredentials } from './security/mask-credentials.js';
 export {
   synthesizeGguf,
   synthModelSizeBytes,

@@ -13,6 +13,7 @@ import {
   MASK,
   maskedConfigJson,
   UnknownFlagError,
+  MIN_TOKEN_LENGTH,
 } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rigbench-agent-config-'));
@@ -96,13 +97,23 @@ test('config - --print-config masks secrets, including passwords in NATS URLs', 
 test('config - a non-loopback listen address needs a token, mTLS or --insecure', () => {
   expect(() => compileAgentConfig(load(['--listen', '0.0.0.0:50051']).raw)).toThrow(InsecureListenError);
   expect(compileAgentConfig(load(['--listen', '0.0.0.0:50051', '--insecure']).raw).insecure).toBe(true);
+  const strong = 'a'.repeat(MIN_TOKEN_LENGTH);
   expect(
-    compileAgentConfig(load(['--listen', '0.0.0.0:1'], { RIGBENCH_AGENT_AUTH_TOKEN: 't' }).raw).authToken,
+    compileAgentConfig(load(['--listen', '0.0.0.0:1'], { RIGBENCH_AGENT_AUTH_TOKEN: strong }).raw).authToken,
+  ).toBe(strong);
+  // A guessable token on the network is refused, naming the key and the minimum; loopback may use any.
+  expect(() =>
+    compileAgentConfig(load(['--listen', '0.0.0.0:1'], { RIGBENCH_AGENT_AUTH_TOKEN: 't' }).raw),
+  ).toThrow(
+    `config auth.token: the token has 1 characters; on a non-loopback address (0.0.0.0:1) it needs at least ${MIN_TOKEN_LENGTH}`,
+  );
+  expect(
+    compileAgentConfig(load(['--listen', '127.0.0.1:1'], { RIGBENCH_AGENT_AUTH_TOKEN: 't' }).raw).authToken,
   ).toBe('t');
-  const tokenFile = file('token', 'from-file\n');
+  const tokenFile = file('token', `from-file-${'x'.repeat(MIN_TOKEN_LENGTH)}\n`);
   expect(
     compileAgentConfig(load(['--listen', '10.0.0.5:1', '--auth-token-file', tokenFile]).raw).authToken,
-  ).toBe('from-file');
+  ).toBe(`from-file-${'x'.repeat(MIN_TOKEN_LENGTH)}`);
   const mtls = [
     '--tls-cert',
     'c.pem',

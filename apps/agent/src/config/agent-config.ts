@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { RawAgentConfig } from './config-schema.js';
 import { ConfigValueError, InsecureListenError } from './errors.js';
@@ -18,6 +18,10 @@ export interface AgentLimits {
   maxTokens: number | null;
   contextSize: number | null;
   repetitions: number | null;
+  /** Most cases one plan may expand to; checked from the axis lengths before expansion. */
+  maxCases: number;
+  /** Largest `matrix.threads` value (this node's logical cores unless configured higher or lower). */
+  maxThreads: number;
   /** Wall-clock limit of one run, in milliseconds. */
   runMs: number | null;
   /** Wall-clock limit of one case, in milliseconds. */
@@ -75,6 +79,11 @@ export interface AgentConfig {
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/**
+ * Shortest bearer token accepted on a non-loopback listen address: 32 characters (128 bits as hex), what
+ * `openssl rand -hex 16` prints; install.sh generates 64.
+ */
+export const MIN_TOKEN_LENGTH = 32;
 const LABEL_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,62}$/;
 
 /** Parses `host:port` or `[v6]:port`. */
@@ -189,6 +198,8 @@ function compileTls(raw: RawAgentConfig['tls']): AgentTlsConfig | null {
 export interface CompileOptions {
   /** Reads `auth.tokenFile`; injectable for tests. */
   readFile?: (path: string) => string;
+  /** Logical CPU cores of this node, the default of `limits.threads`; injectable for tests. */
+  logicalCores?: number;
 }
 
 /**
@@ -210,6 +221,18 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
   const mtls = tls !== null && tls.caFile !== null && tls.requireClientCert;
   if (!isLoopbackHost(listen.host) && authToken === null && !mtls && !raw.insecure) {
     throw new InsecureListenError(listen.address);
+  }
+  if (
+    !isLoopbackHost(listen.host) &&
+    authToken !== null &&
+    authToken.length < MIN_TOKEN_LENGTH &&
+    !raw.insecure
+  ) {
+    throw new ConfigValueError(
+      raw.auth.token === '' ? 'auth.tokenFile' : 'auth.token',
+      `the token has ${authToken.length} characters; on a non-loopback address (${listen.address}) it needs at ` +
+        `least ${MIN_TOKEN_LENGTH} (generate one with: openssl rand -hex 32), or pass --insecure`,
+    );
   }
   const wildcard = listen.host === '0.0.0.0' || listen.host === '::';
   const advertise =
@@ -237,6 +260,13 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
     throw new ConfigValueError('heartbeat.intervalSeconds', 'must be at least 1');
   if (raw.worker.uvThreadpoolSize < 1 || raw.worker.uvThreadpoolSize > 1024)
     throw new ConfigValueError('worker.uvThreadpoolSize', "must be between 1 and 1024 (libuv's own limit)");
+  if (raw.limits.maxCases < 1 || raw.limits.maxCases > 1_000_000)
+    throw new ConfigValueError('limits.maxCases', 'must be between 1 and 1000000');
+  if (raw.limits.threads > 1024)
+    throw new ConfigValueError(
+      'limits.threads',
+      'must be at most 1024 (the plan format limit); 0: logical cores',
+    );
   if (raw.grpc.maxMessageBytes < 1024)
     throw new ConfigValueError('grpc.maxMessageBytes', 'must be at least 1024');
   const config: AgentConfig = {
@@ -266,6 +296,9 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
       maxTokens: limit(raw.limits.maxTokens),
       contextSize: limit(raw.limits.contextSize),
       repetitions: limit(raw.limits.repetitions),
+      maxCases: raw.limits.maxCases,
+      maxThreads:
+        raw.limits.threads === 0 ? (options.logicalCores ?? availableParallelism()) : raw.limits.threads,
       runMs: raw.limits.runSeconds === 0 ? null : raw.limits.runSeconds * 1000,
       caseTimeoutMs: raw.limits.caseTimeoutSeconds === 0 ? null : raw.limits.caseTimeoutSeconds * 1000,
     },

@@ -37,6 +37,8 @@ export interface RawAgentConfig {
     maxTokens: number;
     contextSize: number;
     repetitions: number;
+    maxCases: number;
+    threads: number;
     runSeconds: number;
     caseTimeoutSeconds: number;
   };
@@ -127,7 +129,7 @@ const schemaWithoutNames = {
   },
   auth: {
     token: {
-      doc: 'Bearer token gRPC clients must send (`authorization: Bearer <token>`); empty: no token',
+      doc: 'Bearer token gRPC clients must send (`authorization: Bearer <token>`), at least 32 characters on a non-loopback listen address; empty: no token',
       format: String,
       default: '',
       sensitive: true,
@@ -183,6 +185,20 @@ const schemaWithoutNames = {
       default: 131072,
     },
     repetitions: { doc: 'Largest repetitions a plan may ask for; 0: no limit', format: 'nat', default: 100 },
+    maxCases: {
+      doc:
+        'Most cases one plan may expand to (1-1000000); counted from the matrix axes before any case is built, ' +
+        'so a plan of millions of cases is refused instead of filling memory',
+      format: 'nat',
+      default: 10_000,
+    },
+    threads: {
+      doc:
+        "Largest matrix.threads value a plan may ask for; 0: this node's logical cores. Raise it only to " +
+        'oversubscribe on purpose',
+      format: 'nat',
+      default: 0,
+    },
     runSeconds: {
       doc: 'Wall-clock limit of one run, in seconds; 0: no limit',
       format: 'nat',

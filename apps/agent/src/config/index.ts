@@ -1,6 +1,12 @@
 export { agentConfigSchema, describeConfigKeys, defaultAgentId, ENV_PREFIX } from './config-schema.js';
 export type { RawAgentConfig, ConfigKeyDoc } from './config-schema.js';
-export { compileAgentConfig, parseHostPort, isLoopbackHost, parseLabels } from './agent-config.js';
+export {
+  compileAgentConfig,
+  parseHostPort,
+  isLoopbackHost,
+  parseLabels,
+  MIN_TOKEN_LENGTH,
+} from './agent-config.js';
 export type {
   AgentConfig,
   AgentLimits,

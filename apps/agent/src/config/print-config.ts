@@ -1,16 +1,12 @@
+import { CREDENTIAL_MASK, maskUrlCredentials } from '@rigbench/shared';
 import { describeConfigKeys, type RawAgentConfig } from './config-schema.js';
 
 /** What a masked secret looks like in `--print-config`. */
-export const MASK = '********';
-
-/** Hides `user:password@` in URLs (NATS server lists may carry credentials). */
-function maskUrlCredentials(value: string): string {
-  return value.replace(/(\/\/[^/@:]*):[^/@]*@/, `$1:${MASK}@`);
-}
+export const MASK = CREDENTIAL_MASK;
 
 /**
  * The raw configuration as JSON text with every sensitive key (non-empty) replaced by {@link MASK}, and
- * passwords in URLs hidden. Safe to log.
+ * credentials in URLs (`user:password@`, `token@`) hidden. Safe to log.
  */
 export function maskedConfigJson(raw: RawAgentConfig): string {
   const copy = JSON.parse(JSON.stringify(raw)) as Record<string, unknown>;

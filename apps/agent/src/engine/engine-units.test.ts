@@ -10,6 +10,7 @@ import { autoThreads, resolveThreads, threadsPhase } from './threads.js';
 import { quantizationLabel } from './model-file.js';
 import { ModelHashCache, sha256OfFile } from './model-hash.js';
 import { WorkerScriptMissingError } from './engine-errors.js';
+import { withoutSecrets } from './worker-env.js';
 import { deviceEnvironment } from './inference-engine.js';
 
 // Captured from a two-GPU host (`nvidia-smi --query-gpu=index,name,uuid,memory.total,memory.used,driver_version
@@ -138,4 +139,28 @@ describe('device selection', () => {
     });
     expect(deviceEnvironment([])).toEqual({});
   });
+});
+
+test('withoutSecrets - drops agent config and credential variables, keeps what llama.cpp and node need', () => {
+  const env = withoutSecrets({
+    PATH: '/usr/bin',
+    HOME: '/home/a',
+    GGML_VK_VISIBLE_DEVICES: '0',
+    CUDA_VISIBLE_DEVICES: '1',
+    LD_LIBRARY_PATH: '/opt/cuda/lib',
+    RIGBENCH_AGENT_AUTH_TOKEN: 'x',
+    RIGBENCH_AGENT_NATS_PASSWORD: 'x',
+    RIGBENCH_AGENT_ID: 'gpu-1',
+    HF_TOKEN: 'x',
+    AWS_SECRET_ACCESS_KEY: 'x',
+    NATS_NKEY_SEED: 'x',
+    OPENAI_API_KEY: 'x',
+  });
+  expect(Object.keys(env).sort()).toEqual([
+    'CUDA_VISIBLE_DEVICES',
+    'GGML_VK_VISIBLE_DEVICES',
+    'HOME',
+    'LD_LIBRARY_PATH',
+    'PATH',
+  ]);
 });

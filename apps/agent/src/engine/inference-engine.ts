@@ -27,6 +27,7 @@ import { ModelHashCache } from './model-hash.js';
 import { queryNvidiaSmi } from './nvidia-smi.js';
 import { resolveThreads, type TunedThreads } from './threads.js';
 import { nodeLlamaCppVersion } from './versions.js';
+import { withoutSecrets } from './worker-env.js';
 import { resolveWorkerPath } from './worker-path.js';
 import { WaitInterruptedError, WorkerProcess } from './worker-process.js';
 import type { LoadedReply, ProbeReply, WorkerMessage } from './worker-protocol.js';
@@ -340,9 +341,10 @@ export class InferenceEngine {
     return this.options.workerUvThreadpoolSize ?? DEFAULT_WORKER_UV_THREADPOOL_SIZE;
   }
 
+  /** The agent's environment without its secrets (`worker-env.ts`), plus the worker settings. */
   private workerBaseEnv(): NodeJS.ProcessEnv {
     return {
-      ...process.env,
+      ...withoutSecrets(process.env),
       ...this.options.workerEnv,
       UV_THREADPOOL_SIZE: String(this.workerUvThreadpoolSize),
     };

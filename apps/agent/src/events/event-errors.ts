@@ -59,3 +59,21 @@ export class OutboxLockedError extends Error {
     this.name = 'OutboxLockedError';
   }
 }
+
+/** An event is larger than NATS can carry (`max_payload` less headers); it was not written to the outbox. */
+export class EventTooLargeError extends Error {
+  /** Size of the event's JSON, in bytes. */
+  readonly bytes: number;
+  /** The largest event that can be sent, in bytes. */
+  readonly maxBytes: number;
+  constructor(type: string, bytes: number, maxBytes: number, options?: ErrorOptions) {
+    super(
+      `${type} event of ${bytes} bytes is larger than the ${maxBytes} bytes an event may have ` +
+        "(the NATS server's max_payload less headers); it was not stored",
+      options,
+    );
+    this.name = 'EventTooLargeError';
+    this.bytes = bytes;
+    this.maxBytes = maxBytes;
+  }
+}

@@ -1,8 +1,8 @@
 /**
  * A durable, bounded, on-disk outbox for events on their way to JetStream.
  *
- * Layout: an append-only log of segment files `seg-<firstEntry>.log` (one entry per line:
- * `n \t subject \t msgId \t payload`) plus, per segment, an ack log `seg-<firstEntry>.ack` (one acknowledged entry
+ * Layout: an append-only log of segment files `seg-<firstEntry>.log` (one entry per line with a CRC-32, see
+ * `outbox-segment-format.ts`) plus, per segment, an ack log `seg-<firstEntry>.ack` (one acknowledged entry
  * number per line). A segment is deleted as a whole once it is sealed and every entry in it is acknowledged, so
  * compaction is an `unlink`, never a rewrite.
  *
@@ -17,25 +17,25 @@
  * through `ack()`. Ack records are written promptly but not fsynced per ack: after a power loss the last few
  * acknowledged entries may come back and are resent with the same message id, which JetStream drops as duplicates
  * inside the stream's duplicate window. A torn last line (crash during a write) belonged to an append that never
- * resolved and is ignored on recovery.
+ * resolved and is ignored on recovery. A line that fails its checksum (a flipped bit, a damaged newline) is moved
+ * to the dead-letter file (`outbox-dead-letter.ts`) and reported through `onDeadLetter`, never published. The
+ * directory is locked against a second writer (`outbox-lock.ts`).
+ *
+ * Over 400 lines: the append path (group commit), acks/compaction and the spill cache share the segment list and
+ * its counters; the file format, the lock and the dead letters live in their own modules.
  *
  * Memory: unacknowledged entries are kept in memory up to `maxMemoryBytes`; beyond that they stay on disk only and
  * are read back from their segment when the publisher reaches them, so a large `maxBytes` does not cost RAM.
  */
 import { EventEmitter } from 'node:events';
-import {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  truncateSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OutboxClosedError, OutboxFullError, OutboxLockedError, OutboxWriteError } from './event-errors.js';
+import { OutboxClosedError, OutboxFullError, OutboxWriteError } from './event-errors.js';
 import { silentLogger, type EventLogger } from './event-logger.js';
+import { writeDeadLetter, type DeadLetter, type DeadLetterReason } from './outbox-dead-letter.js';
+import { lockOutboxDir, unlockOutboxDir } from './outbox-lock.js';
+import { entryChecksum, parseSegment, SEGMENT_HEADER, type CorruptLine } from './outbox-segment-format.js';
 
 /** What the caller hands to {@link EventOutbox.append}. */
 export interface OutboxRecord {
@@ -72,6 +72,8 @@ export interface EventOutboxOptions {
   /** Unacknowledged entries kept in memory, in bytes (default 32 MiB); the rest is read back from disk. */
   maxMemoryBytes?: number;
   logger?: EventLogger;
+  /** Called for every entry moved to the dead-letter file (corrupt on disk, or given up by the caller). */
+  onDeadLetter?: (letter: Omit<DeadLetter, 'data'>) => void;
 }
 
 /** Disk use of the outbox. */
@@ -112,6 +114,8 @@ interface Segment {
   ackBuffer: number[];
   /** Acks read back at recovery; consulted when spilled entries are reloaded. */
   recoveredAcks: Set<number> | undefined;
+  /** Offsets of corrupt lines already moved to the dead-letter file (a segment may be re-read). */
+  deadOffsets: Set<number>;
 }
 
 interface Entry extends OutboxEntry {
@@ -122,7 +126,7 @@ interface Entry extends OutboxEntry {
 interface PendingAppend {
   readonly n: number;
   readonly record: OutboxRecord;
-  /** `n \t subject \t msgId \t`; payload and newline follow. */
+  /** `n \t subject \t msgId \t crc \t`; payload and newline follow. */
   readonly prefix: string;
   readonly bytes: number;
   /** Bytes of the line before the payload. */
@@ -135,7 +139,7 @@ const SEGMENT_PATTERN = /^seg-(\d{16})\.log$/;
 const segmentName = (firstN: number): string => `seg-${String(firstN).padStart(16, '0')}`;
 const FIELD_FORBIDDEN = /[\t\n\r ]/;
 const NEWLINE = 0x0a;
-const TAB = 0x09;
+const HEADER = Buffer.from(SEGMENT_HEADER);
 
 /** A durable on-disk outbox; see the module documentation. Create with {@link EventOutbox.open}. */
 export class EventOutbox extends EventEmitter<EventOutboxEvents> {
@@ -147,6 +151,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
   private readonly segmentBytes: number;
   private readonly maxMemoryBytes: number;
   private readonly log: EventLogger;
+  private readonly onDeadLetter: (letter: Omit<DeadLetter, 'data'>) => void;
 
   private readonly segments: Segment[] = [];
   private active: Segment | undefined;
@@ -185,6 +190,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
     );
     this.maxMemoryBytes = options.maxMemoryBytes ?? 32 * 1024 * 1024;
     this.log = options.logger ?? silentLogger;
+    this.onDeadLetter = options.onDeadLetter ?? (() => undefined);
   }
 
   /**
@@ -194,11 +200,11 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
   static async open(options: EventOutboxOptions): Promise<EventOutbox> {
     const outbox = new EventOutbox(options);
     mkdirSync(outbox.dir, { recursive: true });
-    lockDir(outbox.dir);
+    lockOutboxDir(outbox.dir);
     try {
       outbox.recover();
     } catch (error) {
-      unlockDir(outbox.dir);
+      unlockOutboxDir(outbox.dir);
       throw error;
     }
     return outbox;
@@ -239,7 +245,8 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
       return Promise.reject(new TypeError('outbox: payload must be a single line (use JSON.stringify)'));
     }
     const n = this.nextN;
-    const prefix = `${n}\t${record.subject}\t${record.msgId}\t`;
+    const head = `${n}\t${record.subject}\t${record.msgId}\t`;
+    const prefix = `${head}${entryChecksum(head, record.payload)}\t`;
     const prefixBytes = Buffer.byteLength(prefix);
     const bytes = prefixBytes + Buffer.byteLength(record.payload) + 1;
     const used = this.diskBytes + this.reservedBytes;
@@ -306,6 +313,21 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
     return true;
   }
 
+  /**
+   * Moves a pending entry to the dead-letter file and acknowledges it, so delivery goes on behind it: for an
+   * entry JetStream refuses for good or NATS cannot carry. Returns false when the entry is not pending or not
+   * in memory (it is then left as it is).
+   */
+  deadLetter(n: number, reason: DeadLetterReason, detail: string): boolean {
+    const entry = this.byN.get(n);
+    if (!entry || entry.acked || this.closed) return false;
+    const letter = { reason, detail, n, subject: entry.subject, msgId: entry.msgId };
+    writeDeadLetter(this.dir, { ...letter, data: entry.data });
+    this.log.error('outbox entry moved to the dead-letter file', { dir: this.dir, ...letter });
+    this.onDeadLetter(letter);
+    return this.ack(n);
+  }
+
   /** Waits for in-flight writes and ack records, then closes the files. Pending entries stay on disk. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -322,7 +344,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
       segment.logFile = undefined;
       segment.ackFile = undefined;
     }
-    unlockDir(this.dir);
+    unlockOutboxDir(this.dir);
   }
 
   // ---- appends ------------------------------------------------------------------------------------------------
@@ -419,8 +441,13 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
       ackFile: undefined,
       ackBuffer: [],
       recoveredAcks: undefined,
+      deadOffsets: new Set(),
     };
     segment.logFile = await open(segment.logPath, 'a');
+    // Synced with the first batch's fdatasync; a header cut short reads as an empty segment.
+    await segment.logFile.write(HEADER, 0, HEADER.length);
+    segment.bytes += HEADER.length;
+    this.diskBytes += HEADER.length;
     // The new directory entry must survive a crash too, or the fsynced data in it would be unreachable.
     const dirHandle = await open(this.dir, 'r');
     try {
@@ -559,7 +586,9 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
     }
     let loaded = 0;
     let stoppedEarly = false;
-    for (const parsed of parseSegment(readFileSync(segment.logPath)).entries) {
+    const { entries, corrupt } = parseSegment(readFileSync(segment.logPath));
+    this.reportCorrupt(segment, corrupt);
+    for (const parsed of entries) {
       if (parsed.n < wanted || parsed.n > this.durableN) continue;
       if (segment.recoveredAcks?.has(parsed.n)) {
         this.memLastN = parsed.n;
@@ -574,6 +603,23 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
     }
     if (!stoppedEarly) this.memLastN = Math.max(this.memLastN, Math.min(segment.lastN, this.durableN));
     return true;
+  }
+
+  /** Moves corrupt lines not reported before to the dead-letter file, loudly. */
+  private reportCorrupt(segment: Segment, lines: readonly CorruptLine[]): void {
+    for (const line of lines) {
+      if (segment.deadOffsets.has(line.offset)) continue;
+      segment.deadOffsets.add(line.offset);
+      const letter = {
+        reason: 'corrupt' as const,
+        detail: line.reason,
+        ...(line.n === undefined ? {} : { n: line.n }),
+        source: `${segment.logPath}@${line.offset}`,
+      };
+      writeDeadLetter(this.dir, { ...letter, data: line.line });
+      this.log.error('outbox entry corrupt on disk, moved to the dead-letter file, not published', letter);
+      this.onDeadLetter(letter);
+    }
   }
 
   // ---- recovery -----------------------------------------------------------------------------------------------
@@ -599,6 +645,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
         ackFile: undefined,
         ackBuffer: [],
         recoveredAcks: undefined,
+        deadOffsets: new Set(),
       };
       const acks = new Set<number>();
       try {
@@ -610,12 +657,19 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
         // No ack file: nothing in this segment was acknowledged yet.
       }
       const content = readFileSync(segment.logPath);
-      const { entries, validLength, skipped } = parseSegment(content);
+      const { entries, validLength, corrupt, legacy } = parseSegment(content);
       if (validLength < content.length) {
         // A torn tail: that append never resolved, so dropping it loses nothing anyone was promised.
         truncateSync(segment.logPath, validLength);
       }
-      if (skipped > 0) this.log.warn('outbox skipped unreadable lines', { path: segment.logPath, skipped });
+      if (legacy)
+        this.log.info('outbox segment without checksums (older rigbench)', { path: segment.logPath });
+      this.reportCorrupt(
+        segment,
+        corrupt.filter((line) => line.n === undefined || !acks.has(line.n)),
+      );
+      // Numbers of corrupt lines are burnt too: a new entry must never reuse one.
+      for (const line of corrupt) if (line.n !== undefined) this.nextN = Math.max(this.nextN, line.n + 1);
       const unacked = entries.filter((entry) => !acks.has(entry.n));
       const last = entries[entries.length - 1];
       if (unacked.length === 0) {
@@ -650,76 +704,6 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
     if (recovered > 0)
       this.log.info('outbox recovered pending events', { dir: this.dir, pending: recovered });
     this.checkUsage();
-  }
-}
-
-type ParsedEntry = OutboxEntry;
-
-/** Parses a segment file; lines that do not parse are counted in `skipped`, a torn tail excluded by `validLength`. */
-function parseSegment(buffer: Buffer): { entries: ParsedEntry[]; validLength: number; skipped: number } {
-  const entries: ParsedEntry[] = [];
-  let skipped = 0;
-  let start = 0;
-  for (;;) {
-    const end = buffer.indexOf(NEWLINE, start);
-    if (end < 0) break;
-    const lineStart = start;
-    start = end + 1;
-    const t1 = buffer.indexOf(TAB, lineStart);
-    const t2 = t1 < 0 || t1 > end ? -1 : buffer.indexOf(TAB, t1 + 1);
-    const t3 = t2 < 0 || t2 > end ? -1 : buffer.indexOf(TAB, t2 + 1);
-    const n = t1 > lineStart ? Number(buffer.toString('latin1', lineStart, t1)) : NaN;
-    if (t3 < 0 || t3 > end || !Number.isSafeInteger(n) || n <= 0) {
-      skipped += 1;
-      continue;
-    }
-    entries.push({
-      n,
-      subject: buffer.toString('utf8', t1 + 1, t2),
-      msgId: buffer.toString('utf8', t2 + 1, t3),
-      data: buffer.subarray(t3 + 1, end),
-      bytes: end + 1 - lineStart,
-    });
-  }
-  return { entries, validLength: start, skipped };
-}
-
-/** Outbox directories open in this process (a second open would interleave two writers). */
-const openDirs = new Set<string>();
-
-function lockDir(dir: string): void {
-  const path = join(dir, 'LOCK');
-  if (openDirs.has(path)) throw new OutboxLockedError(dir, process.pid);
-  let holder = NaN;
-  try {
-    holder = Number(readFileSync(path, 'utf8').trim());
-  } catch {
-    // No lock file: free.
-  }
-  if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
-    throw new OutboxLockedError(dir, holder);
-  }
-  writeFileSync(path, `${process.pid}\n`);
-  openDirs.add(path);
-}
-
-function unlockDir(dir: string): void {
-  const path = join(dir, 'LOCK');
-  openDirs.delete(path);
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone.
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

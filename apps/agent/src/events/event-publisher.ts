@@ -24,6 +24,7 @@ import {
   connect,
   createInbox,
   headers,
+  PermissionViolationError,
   type Msg,
   type NatsConnection,
   type Subscription,
@@ -35,11 +36,23 @@ import {
   type JetStreamManager,
   type StreamConfig,
 } from '@nats-io/jetstream';
-import { EVENT_STREAM, EVENT_SUBJECT_PREFIX, eventMessageId, eventSubject } from '@rigbench/shared';
+import {
+  agentInboxPrefix,
+  EVENT_STREAM,
+  EVENT_SUBJECT_PREFIX,
+  eventMessageId,
+  eventSubject,
+} from '@rigbench/shared';
 import type { RigbenchEvent } from '@rigbench/shared';
-import { PublisherStateError, PublishRejectedError, type OutboxFullError } from './event-errors.js';
+import {
+  EventTooLargeError,
+  PublisherStateError,
+  PublishRejectedError,
+  type OutboxFullError,
+} from './event-errors.js';
 import { silentLogger, type EventLogger } from './event-logger.js';
 import { EventOutbox, type OutboxUsage } from './event-outbox.js';
+import type { DeadLetter } from './outbox-dead-letter.js';
 import { natsConnectOptions, type NatsConnectionSettings } from './nats-connection.js';
 
 /** Stream settings; the stream is created when missing and left as it is when it exists. */
@@ -75,6 +88,12 @@ export interface EventPublisherOptions {
     maxMemoryBytes?: number;
   };
   stream?: EventStreamSettings;
+  /**
+   * Largest `max_payload` assumed before the first connection tells the server's, in bytes (default 1 MiB, the
+   * nats-server default). Events are bounded by the smaller of this and the server's value, less
+   * {@link EVENT_HEADER_RESERVE_BYTES}.
+   */
+  maxPayloadBytes?: number;
   /** Events sent and not yet acknowledged, at most (default 2048). */
   maxInFlight?: number;
   /** An event without ack after this long triggers a resend, in milliseconds (default 5,000). */
@@ -101,6 +120,8 @@ export interface EventPublisherEvents {
   outboxWarning: [usage: OutboxUsage];
   /** An event was refused because the outbox is full. */
   outboxFull: [error: OutboxFullError];
+  /** An outbox entry went to the dead-letter file (corrupt, too large, refused for good); delivery goes on. */
+  deadLetter: [letter: Omit<DeadLetter, 'data'>];
 }
 
 /** What `stop()` reports. */
@@ -112,6 +133,17 @@ export interface EventPublisherStopResult {
 }
 
 const DUPLICATE_WINDOW_MIN_MS = 120_000;
+/**
+ * JetStream errors (`err_code`) no resend can cure, for this message: 10054 message larger than the stream's
+ * max_msg_size.
+ * Such an entry goes to the dead-letter file instead of stopping every event behind it.
+ */
+const PERMANENT_JETSTREAM_ERRORS: ReadonlySet<number> = new Set([10054]);
+/** Resend rounds a publish permission violation on one subject survives before its entries are dead-lettered. */
+const PERMISSION_ROUNDS = 3;
+/** Bytes of `max_payload` kept for the headers (`Nats-Msg-Id`, `Nats-Expected-Stream`) of an event. */
+export const EVENT_HEADER_RESERVE_BYTES = 1024;
+const NATS_DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 const ERROR_KEY = Buffer.from('"error"');
 
 /** Durable, pipelined JetStream event publisher; see the module documentation. */
@@ -146,6 +178,8 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
   private readonly drainWaiters = new Set<(drained: boolean) => void>();
   private stopping: Promise<EventPublisherStopResult> | undefined;
   private readonly headers = headers();
+  /** Publish permission violations the server reported, by subject, since that subject last got an ack. */
+  private readonly refusedSubjects = new Map<string, number>();
 
   constructor(options: EventPublisherOptions) {
     super();
@@ -179,6 +213,17 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
     return this.connected;
   }
 
+  /**
+   * Largest event JSON that can travel now, in bytes: the server's `max_payload` (from the connection's INFO,
+   * or `maxPayloadBytes` before the first connection) less {@link EVENT_HEADER_RESERVE_BYTES}.
+   */
+  maxEventBytes(): number {
+    const configured = this.options.maxPayloadBytes ?? NATS_DEFAULT_MAX_PAYLOAD;
+    const server = this.nc?.info?.max_payload;
+    const payload = server !== undefined && server > 0 ? Math.min(server, configured) : configured;
+    return Math.max(0, payload - EVENT_HEADER_RESERVE_BYTES);
+  }
+
   /** The NATS connection (shared with the heartbeat publisher); undefined before the first connect. */
   connection(): NatsConnection | undefined {
     return this.nc;
@@ -193,7 +238,11 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
       throw new PublisherStateError(`EventPublisher.start: already ${this.currentState}`);
     this.currentState = 'starting';
     try {
-      this.outbox = await EventOutbox.open({ ...this.options.outbox, logger: this.log });
+      this.outbox = await EventOutbox.open({
+        ...this.options.outbox,
+        logger: this.log,
+        onDeadLetter: (letter) => this.emit('deadLetter', letter),
+      });
     } catch (error) {
       this.currentState = 'failed';
       throw error;
@@ -215,7 +264,10 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
     this.connectLoop = this.runConnection();
   }
 
-  /** Writes the event to the outbox; resolves once it is on disk (not when JetStream acknowledged it). */
+  /**
+   * Writes the event to the outbox; resolves once it is on disk (not when JetStream acknowledged it). Throws
+   * {@link EventTooLargeError} for an event larger than {@link maxEventBytes}, writing nothing.
+   */
   async publish(event: RigbenchEvent): Promise<void> {
     if (this.currentState !== 'running' || !this.outbox) {
       throw new PublisherStateError(`EventPublisher.publish: publisher is ${this.currentState}, not running`);
@@ -223,10 +275,15 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
     if (event.agentId !== this.options.agentId) {
       throw new TypeError(`event.agentId '${event.agentId}' is not this agent ('${this.options.agentId}')`);
     }
+    const payload = JSON.stringify(event);
+    const bytes = Buffer.byteLength(payload);
+    const maxBytes = this.maxEventBytes();
+    // Never produced: an entry NATS cannot carry would stop the outbox behind it.
+    if (bytes > maxBytes) throw new EventTooLargeError(event.type, bytes, maxBytes);
     await this.outbox.append({
       subject: eventSubject(event.agentId, event.runId),
       msgId: eventMessageId(event.runId, event.agentId, event.seq),
-      payload: JSON.stringify(event),
+      payload,
     });
   }
 
@@ -303,8 +360,12 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
 
   /** Connects, re-connecting after an unexpected close, until stopped. */
   private async runConnection(): Promise<void> {
+    // Replies (PubAcks, JetStream API answers) come to this agent's own inbox, which a per-agent NATS user may
+    // read while other agents may not (deploy/nats/agent-user.sh).
+    const inboxPrefix = agentInboxPrefix(this.options.agentId);
     const connectOptions = natsConnectOptions({
       name: `rigbench-agent-${this.options.agentId}`,
+      inboxPrefix,
       ...this.options.nats,
     });
     let delay = this.retryInitialMs;
@@ -328,7 +389,7 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
         return;
       }
       this.nc = nc;
-      this.inbox = createInbox();
+      this.inbox = createInbox(connectOptions.inboxPrefix ?? inboxPrefix);
       this.subscription = nc.subscribe(`${this.inbox}.*`, {
         callback: (error, msg) => this.onReply(error, msg),
       });
@@ -347,7 +408,9 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
 
   private async watchStatus(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect') {
+      if (status.type === 'error' && status.error instanceof PermissionViolationError) {
+        this.onPermissionViolation(status.error);
+      } else if (status.type === 'disconnect') {
         this.log.warn('nats disconnected', { server: status.server });
         this.setConnected(false);
       } else if (status.type === 'reconnect') {
@@ -433,7 +496,20 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
       const entries = outbox.read(this.cursor, Math.min(256, this.maxInFlight - this.inFlight.size));
       if (entries.length === 0) break;
       const now = Date.now();
+      const maxBytes = this.maxEventBytes();
       for (const entry of entries) {
+        if (entry.data.byteLength > maxBytes) {
+          // Written before the server's limit was known (or lowered since): it can never be sent, and waiting
+          // for it would stop every event behind it.
+          outbox.deadLetter(
+            entry.n,
+            'too-large',
+            `${entry.data.byteLength} bytes; the server takes events of at most ${maxBytes} bytes (max_payload)`,
+          );
+          this.cursor = entry.n + 1;
+          this.scheduleEmit();
+          continue;
+        }
         // One header object for all: nats.js encodes headers synchronously inside publish().
         this.headers.set('Nats-Msg-Id', entry.msgId);
         try {
@@ -465,11 +541,22 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
     }
     // A PubAck is `{"stream":…,"seq":…}`; only replies that mention an error are worth a JSON parse.
     if (Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength).includes(ERROR_KEY)) {
-      let reply: { error?: { code?: number; description?: string } } = {};
+      let reply: { error?: { code?: number; err_code?: number; description?: string } } = {};
       try {
         reply = msg.json();
       } catch (parseError) {
         this.fail(new PublishRejectedError(`unreadable JetStream ack for event ${n}`, { cause: parseError }));
+        return;
+      }
+      if (reply.error && PERMANENT_JETSTREAM_ERRORS.has(reply.error.err_code ?? 0)) {
+        this.inFlight.delete(n);
+        this.outbox?.deadLetter(
+          n,
+          'refused',
+          `JetStream refused it for good: ${reply.error.err_code} ${reply.error.description}`,
+        );
+        this.scheduleEmit();
+        this.schedulePump();
         return;
       }
       if (reply.error) {
@@ -487,6 +574,28 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
       this.retryDelayMs = this.retryInitialMs;
       this.scheduleEmit();
     }
+    this.schedulePump();
+  }
+
+  /**
+   * The server refused a publish on a subject this user may not use. A permission granted later (a reload of the
+   * server's config) would cure it, so the first rounds are retried; after {@link PERMISSION_ROUNDS} the pending
+   * entries of that subject go to the dead-letter file and the rest of the outbox moves on.
+   */
+  private onPermissionViolation(error: PermissionViolationError): void {
+    if (error.operation !== 'publish' || !error.subject) return;
+    const rounds = (this.refusedSubjects.get(error.subject) ?? 0) + 1;
+    this.refusedSubjects.set(error.subject, rounds);
+    this.log.error('nats refused publishing on a subject (permissions)', { subject: error.subject, rounds });
+    if (rounds < PERMISSION_ROUNDS || !this.outbox) return;
+    this.refusedSubjects.delete(error.subject);
+    for (const entry of this.outbox.read(0, Number.MAX_SAFE_INTEGER)) {
+      if (entry.subject !== error.subject) continue;
+      this.inFlight.delete(entry.n);
+      this.outbox.deadLetter(entry.n, 'refused', `NATS permissions: ${error.message}`);
+    }
+    this.rewind();
+    this.scheduleEmit();
     this.schedulePump();
   }
 

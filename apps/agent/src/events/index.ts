@@ -1,7 +1,7 @@
 /** Events on JetStream: the durable outbox, the pipelined publisher and core-NATS heartbeats. */
 export { EventOutbox } from './event-outbox.js';
 export type { EventOutboxOptions, OutboxEntry, OutboxRecord, OutboxUsage } from './event-outbox.js';
-export { EventPublisher } from './event-publisher.js';
+export { EVENT_HEADER_RESERVE_BYTES, EventPublisher } from './event-publisher.js';
 export type {
   EventPublisherEvents,
   EventPublisherOptions,
@@ -17,6 +17,7 @@ export { bindPublisherMetrics } from './publisher-metrics.js';
 export { silentLogger } from './event-logger.js';
 export type { EventLogger } from './event-logger.js';
 export {
+  EventTooLargeError,
   OutboxClosedError,
   OutboxFullError,
   OutboxLockedError,

@@ -19,6 +19,8 @@ export interface NatsConnectionSettings {
   tls?: { caFile?: string | null; certFile?: string | null; keyFile?: string | null } | null;
   /** Client name shown by the server (`nats server report connections`). */
   name?: string;
+  /** Prefix of the connection's reply subjects (`_INBOX.<agentId>` for an agent; see `agentInboxPrefix`). */
+  inboxPrefix?: string;
 }
 
 /** The NATS credentials could not be read. */
@@ -47,6 +49,7 @@ export function natsConnectOptions(settings: NatsConnectionSettings): NodeConnec
     maxPingOut: 3,
   };
   if (settings.name) options.name = settings.name;
+  if (settings.inboxPrefix) options.inboxPrefix = settings.inboxPrefix;
   if (settings.user) {
     options.user = settings.user;
     options.pass = settings.password ?? '';

@@ -9,4 +9,5 @@ export function bindPublisherMetrics(publisher: EventPublisher, metrics: AgentMe
   publisher.on('outbox', (usage) => metrics.setOutbox(usage.pending, usage.bytes, usage.ratio));
   publisher.on('outboxWarning', (usage) => metrics.setOutbox(usage.pending, usage.bytes, usage.ratio));
   publisher.on('outboxFull', () => metrics.outboxRejectedEvents());
+  publisher.on('deadLetter', (letter) => metrics.outboxDeadLetter(letter.reason));
 }

@@ -1,5 +1,5 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { OutboxFullError, PublisherStateError } from '../events/index.js';
+import { EventTooLargeError, OutboxFullError, PublisherStateError } from '../events/index.js';
 import {
   AgentBusyError,
   AgentShuttingDownError,
@@ -51,6 +51,7 @@ export function toStatusError(error: unknown): StatusError {
   if (error instanceof AgentShuttingDownError) return statusError(status.UNAVAILABLE, error.message);
   // The outbox refuses events when full: the run cannot be recorded, retry once NATS has caught up.
   if (error instanceof OutboxFullError) return statusError(status.RESOURCE_EXHAUSTED, error.message);
+  if (error instanceof EventTooLargeError) return statusError(status.INVALID_ARGUMENT, error.message);
   if (error instanceof PublisherStateError) return statusError(status.UNAVAILABLE, error.message);
   return statusError(status.INTERNAL, `internal error: ${(error as Error)?.message ?? String(error)}`);
 }

@@ -89,6 +89,7 @@ export class AgentMetrics {
   private readonly outboxBytes: Gauge<'node'>;
   private readonly outboxCapacity: Gauge<'node'>;
   private readonly outboxRejected: Counter<'node'>;
+  private readonly outboxDeadLetters: Counter<'node' | 'reason'>;
   private readonly eventsAcked: Counter<'node'>;
   private readonly publishErrors: Counter<'node'>;
   private readonly natsConnected: Gauge<'node'>;
@@ -231,6 +232,14 @@ export class AgentMetrics {
       labelNames: ['node'],
       registers,
     });
+    this.outboxDeadLetters = new Counter({
+      name: 'rigbench_outbox_dead_letters_total',
+      help:
+        'Outbox entries moved to dead-letter.jsonl instead of being published: corrupt on disk (checksum), ' +
+        'too large for NATS, or refused by JetStream for good.',
+      labelNames: ['node', 'reason'],
+      registers,
+    });
     this.eventsAcked = new Counter({
       name: 'rigbench_events_acked_total',
       help: 'Events acknowledged by JetStream and removed from the outbox.',
@@ -256,6 +265,7 @@ export class AgentMetrics {
     this.outboxBytes.set(own, 0);
     this.outboxCapacity.set(own, 0);
     this.outboxRejected.inc(own, 0);
+    for (const reason of ['corrupt', 'too-large', 'refused']) this.outboxDeadLetters.inc({ node, reason }, 0);
     this.eventsAcked.inc(own, 0);
     this.publishErrors.inc(own, 0);
     this.natsConnected.set(own, 0);
@@ -311,6 +321,11 @@ export class AgentMetrics {
   /** Counts events the outbox refused because it was full. */
   outboxRejectedEvents(count = 1): void {
     this.outboxRejected.inc({ node: this.node }, count);
+  }
+
+  /** Counts an outbox entry moved to the dead-letter file, by why. */
+  outboxDeadLetter(reason: 'corrupt' | 'too-large' | 'refused'): void {
+    this.outboxDeadLetters.inc({ node: this.node, reason });
   }
 
   /** Counts events JetStream acknowledged. */

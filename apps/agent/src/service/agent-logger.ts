@@ -1,3 +1,4 @@
+import { maskUrlCredentials } from '@rigbench/shared';
 import { pino, type Logger as PinoLogger } from 'pino';
 
 /** The agent's logger: a fixed message, details as structured metadata. Fits every module's logger interface. */
@@ -41,6 +42,9 @@ export function createAgentLogger(options: { level: string; agentId: string }): 
       base: { agent: options.agentId, pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT, censor: '********' },
+      // Credentials inside URLs (`nats://user:password@host` in a connection error) are text, not keys: mask
+      // them in the finished line, whatever field or message carries them.
+      hooks: { streamWrite: maskUrlCredentials },
     },
     pino.destination({ fd: 2, sync: true }),
   );

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { RIGBENCH_VERSION } from '@rigbench/shared';
 import { Registry } from 'prom-client';
 import type { AgentConfig } from '../config/index.js';
@@ -16,6 +17,7 @@ import {
 import { buildAgentInfo, stackVersions } from './agent-info.js';
 import type { AgentLogger } from './agent-logger.js';
 import { ModelCatalog } from './model-catalog.js';
+import { RunJournal } from './run-journal.js';
 import { RunSupervisor } from './run-supervisor.js';
 
 /** Options of {@link AgentRuntime} beyond the config. */
@@ -117,6 +119,8 @@ export class AgentRuntime {
       metrics: this.metrics,
       logger: this.#log.child({ module: 'runs' }),
       resolveModel,
+      journal: new RunJournal(join(config.outbox.dir, 'runs')),
+      maxEventBytes: () => this.publisher.maxEventBytes(),
       // The fleet view should see busy/idle at once, not a heartbeat interval later.
       onActiveRunsChange: () => this.#heartbeat.beat(),
     });
@@ -171,6 +175,8 @@ export class AgentRuntime {
     try {
       await this.#metricsServer?.start();
       await this.publisher.start();
+      // Before gRPC takes runs: what a crash left open is closed first, so its seqs cannot collide.
+      await this.supervisor.closeInterrupted();
       const port = await this.grpc.start(this.config.listen.address);
       if (this.config.advertise.port === 0) this.#advertise = withPort(this.#advertise, port);
       this.#heartbeat.start();

@@ -1,5 +1,6 @@
 import {
   canonicalPlanHash,
+  countPlanCases,
   EVENT_SCHEMA_VERSION,
   expandPlan,
   PlanValidationError,
@@ -26,6 +27,7 @@ import {
   RunNotFoundError,
   type RunRequestViolation,
 } from './errors.js';
+import type { RunJournal } from './run-journal.js';
 import { RunLog } from './run-log.js';
 
 /** What the engine yields for a run: events without the envelope the supervisor stamps on. */
@@ -84,6 +86,13 @@ export interface RunSupervisorOptions {
   resolveModel: (source: string, signal?: AbortSignal) => Promise<string>;
   /** Wall clock, injectable for tests. */
   now?: () => Date;
+  /**
+   * Largest event the publisher can send now, in bytes of JSON (the server's `max_payload` less headers). A plan
+   * whose `run.accepted` would exceed it is refused at StartRun. Default: no check.
+   */
+  maxEventBytes?: () => number;
+  /** Remembers active runs across a crash; {@link RunSupervisor.closeInterrupted} closes what it left open. */
+  journal?: RunJournal;
   /** Called whenever a run becomes active or finishes (e.g. to send a heartbeat at once). */
   onActiveRunsChange?: (activeRunIds: string[]) => void;
 }
@@ -116,6 +125,8 @@ export interface StopOptions {
 }
 
 const RUN_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+/** Characters of the free text a caller may attach to a run (StartRun label, CancelRun reason). */
+export const RUN_TEXT_LIMITS = { label: 200, cancelReason: 1000 } as const;
 
 interface ActiveRun {
   runId: string;
@@ -175,7 +186,13 @@ export class RunSupervisor {
         { path: 'run_id', message: `'${input.runId}' must be 1-128 letters, digits, '-' or '_'` },
       ]);
     }
+    if (input.label !== undefined && input.label.length > RUN_TEXT_LIMITS.label) {
+      throw new PlanRejectedError([
+        { path: 'label', message: `${input.label.length} characters; at most ${RUN_TEXT_LIMITS.label}` },
+      ]);
+    }
     const plan = parsePlan(input.planJson);
+    // Every bound is checked on the plan as written; only then are the cases built.
     checkLimits(plan, this.#options.limits);
     const cases = expandPlan(plan);
     if (this.#active.has(input.runId) || this.#finished.has(input.runId) || this.#starting.has(input.runId)) {
@@ -210,6 +227,14 @@ export class RunSupervisor {
 
   /** Cancels an active run: `cancelling`; a finished one: `finished`. Throws {@link RunNotFoundError}. */
   cancel(runId: string, reason = 'cancelled by request'): 'cancelling' | 'finished' {
+    if (reason.length > RUN_TEXT_LIMITS.cancelReason) {
+      throw new PlanRejectedError([
+        {
+          path: 'reason',
+          message: `${reason.length} characters; at most ${RUN_TEXT_LIMITS.cancelReason}`,
+        },
+      ]);
+    }
     const run = this.#active.get(runId);
     if (run) {
       this.#abort(run, 'cancelled', reason);
@@ -249,6 +274,52 @@ export class RunSupervisor {
       await all;
     }
     this.#state = 'stopped';
+  }
+
+  /**
+   * Closes the runs a previous agent process left open (it crashed or was killed mid-run): a failed
+   * `case.finished` for the case it was running and a `run.finished` with outcome `interrupted`, continuing the
+   * run's seq. Call once at start, after the publisher is up and before runs are taken. Returns the run ids.
+   */
+  async closeInterrupted(): Promise<string[]> {
+    const { journal, logger, publisher, metrics, agentId } = this.#options;
+    if (!journal) return [];
+    const closed: string[] = [];
+    for (const record of journal.leftOver()) {
+      if ('error' in record) {
+        logger.error('run journal unreadable; the run stays open in the store', record);
+        continue;
+      }
+      const stamp = createStamper(agentId, record.runId, this.#now, record.nextSeq - 1);
+      const reason = 'the agent process ended while the run was active (crash, kill or power loss)';
+      const caseOutcomes = { ...record.caseOutcomes };
+      if (record.openCase !== null) {
+        caseOutcomes[record.openCase] = 'failed';
+        await publisher.publish(
+          stamp({
+            type: 'case.finished',
+            caseId: record.openCase,
+            outcome: 'failed',
+            reason,
+            samples: record.samplesPerCase[record.openCase] ?? 0,
+          }),
+        );
+      }
+      const finished = stamp({
+        type: 'run.finished',
+        outcome: 'interrupted',
+        reason,
+        samplesPerCase: record.samplesPerCase,
+        caseOutcomes,
+        lastSeq: stamp.nextSeq(),
+      });
+      await publisher.publish(finished);
+      journal.close(record.runId);
+      metrics?.runFinished('interrupted');
+      logger.warn('run closed as interrupted', { runId: record.runId, lastSeq: finished.seq });
+      closed.push(record.runId);
+    }
+    return closed;
   }
 
   #abort(run: ActiveRun, outcome: RunOutcome, reason: string): void {
@@ -297,8 +368,38 @@ export class RunSupervisor {
       caseCount: cases.length,
       ...(input.label ? { label: input.label } : {}),
     });
+    const maxEventBytes = this.#options.maxEventBytes?.();
+    if (maxEventBytes !== undefined) {
+      const bytes = Buffer.byteLength(JSON.stringify(accepted));
+      if (bytes > maxEventBytes) {
+        // run.accepted carries the plan: one that cannot travel as an event would jam nothing, but it would
+        // leave a run nobody can see. Refused here, before anything is written.
+        throw new LimitExceededError([
+          {
+            path: 'plan_json',
+            message:
+              `the plan makes a run.accepted event of ${bytes} bytes; events may be at most ${maxEventBytes} ` +
+              "bytes (the NATS server's max_payload less headers): shorten description or prompt texts",
+          },
+        ]);
+      }
+    }
+    const journal = this.#options.journal;
+    journal?.open({
+      runId: input.runId,
+      caseCount: cases.length,
+      nextSeq: accepted.seq + 1,
+      openCase: null,
+      samplesPerCase: {},
+      caseOutcomes: {},
+    });
     // run.accepted must be durable before the caller hears "accepted".
-    await this.#options.publisher.publish(accepted);
+    try {
+      await this.#options.publisher.publish(accepted);
+    } catch (error) {
+      journal?.close(input.runId);
+      throw error;
+    }
     run.log.append(accepted);
     this.#active.set(input.runId, run);
     this.#options.metrics?.setBusy(true);
@@ -331,7 +432,19 @@ export class RunSupervisor {
     let failure: string | null = null;
     let publishBroken = false;
 
+    const journal = this.#options.journal;
+    const remember = (nextSeq: number): void =>
+      journal?.update({
+        runId: run.runId,
+        caseCount: cases.length,
+        nextSeq,
+        openCase,
+        samplesPerCase,
+        caseOutcomes,
+      });
     const emit = async (event: RigbenchEvent): Promise<void> => {
+      // Before the event is stored: after a crash the journal is never behind the outbox.
+      remember(event.seq + 1);
       try {
         await publisher.publish(event);
       } catch (error) {
@@ -428,9 +541,12 @@ export class RunSupervisor {
       caseOutcomes,
       lastSeq: stamp.nextSeq(),
     });
+    remember(finished.seq + 1);
     try {
       await publisher.publish(finished);
+      journal?.close(run.runId);
     } catch (error) {
+      // The journal stays: the next start closes the run as interrupted.
       logger.error('run.finished could not be stored', { runId: run.runId, error: (error as Error).message });
     }
     run.log.append(finished);
@@ -441,9 +557,9 @@ export class RunSupervisor {
 
 type Stamper = (<P extends EventPayload>(payload: P) => RigbenchEvent) & { nextSeq(): number };
 
-/** Wraps payloads into full events with a gap-free seq starting at 1. */
-function createStamper(agentId: string, runId: string, now: () => Date): Stamper {
-  let seq = 0;
+/** Wraps payloads into full events with a gap-free seq starting after `lastSeq` (default: at 1). */
+function createStamper(agentId: string, runId: string, now: () => Date, lastSeq = 0): Stamper {
+  let seq = lastSeq;
   const stamp = (<P extends EventPayload>(payload: P): RigbenchEvent => {
     seq += 1;
     const { type, ...rest } = payload;
@@ -559,5 +675,27 @@ export function checkLimits(plan: BenchPlan, limits: AgentLimits): void {
       message: `${plan.repetitions} exceeds this agent's limit limits.repetitions = ${limits.repetitions}`,
     });
   }
+  for (const [i, threads] of plan.matrix.threads.entries()) {
+    if (threads !== 'auto' && threads > limits.maxThreads) {
+      violations.push({
+        path: `matrix.threads[${i}]`,
+        message:
+          `${threads} exceeds this agent's limit limits.threads = ${limits.maxThreads} ` +
+          '(its logical cores unless configured): more threads than cores only starve the node',
+      });
+    }
+  }
   if (violations.length > 0) throw new LimitExceededError(violations);
+  // Counted from the axis lengths, so a plan of millions of cases costs nothing to refuse.
+  const caseCount = countPlanCases(plan);
+  if (caseCount > limits.maxCases) {
+    throw new LimitExceededError([
+      {
+        path: 'matrix',
+        message:
+          `the plan expands to ${caseCount} cases (models × backends/devices/gpuLayers × contextSize × batchSize × ` +
+          `flashAttention × kvCacheType × threads × prompts); this agent's limit limits.maxCases = ${limits.maxCases}`,
+      },
+    ]);
+  }
 }

@@ -80,6 +80,9 @@ export function registerAgentCommands(program: Command, bind: ActionBinder): voi
         )) {
           ctx.output.line(line);
         }
+        for (const a of fleet) {
+          if (a.credentialWithheld) ctx.output.note(`${a.agentId}: no token sent: ${a.credentialWithheld}`);
+        }
         return ExitCode.ok;
       }),
     );

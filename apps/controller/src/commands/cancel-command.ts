@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { fleetView } from '../fleet/fleet-view.js';
+import { fleetView, recordedAgentEndpoint } from '../fleet/fleet-view.js';
 import type { ActionBinder } from './program.js';
 import { ExitCode } from './exit-codes.js';
 import { clientFor } from './fleet-access.js';
@@ -23,12 +23,9 @@ export function registerCancelCommand(program: Command, bind: ActionBinder): voi
         let failed = 0;
         await Promise.all(
           rows.map(async (row) => {
-            const endpoint = fleet.get(row.agentId)?.endpoint ?? {
-              agentId: row.agentId,
-              address: row.address ?? 'unknown:0',
-              ...(config.agentToken ? { token: config.agentToken } : {}),
-              ...(config.agentTls ? { tls: config.agentTls } : {}),
-            };
+            const endpoint =
+              fleet.get(row.agentId)?.endpoint ??
+              recordedAgentEndpoint(config, row.agentId, row.address ?? 'unknown:0');
             const client = clientFor(ctx, endpoint);
             try {
               const result = await client.cancelRun({ run_id: runId, reason: opts.reason });

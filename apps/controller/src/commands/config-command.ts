@@ -1,3 +1,4 @@
+import { maskUrlCredentials } from '@rigbench/shared';
 import type { Command } from 'commander';
 import type { ControllerConfig } from '../config/controller-config.js';
 import type { ActionBinder } from './program.js';
@@ -5,12 +6,13 @@ import { ExitCode } from './exit-codes.js';
 
 const MASK = '(secret)';
 
-/** The compiled config with passwords and tokens replaced by a marker. */
+/** The compiled config with passwords and tokens replaced by a marker, and credentials in server URLs masked. */
 export function maskedConfig(config: ControllerConfig): unknown {
   return {
     ...config,
     nats: {
       ...config.nats,
+      servers: config.nats.servers.map(maskUrlCredentials),
       ...(config.nats.password ? { password: MASK } : {}),
       ...(config.nats.token ? { token: MASK } : {}),
     },

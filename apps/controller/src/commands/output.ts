@@ -1,3 +1,4 @@
+import { maskUrlCredentials } from '@rigbench/shared';
 import type { Logger } from '../logger.js';
 
 /** Where commands print: results on stdout, progress, warnings and errors on stderr. */
@@ -8,7 +9,7 @@ export interface Output {
   json(value: unknown): void;
   /** Raw text without a newline added (stdout), e.g. a rendered report. */
   write(text: string): void;
-  /** A note, warning or error line (stderr). */
+  /** A note, warning or error line (stderr); credentials inside URLs are masked. */
   note(text: string): void;
   /** True when stderr is an interactive terminal (progress bars make sense). */
   readonly interactive: boolean;
@@ -24,7 +25,8 @@ export function streamOutput(
     line: (text = '') => void stdout.write(`${text}\n`),
     json: (value) => void stdout.write(`${JSON.stringify(value, null, 2)}\n`),
     write: (text) => void stdout.write(text),
-    note: (text) => void stderr.write(`${text}\n`),
+    // Errors and log lines may quote a NATS URL with its credentials (a connection error): never in clear.
+    note: (text) => void stderr.write(`${maskUrlCredentials(text)}\n`),
     interactive: stderr.isTTY === true,
     stderr,
   };

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
-import { fleetView } from '../fleet/fleet-view.js';
+import { fleetView, recordedAgentEndpoint } from '../fleet/fleet-view.js';
 import type { AgentEndpoint } from '../fleet/agent-client.js';
 import { catchUp } from '../collector/catch-up.js';
 import { runCompleteness } from '../store/run-completeness.js';
@@ -37,13 +37,7 @@ export function registerWatchCommand(program: Command, bind: ActionBinder): void
           const endpoints: AgentEndpoint[] = store.runAgents(runId).map((row) => {
             const known = fleet.get(row.agentId);
             if (known) return known.endpoint;
-            const { agentToken, agentTls } = config;
-            return {
-              agentId: row.agentId,
-              address: row.address ?? 'unknown:0',
-              ...(agentToken ? { token: agentToken } : {}),
-              ...(agentTls ? { tls: agentTls } : {}),
-            };
+            return recordedAgentEndpoint(config, row.agentId, row.address ?? 'unknown:0');
           });
           ctx.output.line(`run ${runId}`);
           return await followRun(ctx, nc, heartbeats, runId, endpoints);

@@ -73,6 +73,14 @@ export const configSchema = {
     env: 'RIGBENCH_AGENT_TOKEN',
     sensitive: true,
   },
+  agentTokensDir: {
+    doc:
+      'Directory of per-agent bearer tokens, one file <agent id>.token each (first line); used for agents without ' +
+      'agents[].token, before agentToken',
+    format: String,
+    default: '',
+    env: 'RIGBENCH_AGENT_TOKENS_DIR',
+  },
   agentTls: {
     ca: {
       doc: 'CA certificate (PEM file) for agents without their own TLS settings',
@@ -131,6 +139,15 @@ export const configSchema = {
       format: Number,
       default: 6,
       env: 'RIGBENCH_FLEET_LISTEN_SECONDS',
+    },
+    trustHeartbeatAddresses: {
+      doc:
+        'Send bearer tokens to agents known only from their heartbeats (address not configured, no agent TLS CA). ' +
+        'Only safe when NATS gives each agent its own user that may publish nothing but its own heartbeat subject ' +
+        '(deploy/nats); otherwise a forged heartbeat can point the controller, token in hand, at any address',
+      format: Boolean,
+      default: false,
+      env: 'RIGBENCH_FLEET_TRUST_HEARTBEAT_ADDRESSES',
     },
   },
   collector: {

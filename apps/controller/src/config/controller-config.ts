@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import convict from 'convict';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -39,12 +39,20 @@ export interface ControllerConfig {
   agents: readonly StaticAgent[];
   /** Default bearer token for agents without their own. */
   agentToken?: string;
+  /** Per-agent bearer tokens read from `agentTokensDir` (`<id>.token`), by agent id. */
+  agentTokens: Readonly<Record<string, string>>;
   /** Default TLS files for agents without their own. */
   agentTls?: TlsFiles;
   grpc: { deadlineMs: number; keepaliveMs: number };
   /** Absolute path of the SQLite store. */
   storePath: string;
-  fleet: { staleAfterIntervals: number; lostAfterIntervals: number; listenMs: number };
+  fleet: {
+    staleAfterIntervals: number;
+    lostAfterIntervals: number;
+    listenMs: number;
+    /** Send tokens to heartbeat-only agents (see the config key's doc); false by default. */
+    trustHeartbeatAddresses: boolean;
+  };
   collector: {
     durableName: string;
     batchSize: number;
@@ -205,6 +213,7 @@ export function compileControllerConfig(
     },
     agents: agents.data.map((a) => Object.freeze({ ...a, labels: Object.freeze({ ...a.labels }) })),
     ...(nonEmpty(raw.agentToken) ? { agentToken: raw.agentToken } : {}),
+    agentTokens: Object.freeze(readAgentTokens(raw.agentTokensDir, baseDir)),
     ...(tlsFiles(raw.agentTls) ? { agentTls: tlsFiles(raw.agentTls) } : {}),
     grpc: {
       deadlineMs: positive(raw.grpc.deadlineSeconds, 'grpc.deadlineSeconds') * 1000,
@@ -215,6 +224,7 @@ export function compileControllerConfig(
       staleAfterIntervals: stale,
       lostAfterIntervals: lost,
       listenMs: positive(raw.fleet.listenSeconds, 'fleet.listenSeconds') * 1000,
+      trustHeartbeatAddresses: raw.fleet.trustHeartbeatAddresses,
     },
     collector: {
       durableName: nonEmpty(raw.collector.durableName) ?? defaultDurableName(storePath),
@@ -231,6 +241,34 @@ export function compileControllerConfig(
     );
   }
   return Object.freeze(config);
+}
+
+const TOKEN_FILE = /^([A-Za-z0-9_-]+)\.token$/;
+
+/** `<id>.token` files of `dir` (first line each), by agent id; `{}` when `dir` is empty. */
+function readAgentTokens(dir: string, baseDir: string): Record<string, string> {
+  if (!nonEmpty(dir)) return {};
+  const path = resolve(baseDir, dir);
+  let names: string[];
+  try {
+    names = readdirSync(path);
+  } catch (error) {
+    throw new ControllerConfigError(`agentTokensDir: cannot read ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const tokens: Record<string, string> = {};
+  for (const name of names.sort()) {
+    const id = TOKEN_FILE.exec(name)?.[1];
+    if (id === undefined) continue;
+    const value = (readFileSync(join(path, name), 'utf8').split(/\r?\n/)[0] ?? '').trim();
+    if (value === '')
+      throw new ControllerConfigError(
+        `agentTokensDir: ${join(path, name)} is empty; put the token on line 1`,
+      );
+    tokens[id] = value;
+  }
+  return tokens;
 }
 
 /** Loads defaults, the config file, the environment and overrides, and compiles them. */

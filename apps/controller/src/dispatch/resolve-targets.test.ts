@@ -18,6 +18,7 @@ const agent = (
   runId: null,
   heartbeatAgeMs: 1000,
   intervalSeconds: 5,
+  credentialWithheld: null,
   endpoint: { agentId, address: `${agentId}:1` },
 });
 

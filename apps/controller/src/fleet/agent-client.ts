@@ -11,6 +11,11 @@ export interface AgentEndpoint {
   address: string;
   token?: string;
   tls?: TlsFiles;
+  /**
+   * Name the agent's TLS certificate must carry (instead of the address's host): set for agents known from
+   * heartbeats, whose address proves nothing, so that only the agent itself can take the token.
+   */
+  tlsServerName?: string;
 }
 
 export interface AgentClientOptions {
@@ -46,6 +51,12 @@ export class AgentClient {
       'grpc.keepalive_timeout_ms': 20_000,
       // Generous for WatchRun of big runs; StartRun carries the plan.
       'grpc.max_receive_message_length': 16 * 1024 * 1024,
+      ...(endpoint.tls && endpoint.tlsServerName
+        ? {
+            'grpc.ssl_target_name_override': endpoint.tlsServerName,
+            'grpc.default_authority': endpoint.tlsServerName,
+          }
+        : {}),
     });
   }
 

@@ -36,7 +36,8 @@ export class AgentAuthError extends Error {
     const why = options?.cause instanceof Error ? (options.cause as ServiceError).details : '';
     super(
       `${where(agentId, address, call)} refused the credentials: ${why}; set the agent's token ` +
-        '(agents[].token or RIGBENCH_AGENT_TOKEN)',
+        '(agents[].token, <agentTokensDir>/<id>.token or RIGBENCH_AGENT_TOKEN). Agents known only from ' +
+        'heartbeats get no token: list them in agents[] with their address, or use agent TLS (agentTls.ca)',
       options,
     );
   }

@@ -16,6 +16,12 @@ export const eventSubject = (agentId: string, runId: string): string =>
 export const eventMessageId = (runId: string, agentId: string, seq: number): string =>
   `${runId}.${agentId}.${seq}`;
 export const heartbeatSubject = (agentId: string): string => `${HEARTBEAT_SUBJECT_PREFIX}.${agentId}`;
+/**
+ * An agent's own reply-subject prefix (nats.js `inboxPrefix`): `_INBOX.<agentId>`. With per-agent NATS users each
+ * agent may subscribe to its own inbox only (`_INBOX.<agentId>.>`), so no agent reads another's replies; a shared
+ * user allowed `_INBOX.>` still matches it.
+ */
+export const agentInboxPrefix = (agentId: string): string => `_INBOX.${agentId}`;
 
 interface EventBase {
   /** Schema version of the event envelope. */
@@ -72,7 +78,8 @@ export interface CaseFinishedEvent extends EventBase {
   workerPeakRssBytes?: number;
 }
 
-export const RUN_OUTCOMES = ['completed', 'partial', 'cancelled', 'failed'] as const;
+/** `interrupted`: the agent process ended while the run was active (crash, kill, power loss); closed at restart. */
+export const RUN_OUTCOMES = ['completed', 'partial', 'cancelled', 'failed', 'interrupted'] as const;
 export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 export interface RunFinishedEvent extends EventBase {

@@ -1,5 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { expandPlan, formatPlanSummary, loadSettingsKey, planSummary } from './plan-expansion.js';
+import fc from 'fast-check';
+import {
+  countPlanCases,
+  expandPlan,
+  formatPlanSummary,
+  loadSettingsKey,
+  planSummary,
+} from './plan-expansion.js';
 import { canonicalPlanHash, canonicalJson } from './plan-hash.js';
 import type { BenchCase, BenchPlan } from './plan-model.js';
 import { parsePlanYaml } from './plan-parser.js';
@@ -211,6 +218,52 @@ describe('canonicalPlanHash', () => {
   test('canonical JSON sorts keys at every level and keeps list order', () => {
     expect(canonicalJson({ b: [3, { d: 1, c: 2 }], a: undefined, e: 'x' })).toBe(
       '{"b":[3,{"c":2,"d":1}],"e":"x"}',
+    );
+  });
+});
+
+describe('countPlanCases', () => {
+  test('equals the expanded case count for the examples', () => {
+    for (const name of ['quick-cpu.yaml', 'seed-p104.yaml']) {
+      const plan = example(name);
+      expect(countPlanCases(plan)).toBe(expandPlan(plan).length);
+    }
+  });
+
+  test('equals the expanded case count for random matrices, CPU collapse included', () => {
+    const sub = <T>(values: readonly T[]) =>
+      fc.subarray([...values], { minLength: 1, maxLength: values.length });
+    fc.assert(
+      fc.property(
+        fc.record({
+          backend: sub(['cpu', 'cuda', 'vulkan'] as const),
+          devices: sub([[], [0], [1], [0, 1]]),
+          gpuLayers: sub(['max', 0, 20] as const),
+          contextSize: sub([512, 2048]),
+          batchSize: sub([64, 256]),
+          threads: sub(['auto', 1, 2] as const),
+          flashAttention: sub([false, true]),
+          kvCacheType: sub(['f16', 'q8_0'] as const),
+        }),
+        fc.integer({ min: 1, max: 3 }),
+        (matrix, models) => {
+          const plan = parsePlanYaml(BASE, 'base.yaml');
+          const varied: BenchPlan = {
+            ...plan,
+            models: Array.from({ length: models }, (_, i) => ({ id: `m${i}`, source: `m${i}.gguf` })),
+            matrix: {
+              ...matrix,
+              backend: [...matrix.backend],
+              devices: matrix.devices.map((d) => [...d]),
+              gpuLayers: [...matrix.gpuLayers],
+              threads: [...matrix.threads],
+              kvCacheType: [...matrix.kvCacheType],
+            },
+          };
+          expect(countPlanCases(varied)).toBe(expandPlan(varied).length);
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 });

@@ -41,6 +41,29 @@ const devicesPart = (devices: readonly number[]): string =>
 const gpuLayersPart = (layers: GpuLayers): string => `ngl${layers}`;
 
 /**
+ * How many cases {@link expandPlan} would produce, computed from the axis lengths alone (O(axes), no expansion),
+ * so a caller can refuse a plan with millions of cases before allocating any of them. Exact: axis values are
+ * distinct and model ids unique, so the only collapse is the CPU backend's single load per model.
+ */
+export function countPlanCases(plan: BenchPlan): number {
+  const { matrix } = plan;
+  const loadsPerModel = matrix.backend.reduce(
+    (sum, backend) => sum + (backend === 'cpu' ? 1 : matrix.devices.length * matrix.gpuLayers.length),
+    0,
+  );
+  return (
+    plan.models.length *
+    loadsPerModel *
+    matrix.contextSize.length *
+    matrix.batchSize.length *
+    matrix.flashAttention.length *
+    matrix.kvCacheType.length *
+    matrix.threads.length *
+    (plan.prompts.chat.length + plan.prompts.raw.length)
+  );
+}
+
+/**
  * The plan's cases: the cartesian product of models × prompts (chat, then raw) × matrix axes, ordered so that
  * cases sharing load settings (model, backend, devices, gpuLayers) are consecutive, then by context settings
  * (contextSize, batchSize, flashAttention, kvCacheType, threads), prompts innermost. On the CPU backend the

@@ -511,6 +511,30 @@ const BROKEN: BrokenPlan[] = [
     column: 20,
     message: 'repeats item [0]',
   },
+  {
+    name: 'description longer than the free-text cap',
+    text: `${BASE}description: ${'x'.repeat(10_001)}\n`,
+    path: 'description',
+    line: 10,
+    column: 14,
+    message: 'must be at most 10000 characters long',
+  },
+  {
+    name: 'label selector value longer than the cap',
+    text: `${BASE}targets:\n  selector:\n    gpu: ${'p'.repeat(254)}\n`,
+    path: 'targets.selector.gpu',
+    line: 12,
+    column: 10,
+    message: 'must be at most 253 characters long',
+  },
+  {
+    name: 'batch size larger than the smallest context size',
+    text: `${BASE}matrix:\n  contextSize: [256, 4096]\n  batchSize: [64, 512]\n`,
+    path: 'matrix.batchSize[1]',
+    line: 12,
+    column: 19,
+    message: 'batchSize 512 is larger than matrix.contextSize 256',
+  },
 ];
 
 describe('parsePlanYaml - broken plans', () => {

@@ -44,6 +44,9 @@ export const PLAN_LIMITS = {
   temperature: { min: 0, max: 2 },
   topK: { min: 0, max: 100_000 },
   seed: { min: 0, max: 4_294_967_295 },
+  /** Characters of free text: `description` and label selector values (a plan travels inside one event). */
+  descriptionLength: 10_000,
+  labelValueLength: 253,
 } as const;
 
 /** The defaults filled in for omitted keys. */
@@ -76,7 +79,7 @@ export const PLAN_FIELD_EXPECTATIONS: Readonly<Record<string, string>> = {
   '': 'a mapping with version, name, models, prompts and optionally matrix, generation, warmup, repetitions, targets, schedule',
   version: '1',
   name: 'a non-empty name',
-  description: 'text',
+  description: `text of at most ${PLAN_LIMITS.descriptionLength} characters`,
   models: 'a non-empty list of models, each { id, source }',
   'models[]': 'a mapping { id, source }',
   'models[].id': ID_EXPECTED,
@@ -372,7 +375,10 @@ const targetsSchema = z.strictObject({
     .record(
       z.string().max(253).regex(LABEL_KEY_PATTERN),
       // YAML reads `gpus: 2` as a number; labels are text, so scalars are taken as their text.
-      z.union([z.string(), z.number(), z.boolean()]).transform(String),
+      z
+        .union([z.string(), z.number(), z.boolean()])
+        .transform(String)
+        .pipe(z.string().max(PLAN_LIMITS.labelValueLength)),
     )
     .default(() => ({})),
 });
@@ -391,7 +397,7 @@ const planShape = {
     .string()
     .max(200)
     .refine((name) => name.trim().length > 0, { message: 'plan name is empty' }),
-  description: z.string().optional(),
+  description: z.string().max(PLAN_LIMITS.descriptionLength).optional(),
   models: z
     .array(modelSchema)
     .min(1)
@@ -434,6 +440,20 @@ function crossCheckPlan(plan: unknown, ctx: RefineContext): void {
     : [];
   if (validSizes.length === 0) return;
   const smallest = Math.min(...validSizes);
+
+  // A batch larger than the context is silently cut to it by llama.cpp: the case would be measured under a
+  // setting other than its name. Only written values are checked; the default (512) is clamped as it always was.
+  listOrEmpty(scalarToList(matrix.batchSize)).forEach((size, index) => {
+    if (typeof size !== 'number' || size <= smallest) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['matrix', 'batchSize', index],
+      message: `batchSize ${size} is larger than matrix.contextSize ${smallest}`,
+      params: {
+        expected: `a batch size at most ${smallest}, the smallest matrix.contextSize`,
+      } satisfies IssueParams,
+    });
+  });
 
   const prompts = isRecord(plan.prompts) ? plan.prompts : {};
   listOrEmpty(prompts.raw).forEach((test, index) => {
