@@ -244,6 +244,7 @@ describe('countPlanCases', () => {
           threads: sub(['auto', 1, 2] as const),
           flashAttention: sub([false, true]),
           kvCacheType: sub(['f16', 'q8_0'] as const),
+          build: sub(['prebuilt', 'local'] as const),
         }),
         fc.integer({ min: 1, max: 3 }),
         (matrix, models) => {
@@ -258,6 +259,7 @@ describe('countPlanCases', () => {
               gpuLayers: [...matrix.gpuLayers],
               threads: [...matrix.threads],
               kvCacheType: [...matrix.kvCacheType],
+              build: [...matrix.build],
             },
           };
           expect(countPlanCases(varied)).toBe(expandPlan(varied).length);

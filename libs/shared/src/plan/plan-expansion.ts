@@ -54,6 +54,7 @@ export function countPlanCases(plan: BenchPlan): number {
   return (
     plan.models.length *
     loadsPerModel *
+    matrix.build.length *
     matrix.contextSize.length *
     matrix.batchSize.length *
     matrix.flashAttention.length *
