@@ -15,6 +15,7 @@ import { registerQuarantineCommand } from './quarantine-command.js';
 import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerRunsCommands } from './runs-command.js';
+import { registerTrendCommand } from './trend-command.js';
 import { registerWatchCommand } from './watch-command.js';
 
 /** A command's body: returns the exit code. */
@@ -77,6 +78,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
   registerCancelCommand(program, bind);
   registerReportCommand(program, bind);
   registerCompareCommand(program, bind);
+  registerTrendCommand(program, bind);
   registerCollectCommand(program, bind);
   registerQuarantineCommand(program, bind);
   registerModelCommands(program, bind);
