@@ -39,7 +39,7 @@ export function trendChart(t: TrendResult, g: TrendGroup): string {
   const width = 900;
   const height = 300;
   const left = 70;
-  const right = 20;
+  const right = 90;
   const top = 40;
   const bottom = 70;
   const plotW = width - left - right;
