@@ -27,3 +27,4 @@ export {
   type WindowEnergy,
 } from './power-readings.js';
 export { IntervalBuffer, type PowerSource } from './power-source.js';
+export { CaseEnergy, DEFAULT_IDLE_BASELINE_MS, type CaseEnergyOptions } from './case-energy.js';
