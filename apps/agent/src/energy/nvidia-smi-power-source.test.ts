@@ -40,7 +40,7 @@ describe('nvidia-smi power source', () => {
   });
   afterEach(() => rmSync(bin, { recursive: true, force: true }));
 
-  test('nvidia-smi (stand-in on PATH replaying a recorded stream) - sums the GPUs of each tick, stamped now', async () => {
+  test('nvidia-smi (stand-in on PATH replaying a stream in the nvidia-smi output format) - sums the GPUs of each tick, stamped now', async () => {
     const started = await NvidiaSmiPowerSource.start({ env, intervalMs: 100 });
     if (!('source' in started)) throw new Error(started.unavailable);
     const source = started.source;
