@@ -56,6 +56,8 @@ interface RoundShape {
   small?: { sha256?: string; quantization?: string };
   /** Fingerprint edits for every case. */
   all?: { llamaCppRelease?: string };
+  /** node-a's decode tokens per joule per model (its samples get energy figures; node-b's none). */
+  tokensPerJoule?: Record<string, number>;
 }
 
 /**
@@ -78,14 +80,40 @@ function roundEvents(agentId: string, round: RoundShape): RigbenchEvent[] {
   for (const e of events) {
     if (e.type === 'run.accepted') e.label = round.label;
     const model = smallCases.has('caseId' in e ? e.caseId : '') ? 'small' : 'tiny';
+    const measured = round.tokensPerJoule !== undefined && agentId === 'node-a';
     if (e.type === 'case.started') {
       if (model === 'small' && round.small) e.fingerprint.model = { ...e.fingerprint.model, ...round.small };
       if (round.all) Object.assign(e.fingerprint, round.all);
+      if (round.tokensPerJoule)
+        e.fingerprint.energySources = measured
+          ? {
+              gpu: null,
+              gpuUnavailable: 'nvidia-smi not found on PATH',
+              cpu: 'powercap',
+              cpuUnavailable: null,
+            }
+          : {
+              gpu: null,
+              gpuUnavailable: 'nvidia-smi not found on PATH (no NVIDIA driver here)',
+              cpu: null,
+              cpuUnavailable: '/sys/class/powercap does not exist',
+            };
     }
     if (e.type === 'sample.recorded') {
       const f = round.speed[model] ?? 1;
       e.sample.decodeTokensPerSecond *= f;
       e.sample.decodeSeconds /= f;
+      if (round.tokensPerJoule)
+        e.sample.energy = measured
+          ? {
+              gpu: null,
+              cpu: null,
+              promptTokensPerJoule: null,
+              // The synthetic wobble of the decode rate, so the figure has noise.
+              decodeTokensPerJoule:
+                (round.tokensPerJoule[model] ?? 1) * (e.sample.decodeTokensPerSecond / 20 / f),
+            }
+          : null;
     }
   }
   return events;
@@ -232,6 +260,63 @@ describe('rigbench trend (real CLI over a real SQLite store)', () => {
     expect(page).toContain('llamaCppRelease');
   });
 
+  test('trend --metric tpj - follows decode tokens per joule where measured and names why an agent has none', async () => {
+    fillStore(storeFile, [
+      {
+        runId: 'r-morning',
+        label: 'morning',
+        time: '2026-11-30T08:00:00.000Z',
+        speed: {},
+        tokensPerJoule: { tiny: 4, small: 2 },
+      },
+      {
+        runId: 'r-night',
+        label: 'night',
+        time: '2026-11-30T22:00:00.000Z',
+        speed: {},
+        small: { sha256: 'b'.repeat(64), quantization: 'Q8_0' },
+        tokensPerJoule: { tiny: 4, small: 3 },
+      },
+    ]);
+    const { code, out, err } = await cli([
+      '--store',
+      storeFile,
+      'trend',
+      '--no-sync',
+      '--json',
+      '--metric',
+      'tpj',
+    ]);
+    expect(code).toBe(0);
+    const trend = JSON.parse(out);
+    expect(trend).toMatchObject({ metric: 'decodeTokensPerJoule', unit: 'tok/J', better: 'higher' });
+    expect(trend.groups.map((g: { descriptor: { agentId: string } }) => g.descriptor.agentId)).toEqual(
+      Array.from({ length: 8 }, () => 'node-a'),
+    );
+    for (const g of trend.groups) {
+      if (g.descriptor.model === 'small') {
+        expect(g.steps).toHaveLength(1);
+        expect(g.steps[0].ratio).toBeCloseTo(1.5, 2);
+        expect(g.steps[0].better).toBe(true);
+      } else expect(g.steps).toEqual([]);
+    }
+    expect(trend.notes).toEqual([
+      'node-a measured no power from GPU: nvidia-smi not found on PATH',
+      'node-b measured no power from GPU: nvidia-smi not found on PATH (no NVIDIA driver here); CPU: /sys/class/powercap does not exist',
+    ]);
+    expect(err).toContain('note: node-b measured no power from GPU: nvidia-smi not found on PATH');
+    const brief = await cli(['--store', storeFile, 'trend', '--no-sync', '--brief', '--metric', 'tpj']);
+    expect(brief.out).toMatch(/- node-a small cpu ddefault t=1 chat:q1: decode tok\/J rose 50\.0%/);
+    expect(brief.out).toContain('Note: node-b measured no power from GPU');
+    expect(brief.out).not.toContain('## ');
+    // Runs recorded before energy was measured: the note says so.
+    const old = join(dir, 'old.db');
+    fillStore(old, [{ runId: 'r1', label: 'x', time: '2026-11-30T08:00:00.000Z', speed: {} }]);
+    const none = await cli(['--store', old, 'trend', '--no-sync', '--metric', 'watts']);
+    expect(none.err).toMatch(/note: 16 case\(s\) were recorded by an agent that did not measure energy yet/);
+    expect(none.err).toMatch(/warning: no sample has decode W figures/);
+  });
+
   test('trend - bad options name the option and what would be valid (exit 2)', async () => {
     const since = await cli(['--store', storeFile, 'trend', '--no-sync', '--since', 'last tuesday']);
     expect(since.code).toBe(2);
@@ -240,7 +325,7 @@ describe('rigbench trend (real CLI over a real SQLite store)', () => {
     );
     const metric = await cli(['--store', storeFile, 'trend', '--no-sync', '--metric', 'speed']);
     expect(metric.code).toBe(2);
-    expect(metric.err).toMatch(/--metric must be one of decode, prompt, ttft, itl/);
+    expect(metric.err).toMatch(/--metric must be one of decode, prompt, ttft, itl, tpj, watts/);
     const empty = await cli(['--store', storeFile, 'trend', '--no-sync']);
     expect(empty.code).toBe(0);
     expect(empty.err).toMatch(/no runs in the store match/);

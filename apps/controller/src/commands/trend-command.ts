@@ -54,6 +54,7 @@ interface TrendCommandOptions {
   runs?: number;
   format?: TrendFormat;
   json?: boolean;
+  brief?: boolean;
   out?: string;
   sync: boolean;
 }
@@ -93,6 +94,7 @@ export function registerTrendCommand(program: Command, bind: ActionBinder): void
       oneOf('--format', TREND_FORMATS),
     )
     .option('--json', 'same as --format json')
+    .option('--brief', 'md: only the change points and the fingerprint changes, no per-run tables')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--no-sync', 'do not read pending events from NATS first')
     .action(
@@ -114,16 +116,19 @@ export function registerTrendCommand(program: Command, bind: ActionBinder): void
         });
         trend.skipped.push(...skipped);
         const format: TrendFormat = opts.json ? 'json' : (opts.format ?? 'md');
-        const text = renderTrend(trend, format);
+        const text = renderTrend(trend, format, opts.brief === true);
         if (opts.out) {
           writeFileSync(opts.out, text);
           ctx.output.note(`wrote ${format} trend to ${resolve(opts.out)}`);
         } else ctx.output.write(text);
+        for (const note of trend.notes) ctx.output.note(`note: ${note}`);
         if (trend.groups.length === 0)
           ctx.output.note(
             datasets.length === 0
               ? 'warning: no runs in the store match (check --since, or rigbench runs)'
-              : 'warning: no group matches --group (groups are labelled like "node-a small cpu ddefault t=1 chat:q1")',
+              : trend.notes.length > 0
+                ? `warning: no sample has ${trend.metricLabel} figures`
+                : 'warning: no group matches --group (groups are labelled like "node-a small cpu ddefault t=1 chat:q1")',
           );
         return ExitCode.ok;
       }),

@@ -8,12 +8,11 @@ import {
   descriptorLabel,
   type GroupDescriptor,
 } from '../report/group-descriptor.js';
-import { METRICS, sampleMetric } from '../report/report-metrics.js';
 import type { RunDataset } from '../report/run-dataset.js';
 import { percent } from '../report/number-format.js';
 import { describeDifference } from './trend-text.js';
+import { TREND_METRICS } from './trend-metrics.js';
 import {
-  TREND_METRICS,
   type TrendGroup,
   type TrendOptions,
   type TrendPoint,
@@ -87,8 +86,7 @@ function stepText(
  * they are sorted by start time.
  */
 export function buildTrend(datasets: readonly RunDataset[], options: TrendOptions = {}): TrendResult {
-  const metricId = TREND_METRICS[options.metric ?? 'decode'];
-  const info = METRICS[metricId];
+  const info = TREND_METRICS[options.metric ?? 'decode'];
   const alpha = options.alpha ?? 0.05;
   const minRelativeStep = options.minRelativeStep ?? 0.02;
   const confidence = options.confidence ?? 0.95;
@@ -124,7 +122,7 @@ export function buildTrend(datasets: readonly RunDataset[], options: TrendOption
       if (c.fingerprint) groupOf(d).fingerprints[r]!.push(c.fingerprint);
     }
     for (const s of ds.samples) {
-      const value = sampleMetric(s.sample, metricId);
+      const value = info.value(s.sample);
       if (!(value > 0) || !Number.isFinite(value)) continue;
       const d = descriptors.get(`${s.agentId}\u0000${s.caseId}`) ?? describeUnknownCase(s.agentId, s.caseId);
       groupOf(d).values[r]!.push(value);
@@ -202,9 +200,9 @@ export function buildTrend(datasets: readonly RunDataset[], options: TrendOption
   });
   trendGroups.sort((a, b) => a.label.localeCompare(b.label));
   return {
-    metric: metricId,
+    metric: info.id,
     metricLabel: info.label,
-    unit: info.displayUnit,
+    unit: info.unit,
     displayFactor: info.displayFactor,
     digits: info.digits,
     better: info.better,
@@ -213,6 +211,33 @@ export function buildTrend(datasets: readonly RunDataset[], options: TrendOption
     confidence,
     runs,
     groups: trendGroups,
+    notes: info.energy ? energyNotes(sorted, trendGroups.length) : [],
     skipped: [],
   };
+}
+
+/** Why energy figures are missing: each agent's unavailable power sources, as its fingerprints record them. */
+function energyNotes(datasets: readonly RunDataset[], groupsWithValues: number): string[] {
+  const reasons = new Map<string, Set<string>>();
+  let unrecorded = 0;
+  for (const ds of datasets)
+    for (const c of ds.cases) {
+      if (!c.fingerprint) continue;
+      const sources = c.fingerprint.energySources;
+      if (!sources) {
+        unrecorded++;
+        continue;
+      }
+      const set = reasons.get(c.agentId) ?? new Set<string>();
+      if (sources.gpuUnavailable) set.add(`GPU: ${sources.gpuUnavailable}`);
+      if (sources.cpuUnavailable) set.add(`CPU: ${sources.cpuUnavailable}`);
+      reasons.set(c.agentId, set);
+    }
+  const notes = [...reasons]
+    .filter(([, set]) => set.size > 0)
+    .map(([agent, set]) => `${agent} measured no power from ${[...set].join('; ')}`);
+  if (unrecorded > 0)
+    notes.push(`${unrecorded} case(s) were recorded by an agent that did not measure energy yet`);
+  if (groupsWithValues === 0 && notes.length === 0) notes.push('no sample in these runs has energy figures');
+  return notes;
 }

@@ -1,9 +1,7 @@
 /** Drift over days: each group's figure per run, fingerprint changes and statistical change points. */
+export { TREND_METRICS, type TrendMetricInfo, type TrendMetricName } from './trend-metrics.js';
 export {
-  TREND_METRICS,
   type TrendGroup,
-  type TrendMetricId,
-  type TrendMetricName,
   type TrendOptions,
   type TrendPoint,
   type TrendResult,

@@ -60,6 +60,7 @@ export function renderTrendHtml(t: TrendResult): string {
     '</head><body>',
     `<h1>${escapeXml(title)}</h1>`,
     `<p>${stepCount} change point${stepCount === 1 ? '' : 's'} in ${t.groups.length} group${t.groups.length === 1 ? '' : 's'}. Red lines: change points with the step; dashed grey lines: runs whose fingerprint changed, naming the fields; green: fitted levels; whiskers: ${Math.round(t.confidence * 100)}% CI of each run's geometric mean.</p>`,
+    ...t.notes.map((n) => `<p class="step-line">Note: ${escapeXml(n)}.</p>`),
     ...t.groups.map((g) => groupSection(t, g)),
     ...t.skipped.map((s) => `<p class="note">Skipped ${escapeXml(s.runId)}: ${escapeXml(s.reason)}</p>`),
     `<p class="note">${escapeXml(trendMethodNote(t))}</p>`,

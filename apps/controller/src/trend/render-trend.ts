@@ -46,8 +46,8 @@ function groupMarkdown(t: TrendResult, g: TrendGroup): string[] {
   return out;
 }
 
-/** Markdown: the change points first, then each group's runs with their marks. */
-export function renderTrendMarkdown(t: TrendResult): string {
+/** Markdown: the change points first, then each group's runs with their marks (`brief`: the change points only). */
+export function renderTrendMarkdown(t: TrendResult, brief = false): string {
   const steps = t.groups.flatMap((g) => g.steps.map((s) => ({ g, s })));
   const out = [
     `# Trend of ${t.metricLabel} over ${t.runs.length} run${t.runs.length === 1 ? '' : 's'}`,
@@ -60,6 +60,18 @@ export function renderTrendMarkdown(t: TrendResult): string {
     out.push(`Change points (${steps.length}):`, '');
     for (const { g, s } of steps) out.push(`- ${g.label}: ${s.text}`);
     out.push('');
+  }
+  for (const note of t.notes) out.push(`Note: ${note}.`, '');
+  if (brief) {
+    const unmatched = t.groups.flatMap((g) =>
+      g.points
+        .filter((p) => p.fingerprintChanges.length > 0 && !g.steps.some((s) => s.runId === p.runId))
+        .map(
+          (p) => `- ${g.label} at ${runName(p)}: ${p.fingerprintChanges.map(describeDifference).join(', ')}`,
+        ),
+    );
+    if (unmatched.length > 0) out.push('Fingerprint changes without a change point:', '', ...unmatched, '');
+    return out.join('\n');
   }
   for (const g of t.groups) out.push(...groupMarkdown(t, g));
   for (const s of t.skipped) out.push(`Skipped ${s.runId}: ${s.reason}`);
@@ -76,10 +88,10 @@ export function renderTrendJson(t: TrendResult): string {
 }
 
 /** Renders a trend in `format`. */
-export function renderTrend(t: TrendResult, format: TrendFormat): string {
+export function renderTrend(t: TrendResult, format: TrendFormat, brief = false): string {
   switch (format) {
     case 'md':
-      return renderTrendMarkdown(t);
+      return renderTrendMarkdown(t, brief);
     case 'json':
       return renderTrendJson(t);
     case 'html':

@@ -2,16 +2,7 @@ import type { Interval } from '@rigbench/shared';
 import type { FingerprintDifference } from '../compare/compare-types.js';
 import type { GroupDescriptor } from '../report/group-descriptor.js';
 import type { Better } from '../report/report-metrics.js';
-
-/** Figures `rigbench trend` can follow (per-sample rates and latencies). */
-export const TREND_METRICS = {
-  decode: 'decodeTokensPerSecond',
-  prompt: 'promptTokensPerSecond',
-  ttft: 'ttftSeconds',
-  itl: 'interTokenLatencyP50Seconds',
-} as const;
-export type TrendMetricName = keyof typeof TREND_METRICS;
-export type TrendMetricId = (typeof TREND_METRICS)[TrendMetricName];
+import type { TrendMetricName } from './trend-metrics.js';
 
 /** Options of {@link buildTrend}. */
 export interface TrendOptions {
@@ -89,7 +80,8 @@ export interface TrendGroup {
 
 /** Everything `rigbench trend` shows. */
 export interface TrendResult {
-  metric: TrendMetricId;
+  /** Metric id, e.g. `decodeTokensPerSecond`, `decodeTokensPerJoule`. */
+  metric: string;
   metricLabel: string;
   /** Display unit; values are in the base unit, times `displayFactor` for display. */
   unit: string;
@@ -102,6 +94,8 @@ export interface TrendResult {
   confidence: number;
   runs: TrendRun[];
   groups: TrendGroup[];
+  /** Why figures are missing (e.g. no power source on an agent, from the fingerprints). */
+  notes: string[];
   /** Runs left out, with the reason. */
   skipped: { runId: string; reason: string }[];
 }
