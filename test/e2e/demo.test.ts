@@ -32,6 +32,12 @@ describe('rigbench demo (built binary, real nats-server, two real agents, real i
     );
     // The night round's changed model file is named as a fingerprint difference.
     expect(all).toMatch(/model\.sha256/);
+    // `rigbench trend` finds the night step of the small model and names the replaced file as its cause.
+    expect(all).toMatch(
+      /small cpu .*: decode t\/s (rose|fell) [\d.]+% \(95% CI .*fingerprint changed: .*model\.sha256/,
+    );
+    // Energy: tokens per joule where a power source is readable, else the reason per agent.
+    expect(all).toMatch(/decode tok\/J (rose|fell)|No change point in any group|measured no power from/);
     // The verdict lines of `compare` (either outcome is honest: the figures decide).
     expect(all).toMatch(/faster than|slower than|no significant difference/);
 
