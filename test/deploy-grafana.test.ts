@@ -134,4 +134,13 @@ describe('deploy/grafana - rigbench dashboard', () => {
     ).annotations.list;
     expect(annotations.find((a) => a.name === 'Agent version changed')?.expr).toBe(versions?.expr);
   });
+
+  test('energy - decode tokens per joule and decode power panels read the agent histograms', () => {
+    const exprs = dashboardExpressions(dashboard).map(({ expr }) => expr);
+    for (const metric of ['rigbench_decode_tokens_per_joule_bucket', 'rigbench_decode_power_watts_bucket'])
+      expect([
+        metric,
+        exprs.some((e) => e.startsWith('histogram_quantile(0.5') && e.includes(metric)),
+      ]).toEqual([metric, true]);
+  });
 });
