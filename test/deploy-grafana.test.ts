@@ -117,4 +117,30 @@ describe('deploy/grafana - rigbench dashboard', () => {
       }
     }
   });
+
+  test('drift - a per-day decode panel and version-change markers (the gauge view of rigbench trend)', () => {
+    const drift = allPanels(dashboard).find((p) => p.title === 'Decode tokens/s per day (drift)');
+    expect(drift?.targets?.[0]?.expr).toMatch(
+      /rigbench_decode_tokens_per_second_bucket.*offset 1d\) or increase\(.*\[1d\]/,
+    );
+    const versions = dashboardExpressions(dashboard).find(({ where }) =>
+      where.startsWith('Agent version changes'),
+    );
+    expect(versions?.expr).toContain(
+      'rigbench_agent_info{node=~"$node"} unless rigbench_agent_info{node=~"$node"} offset 1d',
+    );
+    const annotations = (
+      dashboard as unknown as { annotations: { list: Array<{ name: string; expr?: string }> } }
+    ).annotations.list;
+    expect(annotations.find((a) => a.name === 'Agent version changed')?.expr).toBe(versions?.expr);
+  });
+
+  test('energy - decode tokens per joule and decode power panels read the agent histograms', () => {
+    const exprs = dashboardExpressions(dashboard).map(({ expr }) => expr);
+    for (const metric of ['rigbench_decode_tokens_per_joule_bucket', 'rigbench_decode_power_watts_bucket'])
+      expect([
+        metric,
+        exprs.some((e) => e.startsWith('histogram_quantile(0.5') && e.includes(metric)),
+      ]).toEqual([metric, true]);
+  });
 });

@@ -32,6 +32,13 @@ describe('rigbench demo (built binary, real nats-server, two real agents, real i
     );
     // The night round's changed model file is named as a fingerprint difference.
     expect(all).toMatch(/model\.sha256/);
+    // `rigbench trend` names the replaced small-model file: as the night change point when the step beats the
+    // noise (q8_0 decodes faster than f16 here), else as a fingerprint change without a step.
+    expect(all).toMatch(
+      /small cpu .*: decode t\/s (rose|fell) [\d.]+% \(95% CI .*fingerprint changed: .*model\.sha256|Fingerprint changes without a change point:[\s\S]*small cpu[^\n]*model\.sha256/,
+    );
+    // Energy: tokens per joule where a power source is readable, else the reason per agent.
+    expect(all).toMatch(/decode tok\/J (rose|fell)|No change point in any group|measured no power from/);
     // The verdict lines of `compare` (either outcome is honest: the figures decide).
     expect(all).toMatch(/faster than|slower than|no significant difference/);
 

@@ -7,6 +7,7 @@ export * from './plan/plan-model.js';
 export type { Sample, FinishReason } from './measurement/sample.js';
 export { FINISH_REASONS } from './measurement/sample.js';
 export type { Fingerprint, GpuFacts, ModelFacts } from './measurement/fingerprint.js';
+export type { EnergySources, PhaseEnergy, SampleEnergy, SourceEnergy } from './measurement/energy.js';
 export * from './events/event-types.js';
 export * from './proto/load-proto.js';
 /** Generated rigbench.v1 message types, e.g. `AgentRpc.AgentInfo__Output` (a namespace: names like `Gpu` are common). */

@@ -19,6 +19,7 @@ import type {
   SampleRecordedEvent,
 } from '@rigbench/shared';
 import { RIGBENCH_VERSION } from '@rigbench/shared';
+import { CaseEnergy, type CaseEnergyOptions } from '../energy/index.js';
 import { CaseCancelledError, CaseTimeoutError, WorkerTaskError } from './engine-errors.js';
 import { cpuFacts, osFacts } from './host-facts.js';
 import type { CpuFacts } from './host-facts.js';
@@ -61,6 +62,11 @@ export interface EngineOptions {
   hashCacheFile?: string;
   /** Compiled worker script; default `dist/engine/worker.js` beside this module (see `worker-path.ts`). */
   workerPath?: string;
+  /**
+   * Power sampling per case (nvidia-smi, RAPL; see src/energy): default on with its defaults; `false` turns it
+   * off. Sources that cannot be read are named in the fingerprint's `energySources`.
+   */
+  energy?: CaseEnergyOptions | false;
   /** Called with each worker's pid when it starts (logs, tests). */
   onWorkerSpawn?: (pid: number) => void;
 }
@@ -211,6 +217,10 @@ export class InferenceEngine {
 
         let samples = 0;
         let peakRss: number | undefined;
+        const energy =
+          this.options.energy === false
+            ? null
+            : await CaseEnergy.start(benchCase, this.options.energy ?? {}, signal);
         group.worker.send({ type: 'run', benchCase, threads, modelLoadSeconds: group.loaded.loadSeconds });
         try {
           for (;;) {
@@ -222,14 +232,18 @@ export class InferenceEngine {
                 type: 'case.started',
                 caseId: benchCase.caseId,
                 caseIndex: benchCase.index,
-                fingerprint: await this.fingerprint(benchCase, group, message),
+                fingerprint: {
+                  ...(await this.fingerprint(benchCase, group, message)),
+                  ...(energy ? { energySources: energy.sources } : {}),
+                },
                 modelLoadSeconds: group.loaded.loadSeconds,
                 modelReused: reused,
               };
             } else if (message.type === 'sample') {
               samples++;
               peakRss = Math.max(peakRss ?? 0, message.sample.workerPeakRssBytes);
-              yield { type: 'sample.recorded', caseId: benchCase.caseId, sample: message.sample };
+              const sample = energy ? await energy.attach(message.sample, signal) : message.sample;
+              yield { type: 'sample.recorded', caseId: benchCase.caseId, sample };
             } else if (message.type === 'case-done') {
               yield finished(benchCase, 'ok', samples, undefined, message.peakRssBytes);
               break;
@@ -250,6 +264,8 @@ export class InferenceEngine {
           group = null;
           yield finished(benchCase, 'failed', samples, messageOf(error), peakRss);
           if (error instanceof CaseCancelledError) return;
+        } finally {
+          await energy?.stop();
         }
       }
     } finally {

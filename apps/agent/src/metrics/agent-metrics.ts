@@ -18,6 +18,10 @@ export const METRIC_BUCKETS = {
   interTokenLatencySeconds: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1],
   /** Whole repetition, in seconds. */
   sampleSeconds: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+  /** Decode tokens per joule (GPU + CPU packages): 0.05 for a big model on CPU, tens for a small one on a GPU. */
+  decodeTokensPerJoule: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100],
+  /** Mean power while decoding (GPU + CPU packages), in watts. */
+  decodeWatts: [5, 10, 25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1200],
   /** Model load, in seconds. */
   modelLoadSeconds: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300],
 } as const;
@@ -77,6 +81,8 @@ export class AgentMetrics {
   private readonly generatedTokens: Histogram<(typeof SAMPLE_LABELS)[number]>;
   private readonly interTokenLatency: Histogram<(typeof SAMPLE_LABELS)[number]>;
   private readonly sampleDuration: Histogram<(typeof SAMPLE_LABELS)[number]>;
+  private readonly decodeTokensPerJoule: Histogram<(typeof SAMPLE_LABELS)[number]>;
+  private readonly decodeWatts: Histogram<(typeof SAMPLE_LABELS)[number]>;
   private readonly modelLoad: Histogram<'node' | 'model' | 'backend'>;
   private readonly samples: Counter<(typeof SAMPLE_LABELS)[number] | 'finish_reason'>;
   private readonly cases: Counter<(typeof SAMPLE_LABELS)[number] | 'outcome'>;
@@ -142,6 +148,16 @@ export class AgentMetrics {
       'rigbench_sample_duration_seconds',
       'End-to-end wall time of a measured repetition, in seconds.',
       METRIC_BUCKETS.sampleSeconds,
+    );
+    this.decodeTokensPerJoule = sampleHistogram(
+      'rigbench_decode_tokens_per_joule',
+      'Decode tokens per joule of a measured repetition (GPU and CPU package energy, idle included).',
+      METRIC_BUCKETS.decodeTokensPerJoule,
+    );
+    this.decodeWatts = sampleHistogram(
+      'rigbench_decode_power_watts',
+      'Mean power while decoding a measured repetition, GPU and CPU packages together, in watts.',
+      METRIC_BUCKETS.decodeWatts,
     );
     this.modelLoad = new Histogram({
       name: 'rigbench_model_load_seconds',
@@ -285,6 +301,13 @@ export class AgentMetrics {
     this.generatedTokens.observe(l, sample.generatedTokens);
     if (sample.interTokenLatency !== null) this.interTokenLatency.observe(l, sample.interTokenLatency.p50);
     this.sampleDuration.observe(l, sample.endToEndSeconds);
+    const energy = sample.energy;
+    if (energy) {
+      if (energy.decodeTokensPerJoule !== null)
+        this.decodeTokensPerJoule.observe(l, energy.decodeTokensPerJoule);
+      const watts = [energy.gpu?.decode, energy.cpu?.decode].reduce((sum, p) => sum + (p?.meanWatts ?? 0), 0);
+      if (energy.gpu?.decode || energy.cpu?.decode) this.decodeWatts.observe(l, watts);
+    }
     this.samples.inc({ ...l, finish_reason: sample.finishReason });
   }
 

@@ -16,6 +16,7 @@ import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerRunsCommands } from './runs-command.js';
 import { registerTuneCommand } from './tune-command.js';
+import { registerTrendCommand } from './trend-command.js';
 import { registerWatchCommand } from './watch-command.js';
 
 /** A command's body: returns the exit code. */
@@ -79,6 +80,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
   registerReportCommand(program, bind);
   registerCompareCommand(program, bind);
   registerTuneCommand(program, bind);
+  registerTrendCommand(program, bind);
   registerCollectCommand(program, bind);
   registerQuarantineCommand(program, bind);
   registerModelCommands(program, bind);

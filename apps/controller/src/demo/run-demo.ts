@@ -71,7 +71,8 @@ async function availableBackends(agent: LocalAgent): Promise<Backend[]> {
  * The whole system on one machine: a nats-server with JetStream, two agents with different labels, synthetic
  * models, the seed-shaped plan in two rounds ("morning" and "night", with the small model's file silently
  * replaced by another quantization in between, as happens when a download or an update lands), then the
- * report, the verdicts, and the comparison that names what changed. Everything lives in a temporary directory
+ * report, the verdicts, the comparison that names what changed, and the trend that finds the step and names
+ * its cause (with tokens per joule where a power source is readable). Everything lives in a temporary directory
  * that is removed at the end, Ctrl-C included; only the HTML report stays.
  */
 export async function runDemo(deps: CliDeps, options: DemoOptions, cli: CliInvoker): Promise<number> {
@@ -163,6 +164,10 @@ export async function runDemo(deps: CliDeps, options: DemoOptions, cli: CliInvok
     await rigbench('compare', morning, '--by', 'agent');
     step(`rigbench compare ${morning} ${night}  (what changed between morning and night, and why)`);
     await rigbench('compare', morning, night);
+    step('rigbench trend --brief  (drift over the rounds: the change points, their size and what changed)');
+    await rigbench('trend', '--brief');
+    step('rigbench trend --metric tpj --brief  (decode tokens per joule, or why this machine measures none)');
+    await rigbench('trend', '--metric', 'tpj', '--brief');
 
     const reportFile = resolve(deps.cwd, options.reportFile);
     step('writing the HTML report');

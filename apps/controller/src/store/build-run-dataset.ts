@@ -8,6 +8,7 @@ import {
   type Fingerprint,
   type RunOutcome,
   type Sample,
+  type SampleEnergy,
 } from '@rigbench/shared';
 import type { RunAgent, RunCase, RunDataset, RunSample } from '../report/run-dataset.js';
 import { runCompleteness } from './run-completeness.js';
@@ -46,6 +47,7 @@ type SampleRow = [
   threads: number,
   batchSize: number,
   finishReason: FinishReason,
+  energyJson: string | null,
 ];
 
 function toSample(r: SampleRow): RunSample {
@@ -70,6 +72,7 @@ function toSample(r: SampleRow): RunSample {
     threads: r[21],
     batchSize: r[22],
     finishReason: r[23],
+    ...(r[24] === null ? {} : { energy: JSON.parse(r[24]) as SampleEnergy }),
   };
   return { agentId: r[0], caseId: r[1], sample };
 }
@@ -136,7 +139,7 @@ export function buildRunDataset(store: RunStore, runId: string): RunDataset {
       `SELECT a.agent_id, case_id, repetition, mode, started_at, model_load_seconds, prompt_tokens, prompt_seconds,
          prompt_tokens_per_second, ttft_seconds, generated_tokens, decode_seconds, decode_tokens_per_second,
          itl_p50, itl_p90, itl_p99, end_to_end_seconds, vram_before_bytes, vram_peak_bytes, vram_after_bytes,
-         worker_peak_rss_bytes, threads, batch_size, finish_reason
+         worker_peak_rss_bytes, threads, batch_size, finish_reason, energy_json
        FROM samples s JOIN run_agents a ON s.ra = a.id WHERE a.run_id = ? ORDER BY a.agent_id, s.seq`,
     )
     .raw();

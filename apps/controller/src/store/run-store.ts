@@ -69,8 +69,8 @@ export class RunStore {
            model_load_seconds, prompt_tokens, prompt_seconds, prompt_tokens_per_second, ttft_seconds,
            generated_tokens, decode_seconds, decode_tokens_per_second, itl_p50, itl_p90, itl_p99, end_to_end_seconds,
            vram_before_bytes, vram_peak_bytes, vram_after_bytes, worker_peak_rss_bytes, threads, batch_size,
-           finish_reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           finish_reason, energy_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       ensureRun: db.prepare('INSERT OR IGNORE INTO runs (run_id, created_at) VALUES (?, ?)'),
       acceptRun: db.prepare(
@@ -242,6 +242,7 @@ export class RunStore {
       s.threads,
       s.batchSize,
       s.finishReason,
+      s.energy ? JSON.stringify(s.energy) : null,
     );
     return inserted.changes > 0;
   }

@@ -122,6 +122,10 @@ const MIGRATIONS: readonly string[] = [
     received_at_ms    INTEGER NOT NULL
   );
   `,
+  // 2: energy per phase of a sample (src/energy in the agent), as JSON; null when no source was readable.
+  `
+  ALTER TABLE samples ADD COLUMN energy_json TEXT;
+  `,
 ];
 
 /** The schema version this build writes (`PRAGMA user_version`). */

@@ -49,6 +49,27 @@ const fingerprint = z.looseObject({
   model: z.looseObject({ source: z.string(), sha256: z.string() }),
 });
 
+const phaseEnergy = z.looseObject({
+  seconds: nonNegative,
+  joules: nonNegative,
+  meanWatts: nonNegative,
+  peakWatts: nonNegative,
+  readings: z.number().int().nonnegative(),
+  tokensPerJoule: nonNegative.nullable(),
+  tokensPerJouleAboveIdle: nonNegative.nullable(),
+});
+const sourceEnergy = z.looseObject({
+  idleWatts: nonNegative.nullable(),
+  prompt: phaseEnergy.nullable(),
+  decode: phaseEnergy.nullable(),
+});
+const sampleEnergy = z.looseObject({
+  gpu: sourceEnergy.nullable(),
+  cpu: sourceEnergy.nullable(),
+  promptTokensPerJoule: nonNegative.nullable(),
+  decodeTokensPerJoule: nonNegative.nullable(),
+});
+
 const sample = z.looseObject({
   caseId: z.string().min(1),
   repetition: z.number().int().nonnegative(),
@@ -69,6 +90,7 @@ const sample = z.looseObject({
   threads: z.number().int().nonnegative(),
   batchSize: z.number().int().nonnegative(),
   finishReason: z.enum(FINISH_REASONS),
+  energy: sampleEnergy.nullable().optional(),
 });
 
 const caseOutcome = z.enum(CASE_OUTCOMES);
@@ -169,7 +191,9 @@ function isPlainValidSampleEvent(j: Record<string, unknown>): boolean {
     isNum(s.workerPeakRssBytes) &&
     isInt(s.threads) &&
     isInt(s.batchSize) &&
-    FINISH.has(s.finishReason)
+    FINISH.has(s.finishReason) &&
+    // Energy figures are checked by zod (they are rare next to plain samples and nested).
+    (s.energy === undefined || s.energy === null)
   );
 }
 

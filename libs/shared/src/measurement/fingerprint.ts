@@ -1,4 +1,5 @@
 import type { Backend } from '../plan/plan-model.js';
+import type { EnergySources } from './energy.js';
 
 /** One GPU as the agent saw it. */
 export interface GpuFacts {
@@ -60,4 +61,6 @@ export interface Fingerprint {
    * Absent in fingerprints recorded before it was recorded.
    */
   llamaBuild?: { type: 'prebuilt' | 'localBuild'; systemInfo: string };
+  /** Power sources of the case's energy figures, and why one is missing. Absent before energy was measured. */
+  energySources?: EnergySources;
 }

@@ -1,3 +1,5 @@
+import type { SampleEnergy } from './energy.js';
+
 /** One measured repetition of a case. Times are in seconds, sizes in bytes, rates in tokens per second. */
 export interface Sample {
   caseId: string;
@@ -29,6 +31,8 @@ export interface Sample {
   /** Batch size actually used. */
   batchSize: number;
   finishReason: FinishReason;
+  /** Power and energy per phase; null when no power source was readable, absent in older samples. */
+  energy?: SampleEnergy | null;
 }
 
 export const FINISH_REASONS = ['maxTokens', 'eos', 'stopped', 'completed'] as const;

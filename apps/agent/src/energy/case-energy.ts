@@ -1,0 +1,45 @@
+import type { BenchCase, EnergySources, Sample } from '@rigbench/shared';
+import { EnergySampler, samplePhases, type EnergySamplerOptions } from './energy-sampler.js';
+
+/** How the engine measures energy; `false` turns it off. */
+export interface CaseEnergyOptions extends Omit<EnergySamplerOptions, 'gpus'> {
+  /** Idle window before each case, in milliseconds (default 1000; 0: no baseline). */
+  idleBaselineMs?: number;
+}
+
+/** Default idle window before a case, in milliseconds. */
+export const DEFAULT_IDLE_BASELINE_MS = 1000;
+
+/**
+ * Energy measurement of one case: the sources are started and the idle baseline taken before the case's
+ * first repetition, each sample gets its phases' energy, the sources stop with the case.
+ */
+export class CaseEnergy {
+  private constructor(private readonly sampler: EnergySampler) {}
+
+  /** Starts sampling for `benchCase` (its GPUs) and measures the idle baseline. */
+  static async start(
+    benchCase: BenchCase,
+    options: CaseEnergyOptions,
+    signal?: AbortSignal,
+  ): Promise<CaseEnergy> {
+    const { idleBaselineMs = DEFAULT_IDLE_BASELINE_MS, ...samplerOptions } = options;
+    const sampler = await EnergySampler.start({ ...samplerOptions, gpus: benchCase.devices });
+    await sampler.idleBaseline(idleBaselineMs, signal);
+    return new CaseEnergy(sampler);
+  }
+
+  /** What measured, and why a source is missing (for the case's fingerprint). */
+  get sources(): EnergySources {
+    return this.sampler.sources;
+  }
+
+  /** The sample with its `energy` (null when no source is readable). */
+  async attach(sample: Sample, signal?: AbortSignal): Promise<Sample> {
+    return { ...sample, energy: await this.sampler.attribute(samplePhases(sample), signal) };
+  }
+
+  async stop(): Promise<void> {
+    await this.sampler.stop();
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The engine with energy on: real inference in a real worker on the tiny synthetic model, power from a stand-in
+ * powercap tree and a stand-in nvidia-smi (no GPU and no RAPL here). Needs `npx tsc -b` (workers run dist/).
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { ensureSynthModel, type BenchCase, type Fingerprint, type Sample } from '@rigbench/shared';
+import { InferenceEngine, type EngineEventPayload } from '../engine/inference-engine.js';
+
+const MODELS_DIR = path.join(os.tmpdir(), 'rigbench-test-models');
+const fixtures = path.join(import.meta.dirname, 'fixtures');
+let dir: string;
+let stopCounter: () => void;
+
+const benchCase: BenchCase = {
+  index: 0,
+  caseId: 'c0',
+  model: { id: 'tiny', source: 'tiny.gguf' },
+  backend: 'cpu',
+  devices: [],
+  gpuLayers: 0,
+  contextSize: 512,
+  batchSize: 256,
+  threads: 1,
+  flashAttention: false,
+  kvCacheType: 'f16',
+  workload: { mode: 'raw', test: { id: 'pp64-tg32', promptTokens: 64, generatedTokens: 32, depth: 0 } },
+  generation: { maxTokens: 32, temperature: 0.7, topK: 40, topP: 0.9, seed: 7, ignoreEos: true },
+  warmup: 0,
+  repetitions: 2,
+};
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'rigbench-engine-energy-'));
+  copyFileSync(await ensureSynthModel(MODELS_DIR, 'tiny', { type: 'q8_0' }), path.join(dir, 'tiny.gguf'));
+  // Stand-in RAPL package drawing a steady 25 W.
+  const zone = path.join(dir, 'powercap', 'intel-rapl:0');
+  mkdirSync(zone, { recursive: true });
+  writeFileSync(path.join(zone, 'name'), 'package-0\n');
+  writeFileSync(path.join(zone, 'max_energy_range_uj'), '262143328850\n');
+  let uj = 0;
+  let last = Date.now();
+  const advance = (): void => {
+    const now = Date.now();
+    uj += 25 * (now - last) * 1000;
+    last = now;
+    writeFileSync(path.join(zone, 'energy_uj'), `${Math.round(uj)}\n`);
+  };
+  advance();
+  const timer = setInterval(advance, 5);
+  stopCounter = () => clearInterval(timer);
+  mkdirSync(path.join(dir, 'bin'));
+  copyFileSync(path.join(fixtures, 'nvidia-smi-stand-in.sh'), path.join(dir, 'bin', 'nvidia-smi'));
+});
+
+afterAll(() => {
+  stopCounter();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function run(energy: ConstructorParameters<typeof InferenceEngine>[0]['energy']) {
+  const engine = new InferenceEngine({
+    resolveModelPath: async (source) => path.join(dir, source),
+    caseTimeoutMs: 120_000,
+    hashCacheFile: path.join(dir, 'sha256-cache.json'),
+    ...(energy === undefined ? {} : { energy }),
+  });
+  const events: EngineEventPayload[] = [];
+  for await (const e of engine.run([benchCase], new AbortController().signal)) events.push(e);
+  const started = events.find((e) => e.type === 'case.started');
+  return {
+    fingerprint: (started as { fingerprint: Fingerprint } | undefined)?.fingerprint,
+    samples: events.flatMap((e) => (e.type === 'sample.recorded' ? [e.sample as Sample] : [])),
+  };
+}
+
+test('engine energy (stand-in nvidia-smi and stand-in powercap) - every sample gets energy per phase, the fingerprint names the sources', async () => {
+  const { fingerprint, samples } = await run({
+    powercapRoot: path.join(dir, 'powercap'),
+    idleBaselineMs: 300,
+    env: {
+      ...process.env,
+      PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`,
+      STAND_IN_RECORDING: path.join(fixtures, 'nvidia-smi-power-stream.csv'),
+    },
+  });
+  expect(fingerprint?.energySources).toEqual({
+    gpu: 'nvidia-smi power.draw.instant every 100 ms, GPUs 0,1',
+    gpuUnavailable: null,
+    cpu: 'powercap intel-rapl:0 (package-0) every 100 ms',
+    cpuUnavailable: null,
+  });
+  expect(samples).toHaveLength(2);
+  for (const s of samples) {
+    const e = s.energy!;
+    expect(e.cpu!.idleWatts).toBeGreaterThan(20);
+    expect(e.cpu!.idleWatts).toBeLessThan(30);
+    expect(e.cpu!.decode!.meanWatts).toBeGreaterThan(20);
+    expect(e.cpu!.decode!.meanWatts).toBeLessThan(30);
+    expect(e.cpu!.decode!.seconds).toBeCloseTo(s.decodeSeconds, 6);
+    expect(e.gpu!.decode!.meanWatts).toBeGreaterThan(70);
+    const decodeTokens = Math.round(s.decodeTokensPerSecond * s.decodeSeconds);
+    expect(e.decodeTokensPerJoule).toBeCloseTo(
+      decodeTokens / (e.cpu!.decode!.joules + e.gpu!.decode!.joules),
+      9,
+    );
+    expect(e.promptTokensPerJoule).toBeCloseTo(64 / (e.cpu!.prompt!.joules + e.gpu!.prompt!.joules), 9);
+  }
+}, 180_000);
+
+test('engine energy - with no readable source, samples carry energy null and the fingerprint the reasons', async () => {
+  const { fingerprint, samples } = await run({
+    powercapRoot: path.join(dir, 'no-powercap'),
+    nvidiaSmi: path.join(dir, 'no-nvidia-smi'),
+  });
+  expect(fingerprint?.energySources).toEqual({
+    gpu: null,
+    gpuUnavailable: expect.stringMatching(/not found on PATH/),
+    cpu: null,
+    cpuUnavailable: expect.stringMatching(/no-powercap does not exist/),
+  });
+  expect(samples.map((s) => s.energy)).toEqual([null, null]);
+  // And with energy off, samples have no energy field and the fingerprint no sources.
+  const off = await run(false);
+  expect(off.fingerprint).not.toHaveProperty('energySources');
+  expect(off.samples.every((s) => !('energy' in s))).toBe(true);
+}, 180_000);

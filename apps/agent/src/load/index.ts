@@ -1,0 +1,17 @@
+/** Serving load: parallel sequences on one context, request streams, goodput against SLOs, concurrency sweeps. */
+export {
+  runLoadLevel,
+  runConcurrencySweep,
+  type LoadLevelOptions,
+  type LoadLevelResult,
+} from './load-runner.js';
+export {
+  summarizeLoad,
+  summarizeLatency,
+  meetsSlo,
+  arrivalSchedule,
+  type RequestTiming,
+  type LoadSlo,
+  type LoadSummary,
+  type LatencySummary,
+} from './load-stats.js';
