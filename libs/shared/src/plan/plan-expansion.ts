@@ -124,6 +124,7 @@ export function expandPlan(plan: BenchPlan): BenchCase[] {
                   generation: { ...plan.generation },
                   warmup: plan.warmup,
                   repetitions: plan.repetitions,
+                  ...(plan.allowSoftwareDevices === true ? { allowSoftwareDevices: true } : {}),
                 });
               }
             }
