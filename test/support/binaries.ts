@@ -33,9 +33,18 @@ export interface RunningProcess {
   stderr(): string;
 }
 
-/** Spawns `node <script> ...args`, collecting stdout and stderr. */
-export function startNode(script: string, args: readonly string[], cwd = REPO_ROOT): RunningProcess {
-  const child = spawn(process.execPath, [script, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns `node <script> ...args`, collecting stdout and stderr; `env` is added to this process's environment. */
+export function startNode(
+  script: string,
+  args: readonly string[],
+  cwd = REPO_ROOT,
+  env?: NodeJS.ProcessEnv,
+): RunningProcess {
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(env ? { env: { ...process.env, ...env } } : {}),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
