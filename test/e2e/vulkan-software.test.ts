@@ -174,6 +174,15 @@ describe('vulkan on llvmpipe end to end (built binaries, real nats-server, Mesa 
     expect(backends).toEqual(new Set(['cpu', 'vulkan (software)']));
     for (const g of report.groups) expect(g.n).toBe(2);
 
+    // Metrics: the vulkan samples are labelled software, and so is the device.
+    const listening = JSON.parse(agent!.stdout().split('\n')[0]!) as { metrics: string };
+    const metrics = await (await fetch(`http://${listening.metrics}/metrics`)).text();
+    expect(metrics).toMatch(
+      /rigbench_decode_tokens_per_second_count\{[^}]*backend="vulkan \(software\)"[^}]*\} [1-9]/,
+    );
+    expect(metrics).not.toMatch(/backend="vulkan"/);
+    expect(metrics).toMatch(/rigbench_gpu_info\{[^}]*name="llvmpipe[^"]*",kind="software"\} 1/);
+
     // Markdown: the seed table and the group tables compare cpu with the marked vulkan rows.
     const markdown = await cli('report', cold.runId, warm.runId, '--format', 'md');
     expect(markdown.code).toBe(0);
