@@ -38,12 +38,12 @@ export function startNode(
   script: string,
   args: readonly string[],
   cwd = REPO_ROOT,
-  env: Record<string, string> = {},
+  env?: NodeJS.ProcessEnv,
 ): RunningProcess {
   const child = spawn(process.execPath, [script, ...args], {
     cwd,
-    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(env ? { env: { ...process.env, ...env } } : {}),
   });
   let stdout = '';
   let stderr = '';

@@ -6,8 +6,16 @@ export { RIGBENCH_VERSION } from './version.js';
 export * from './plan/plan-model.js';
 export type { Sample, FinishReason } from './measurement/sample.js';
 export { FINISH_REASONS } from './measurement/sample.js';
-export type { Fingerprint, GpuFacts, ModelFacts } from './measurement/fingerprint.js';
 export type { EnergySources, PhaseEnergy, SampleEnergy, SourceEnergy } from './measurement/energy.js';
+export type { Fingerprint, GpuFacts, ModelFacts, OffloadFacts } from './measurement/fingerprint.js';
+export { backendLabel, ranOnSoftwareDevice } from './measurement/fingerprint.js';
+export type { DeviceKind } from './measurement/device-kind.js';
+export {
+  DEVICE_KINDS,
+  classifyDevice,
+  isHardwareDeviceKind,
+  isSoftwareDeviceName,
+} from './measurement/device-kind.js';
 export * from './events/event-types.js';
 export * from './proto/load-proto.js';
 /** Generated rigbench.v1 message types, e.g. `AgentRpc.AgentInfo__Output` (a namespace: names like `Gpu` are common). */

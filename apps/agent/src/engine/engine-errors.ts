@@ -142,3 +142,11 @@ export class ContextTooSmallError extends Error {
     );
   }
 }
+
+/** A load whose figures would be reported under a label they do not deserve (no GPU layer, software device). */
+export class LoadRefusedError extends Error {
+  constructor(reason: string, options?: ErrorOptions) {
+    super(reason, options);
+    this.name = 'LoadRefusedError';
+  }
+}

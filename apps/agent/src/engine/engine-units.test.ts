@@ -11,7 +11,7 @@ import { quantizationLabel } from './model-file.js';
 import { ModelHashCache, sha256OfFile } from './model-hash.js';
 import { WorkerScriptMissingError } from './engine-errors.js';
 import { withoutSecrets } from './worker-env.js';
-import { deviceEnvironment } from './inference-engine.js';
+import { deviceEnvironment } from './device-placement.js';
 
 // Captured from a two-GPU host (`nvidia-smi --query-gpu=index,name,uuid,memory.total,memory.used,driver_version
 // --format=csv,noheader,nounits`); there is no NVIDIA GPU on the CI machine.
@@ -134,6 +134,7 @@ describe('model facts', () => {
 describe('device selection', () => {
   test('selects GPUs through CUDA_VISIBLE_DEVICES and GGML_VK_VISIBLE_DEVICES', () => {
     expect(deviceEnvironment([0, 1])).toEqual({
+      CUDA_DEVICE_ORDER: 'PCI_BUS_ID',
       CUDA_VISIBLE_DEVICES: '0,1',
       GGML_VK_VISIBLE_DEVICES: '0,1',
     });

@@ -1,11 +1,17 @@
 /** The agent's inference engine: worker-process supervision, raw and chat measurements, fingerprints. */
-export { InferenceEngine, deviceEnvironment } from './inference-engine.js';
+export { InferenceEngine } from './inference-engine.js';
+export { checkLoad, deviceEnvironment, placeCase } from './device-placement.js';
+export type { LoadCheck, Placement } from './device-placement.js';
+export { describeDevices, probeBackendTable, unavailableReason } from './backend-table.js';
+export type { BackendStatus, ProbeRunner } from './backend-table.js';
+export { describeMissingLibraries, diagnoseBackend, missingLibrariesFromLdd } from './backend-diagnosis.js';
 export type { EngineEventPayload, EngineLogger, EngineOptions, HardwareFacts } from './inference-engine.js';
 export {
   CaseCancelledError,
   CaseTimeoutError,
   ContextTooSmallError,
   CorruptModelFileError,
+  LoadRefusedError,
   ModelFileMissingError,
   NotGgufFileError,
   TruncatedModelFileError,

@@ -326,6 +326,40 @@ test('engine - a backend the node lacks is skipped, naming the backends it has',
   expect(hardware.cores.logical).toBeGreaterThanOrEqual(hardware.cores.physical);
 });
 
+test('engine - vulkan with the loader present but no device visible is skipped with the reason, never run on the CPU', async () => {
+  // A driver manifest whose driver library does not exist: libvulkan loads, finds the manifest, gets no device.
+  const manifest = path.join(dir, 'nodevice_icd.json');
+  await writeFile(
+    manifest,
+    JSON.stringify({
+      file_format_version: '1.0.0',
+      ICD: { library_path: path.join(dir, 'libnone.so'), api_version: '1.3.0' },
+    }),
+  );
+  const noDevice = new InferenceEngine({
+    resolveModelPath: async (source) => path.join(dir, source),
+    caseTimeoutMs: 60_000,
+    hashCacheFile: path.join(dir, 'sha256-cache.json'),
+    workerEnv: { VK_ICD_FILENAMES: manifest, VK_DRIVER_FILES: manifest },
+  });
+  const cases = [
+    benchCase(0, { backend: 'vulkan', gpuLayers: 'max' }),
+    benchCase(1, { backend: 'vulkan', gpuLayers: 'max', allowSoftwareDevices: true }),
+  ];
+  const events = await collect(noDevice.run(cases, new AbortController().signal));
+  for (const id of ['c0', 'c1']) {
+    expect(finishedOf(events, id)).toMatchObject({
+      outcome: 'skipped',
+      reason: expect.stringMatching(
+        /backend vulkan is not available on this node \(it has: cpu\); vulkan: the Vulkan loader found no device \(its drivers: nodevice_icd\.json\)/,
+      ),
+    });
+  }
+  expect(events.filter((e) => e.type === 'case.started')).toEqual([]);
+  const vulkan = (await noDevice.backendTable()).find((s) => s.backend === 'vulkan');
+  expect(vulkan).toMatchObject({ available: false, devices: [] });
+});
+
 describe('broken model files', () => {
   let truncated: string;
   let corrupt: string;

@@ -5,8 +5,12 @@
  * worker, one model load, its load time recorded once and `modelReused` true after the first case. A worker that
  * crashes, runs past the hard time limit or is cancelled is killed; its case fails with the reason, and the next
  * case starts a fresh worker. Model files are checked here, in the engine, before any worker loads them.
+ *
+ * Before a worker starts, a case is placed on the devices of its backend (`device-placement.ts`, from the probed
+ * `backend-table.ts`); after the load, figures are refused when no layer reached a device or a software device ran
+ * without the plan's opt-in. Over 400 lines because the run loop and the worker-group lifecycle are one state
+ * machine; the parts that are not (fingerprint, placement, probing, payloads) live in their own modules.
  */
-import os from 'node:os';
 import type {
   Backend,
   BenchCase,
@@ -18,20 +22,23 @@ import type {
   ModelFacts,
   SampleRecordedEvent,
 } from '@rigbench/shared';
-import { RIGBENCH_VERSION } from '@rigbench/shared';
 import { CaseEnergy, type CaseEnergyOptions } from '../energy/index.js';
-import { CaseCancelledError, CaseTimeoutError, WorkerTaskError } from './engine-errors.js';
-import { cpuFacts, osFacts } from './host-facts.js';
+import { probeBackendTable, unprobedTable } from './backend-table.js';
+import type { BackendStatus } from './backend-table.js';
+import { checkLoad, placeCase } from './device-placement.js';
+import { CaseCancelledError, CaseTimeoutError, LoadRefusedError, WorkerTaskError } from './engine-errors.js';
+import { caseFingerprint } from './case-fingerprint.js';
+import { finished, messageOf } from './case-finished.js';
+import { cpuFacts } from './host-facts.js';
 import type { CpuFacts } from './host-facts.js';
 import { inspectModelFile } from './model-file.js';
 import { ModelHashCache } from './model-hash.js';
 import { queryNvidiaSmi } from './nvidia-smi.js';
 import { resolveThreads, type TunedThreads } from './threads.js';
-import { nodeLlamaCppVersion } from './versions.js';
 import { withoutSecrets } from './worker-env.js';
 import { resolveWorkerPath } from './worker-path.js';
 import { WaitInterruptedError, WorkerProcess } from './worker-process.js';
-import type { LoadedReply, ProbeReply, WorkerMessage } from './worker-protocol.js';
+import type { BackendProbe, LoadedReply, WorkerMessage } from './worker-protocol.js';
 
 export type EngineEventPayload = EventPayload<CaseStartedEvent | SampleRecordedEvent | CaseFinishedEvent>;
 
@@ -92,14 +99,8 @@ function loadKey(benchCase: BenchCase): string {
     benchCase.devices,
     benchCase.gpuLayers,
     benchCase.build ?? 'prebuilt',
+    benchCase.allowSoftwareDevices === true,
   ]);
-}
-
-/** GPU selection through the environment: node-llama-cpp has no device option, llama.cpp reads these. */
-export function deviceEnvironment(devices: number[]): NodeJS.ProcessEnv {
-  if (devices.length === 0) return {};
-  const list = devices.join(',');
-  return { CUDA_VISIBLE_DEVICES: list, GGML_VK_VISIBLE_DEVICES: list };
 }
 
 interface ActiveGroup {
@@ -107,15 +108,19 @@ interface ActiveGroup {
   worker: WorkerProcess;
   loaded: LoadedReply;
   model: ModelFacts;
+  /** The devices the load really used (checked), in the backend's order. */
+  gpus: GpuFacts[];
+  offload?: Fingerprint['offload'];
   casesRun: number;
 }
 
 export class InferenceEngine {
   private readonly logger: EngineLogger;
   private readonly hashes: ModelHashCache;
-  private backendsProbe: Promise<ProbeReply> | null = null;
+  private backendsProbe: Promise<BackendStatus[]> | null = null;
   private hardwareFacts: Promise<HardwareFacts> | null = null;
   private cpu: CpuFacts | null = null;
+  private smi: Promise<GpuFacts[] | null> | null = null;
   private currentWorker: WorkerProcess | null = null;
 
   constructor(private readonly options: EngineOptions) {
@@ -130,30 +135,33 @@ export class InferenceEngine {
     return this.currentWorker?.state === 'running' ? this.currentWorker.pid : undefined;
   }
 
-  /** Backends this node can load, probed once in a child process (a failing native load cannot hurt the agent). */
+  /**
+   * Backends a plan can use here without opting in to software devices, probed once in child processes (a failing
+   * native load cannot hurt the agent).
+   */
   async availableBackends(): Promise<Backend[]> {
-    return (await this.probe()).backends;
+    return (await this.probe()).filter((status) => status.available).map((status) => status.backend);
+  }
+
+  /** Every backend with its devices (kinds, VRAM) and, where it is not available, why. */
+  async backendTable(): Promise<BackendStatus[]> {
+    return this.probe();
   }
 
   async hardware(): Promise<HardwareFacts> {
     this.hardwareFacts ??= (async () => {
       const cpu = this.cpuFacts();
-      const smi = await queryNvidiaSmi();
+      const smi = await this.nvidiaSmi();
       if (smi != null && smi.length > 0)
         return {
           ...cpu,
           gpus: smi,
           driverVersion: smi.find((gpu) => gpu.driverVersion)?.driverVersion ?? null,
         };
-      const probe = await this.probe();
-      const gpus = probe.gpuDeviceNames.map((name, index) => ({
-        index,
-        name,
-        // llama.cpp reports VRAM summed over devices; attribute it only when there is exactly one.
-        ...(probe.vram && probe.gpuDeviceNames.length === 1
-          ? { vramTotalBytes: probe.vram.total, vramUsedBytes: probe.vram.used }
-          : {}),
-      }));
+      // Without nvidia-smi: the devices of the first GPU backend that lists any (Vulkan's include software ones).
+      const table = await this.probe();
+      const gpus =
+        table.find((status) => status.backend !== 'cpu' && status.devices.length > 0)?.devices ?? [];
       return { ...cpu, gpus, driverVersion: null };
     })();
     return this.hardwareFacts;
@@ -162,6 +170,8 @@ export class InferenceEngine {
   /** Runs `cases` in order; yields case.started / sample.recorded / case.finished payloads. Stops on abort. */
   async *run(cases: BenchCase[], signal: AbortSignal): AsyncGenerator<EngineEventPayload> {
     let group: ActiveGroup | null = null;
+    // Loads whose figures would lie (no layer on the device, software without opt-in): not retried per case.
+    const refusedLoads = new Map<string, string>();
     try {
       for (let i = 0; i < cases.length; i++) {
         const benchCase = cases[i] as BenchCase;
@@ -174,16 +184,23 @@ export class InferenceEngine {
           );
           return;
         }
-        const probe = await this.probe();
-        if (!probe.backends.includes(benchCase.backend)) {
-          const why = probe.unavailable[benchCase.backend];
-          yield finished(
-            benchCase,
-            'skipped',
-            0,
-            `backend ${benchCase.backend} is not available on this node (it has: ${probe.backends.join(', ') || 'none'})` +
-              (why ? `; loading it failed with: ${why}` : ''),
-          );
+        const table = await this.probe();
+        const placement = placeCase(
+          benchCase,
+          table.find((status) => status.backend === benchCase.backend),
+        );
+        if (placement.action !== 'run') {
+          const has = table.filter((status) => status.available).map((status) => status.backend);
+          const reason =
+            placement.action === 'skip'
+              ? `backend ${benchCase.backend} is not available on this node (it has: ${has.join(', ') || 'none'}); ${placement.reason}`
+              : placement.reason;
+          yield finished(benchCase, placement.action === 'skip' ? 'skipped' : 'failed', 0, reason);
+          continue;
+        }
+        const refused = refusedLoads.get(loadKey(benchCase));
+        if (refused != null) {
+          yield finished(benchCase, 'failed', 0, refused);
           continue;
         }
         const deadline = performance.now() + this.options.caseTimeoutMs;
@@ -202,13 +219,14 @@ export class InferenceEngine {
           await group?.worker.stop();
           group = null;
           try {
-            group = await this.startGroup(benchCase, cases, i, signal, deadline);
+            group = await this.startGroup(benchCase, cases, i, signal, deadline, placement);
           } catch (error) {
             const noLocalBuild = missingLocalBuild(benchCase, error);
             if (noLocalBuild !== null) {
               yield finished(benchCase, 'skipped', 0, noLocalBuild);
               continue;
             }
+            if (error instanceof LoadRefusedError) refusedLoads.set(key, error.message);
             yield finished(benchCase, 'failed', 0, messageOf(error));
             if (error instanceof CaseCancelledError) return;
             continue;
@@ -233,7 +251,7 @@ export class InferenceEngine {
                 caseId: benchCase.caseId,
                 caseIndex: benchCase.index,
                 fingerprint: {
-                  ...(await this.fingerprint(benchCase, group, message)),
+                  ...caseFingerprint(benchCase, await this.hardware(), group, message),
                   ...(energy ? { energySources: energy.sources } : {}),
                 },
                 modelLoadSeconds: group.loaded.loadSeconds,
@@ -281,6 +299,7 @@ export class InferenceEngine {
     index: number,
     signal: AbortSignal,
     deadline: number,
+    placement: Extract<ReturnType<typeof placeCase>, { action: 'run' }>,
   ): Promise<ActiveGroup> {
     const modelPath = await this.options.resolveModelPath(benchCase.model.source);
     const inspected = await inspectModelFile(modelPath, benchCase.model.source);
@@ -292,7 +311,7 @@ export class InferenceEngine {
     for (let j = index; j < cases.length && loadKey(cases[j] as BenchCase) === key; j++)
       maxThreads = Math.max(maxThreads, this.threadsFor(cases[j] as BenchCase));
 
-    const worker = this.spawn(deviceEnvironment(benchCase.devices));
+    const worker = this.spawn(placement.env);
     try {
       worker.send({
         type: 'load',
@@ -306,12 +325,24 @@ export class InferenceEngine {
       if (reply.type === 'failed')
         throw new WorkerTaskError(reply.error.name, `${reply.error.name}: ${reply.error.message}`);
       if (reply.type !== 'loaded') throw new Error(`worker answered ${reply.type} to a load request`);
+      const check = checkLoad(benchCase, placement.devices, reply);
+      if (!check.ok) throw new LoadRefusedError(check.reason);
       this.logger.info('model loaded', {
         caseId: benchCase.caseId,
         seconds: reply.loadSeconds,
         pid: worker.pid,
+        devices: check.gpus.map((gpu) => gpu.name),
+        offloadedLayers: check.offload?.offloadedLayers,
       });
-      return { key, worker, loaded: reply, model, casesRun: 0 };
+      return {
+        key,
+        worker,
+        loaded: reply,
+        model,
+        gpus: check.gpus,
+        ...(check.offload ? { offload: check.offload } : {}),
+        casesRun: 0,
+      };
     } catch (error) {
       await worker.kill();
       throw error;
@@ -366,98 +397,56 @@ export class InferenceEngine {
     };
   }
 
-  private probe(): Promise<ProbeReply> {
-    this.backendsProbe ??= this.runProbe().catch((error: unknown): ProbeReply => {
-      // A probe that cannot run leaves the node with no known backend: every case is skipped with the reason,
-      // the engine lives on, and the next call probes again.
-      this.backendsProbe = null;
-      this.logger.error('backend probe failed', { error: messageOf(error) });
-      const reason = `the backend probe failed: ${messageOf(error)}`;
-      return {
-        type: 'probe-result',
-        backends: [],
-        gpuDeviceNames: [],
-        vram: null,
-        unavailable: { cpu: reason, cuda: reason, vulkan: reason, metal: reason },
-      };
-    });
+  private probe(): Promise<BackendStatus[]> {
+    this.backendsProbe ??= this.nvidiaSmi()
+      .then((smi) => probeBackendTable((b, env) => this.runProbe(b, env), smi, this.workerBaseEnv()))
+      .then((table) => {
+        this.logger.info('backends probed', {
+          backends: table.map((s) => ({
+            backend: s.backend,
+            available: s.available,
+            devices: s.devices.length,
+          })),
+        });
+        return table;
+      })
+      .catch((error: unknown): BackendStatus[] => {
+        // A probe that cannot run leaves the node with no known backend: every case is skipped with the reason,
+        // the engine lives on, and the next call probes again.
+        this.backendsProbe = null;
+        this.logger.error('backend probe failed', { error: messageOf(error) });
+        return unprobedTable(`the backend probe failed: ${messageOf(error)}`);
+      });
     return this.backendsProbe;
   }
 
-  private async runProbe(): Promise<ProbeReply> {
-    const worker = new WorkerProcess(
-      this.options.workerPath ?? resolveWorkerPath(import.meta.url),
-      this.workerBaseEnv(),
-    );
+  private async runProbe(backends: Backend[], env: NodeJS.ProcessEnv): Promise<BackendProbe[]> {
+    const worker = new WorkerProcess(this.options.workerPath ?? resolveWorkerPath(import.meta.url), {
+      ...this.workerBaseEnv(),
+      ...env,
+    });
     try {
-      worker.send({ type: 'probe' });
+      worker.send({ type: 'probe', backends });
       const reply = await worker.next(new AbortController().signal, performance.now() + 120_000);
       if (reply.type !== 'probe-result') throw new Error(`backend probe answered ${reply.type}`);
-      this.logger.info('backends probed', { backends: reply.backends, unavailable: reply.unavailable });
-      return reply;
+      return reply.backends;
     } finally {
       await worker.stop();
     }
+  }
+
+  /** nvidia-smi's GPU list, asked once; null without an NVIDIA driver. Its GPUs are discrete cards. */
+  private nvidiaSmi(): Promise<GpuFacts[] | null> {
+    this.smi ??= queryNvidiaSmi().then(
+      (gpus) => gpus?.map((gpu) => ({ kind: 'discrete' as const, ...gpu })) ?? null,
+    );
+    return this.smi;
   }
 
   private cpuFacts(): CpuFacts {
     this.cpu ??= cpuFacts();
     return this.cpu;
   }
-
-  private async fingerprint(
-    benchCase: BenchCase,
-    group: ActiveGroup,
-    actual: { threads: number; contextSize: number; batchSize: number },
-  ): Promise<Fingerprint> {
-    const hardware = await this.hardware();
-    const usesGpu = benchCase.backend !== 'cpu';
-    const selected =
-      benchCase.devices.length > 0
-        ? hardware.gpus.filter((gpu) => benchCase.devices.includes(gpu.index))
-        : hardware.gpus;
-    const system = osFacts();
-    return {
-      rigbenchVersion: RIGBENCH_VERSION,
-      nodeLlamaCppVersion: nodeLlamaCppVersion(),
-      llamaCppRelease: group.loaded.llamaCppRelease,
-      backend: benchCase.backend,
-      gpus: usesGpu ? selected : [],
-      driverVersion: usesGpu ? hardware.driverVersion : null,
-      cpuModel: hardware.cpuModel,
-      cpuCores: hardware.cores,
-      os: system.os,
-      kernel: system.kernel,
-      nodeVersion: process.version,
-      hostname: os.hostname(),
-      model: group.model,
-      threads: actual.threads,
-      batchSize: actual.batchSize,
-      contextSize: actual.contextSize,
-      gpuLayers: usesGpu ? benchCase.gpuLayers : 0,
-      flashAttention: benchCase.flashAttention,
-      kvCacheType: benchCase.kvCacheType,
-      workerUvThreadpoolSize: group.loaded.uvThreadpoolSize,
-      llamaBuild: group.loaded.llamaBuild,
-    };
-  }
-}
-
-function finished(
-  benchCase: BenchCase,
-  outcome: CaseFinishedEvent['outcome'],
-  samples: number,
-  reason?: string,
-  workerPeakRssBytes?: number,
-): EngineEventPayload {
-  return {
-    type: 'case.finished',
-    caseId: benchCase.caseId,
-    outcome,
-    samples,
-    ...(reason != null ? { reason } : {}),
-    ...(workerPeakRssBytes != null ? { workerPeakRssBytes } : {}),
-  };
 }
 
 /** The skip reason when a case asks for the node's local build and there is none (NoBinaryFoundError). */
@@ -469,8 +458,4 @@ function missingLocalBuild(benchCase: BenchCase, error: unknown): string | null 
     `no local llama.cpp build for ${benchCase.backend} on this node: build one with ` +
     `'rigbench-agent build --gpu ${benchCase.backend === 'cpu' ? 'false' : benchCase.backend}'`
   );
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

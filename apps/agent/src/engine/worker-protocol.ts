@@ -2,7 +2,7 @@
  * Messages between the engine (parent) and a worker process, over the `child_process` IPC channel
  * (`serialization: 'advanced'`, so plain objects, numbers and nulls survive as they are).
  */
-import type { Backend, BenchCase, GpuLayers, LlamaBuild, Sample } from '@rigbench/shared';
+import type { Backend, BenchCase, GpuFacts, GpuLayers, LlamaBuild, Sample } from '@rigbench/shared';
 
 /** Parent → worker: load the model of a worker group. Sent once per worker. */
 export interface LoadRequest {
@@ -26,9 +26,13 @@ export interface RunCaseRequest {
   modelLoadSeconds: number;
 }
 
-/** Parent → worker: find which backends this node can load. The worker answers and exits. */
+/**
+ * Parent → worker: try to load `backends` and list the devices each one uses in this process's environment
+ * (the engine probes Vulkan once more per device index, with `GGML_VK_VISIBLE_DEVICES` set, to see software ones).
+ */
 export interface ProbeRequest {
   type: 'probe';
+  backends: Backend[];
 }
 
 export type ParentMessage = LoadRequest | RunCaseRequest | ProbeRequest;
@@ -41,12 +45,23 @@ export interface LoadedReply {
   /** Seconds of `getLlama` (backend initialisation), reported apart from the model load. */
   backendInitSeconds: number;
   llamaCppRelease: string;
+  /** Devices the loaded backend uses, in its order (`llama.getGpuDeviceNames()`); empty on CPU. */
   gpuDeviceNames: string[];
   vram: { total: number; used: number } | null;
+  /** Layers on the device(s) and memory the load took; null on the CPU backend. */
+  offload: LoadedOffload | null;
   /** `UV_THREADPOOL_SIZE` as this worker process saw it (libuv's default of 4 when unset). */
   uvThreadpoolSize: number;
   /** The binaries node-llama-cpp really loaded (`llama.buildType`) and what llama.cpp says they were built with. */
   llamaBuild: { type: 'prebuilt' | 'localBuild'; systemInfo: string };
+}
+
+/** What `model.gpuLayers` and the VRAM counters said after the load. */
+export interface LoadedOffload {
+  offloadedLayers: number;
+  totalLayers: number;
+  /** Device memory used after the load minus before it, in bytes; absent when the backend reports none. */
+  modelVramBytes?: number;
 }
 
 export interface SampleReply {
@@ -60,6 +75,8 @@ export interface CaseReadyReply {
   threads: number;
   contextSize: number;
   batchSize: number;
+  /** Device memory the context took, in bytes; absent on CPU or when the backend reports none. */
+  contextVramBytes?: number;
 }
 
 export interface CaseDoneReply {
@@ -74,13 +91,31 @@ export interface FailedReply {
   error: { name: string; message: string };
 }
 
+/** A device as a probe worker saw it; the engine derives its kind (`classifyDevice`). */
+export interface ProbedDevice extends Omit<GpuFacts, 'kind'> {
+  /** llama.cpp said the device is of CPU type (ggml-vulkan's log). */
+  cpuType: boolean;
+  /** The device shares the host's memory. */
+  unifiedMemory: boolean;
+}
+
+/** One backend as a probe worker saw it. */
+export interface BackendProbe {
+  backend: Backend;
+  /** `getLlama` loaded a build of this backend. */
+  loaded: boolean;
+  /** Why it did not load (plain: the missing driver or library where that can be told). */
+  reason?: string;
+  /**
+   * Devices the backend uses in the probe's environment, in its order; `index` is the position in that list.
+   * VRAM is attributed only when there is exactly one device (llama.cpp reports it summed).
+   */
+  devices: ProbedDevice[];
+}
+
 export interface ProbeReply {
   type: 'probe-result';
-  backends: Backend[];
-  gpuDeviceNames: string[];
-  vram: { total: number; used: number } | null;
-  /** Why each missing backend could not be loaded. */
-  unavailable: Partial<Record<Backend, string>>;
+  backends: BackendProbe[];
 }
 
 export type WorkerMessage =

@@ -7,12 +7,15 @@ import { getLlama, LlamaLogLevel, resolveChatWrapper, TokenBias } from 'node-lla
 import type { Llama, LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
 import type { Backend, LlamaBuild, Sample } from '@rigbench/shared';
 import type {
+  BackendProbe,
+  LoadedOffload,
   LoadRequest,
   ParentMessage,
-  ProbeReply,
+  ProbeRequest,
   RunCaseRequest,
   WorkerMessage,
 } from './worker-protocol.js';
+import { devicesOfProbe } from './probe-devices.js';
 import { createRawDecoder } from './raw-decoder.js';
 import type { RawDecoderKind } from './raw-decoder.js';
 import { rawLatencyPercentiles, runRawRepetition } from './raw-runner.js';
@@ -29,9 +32,6 @@ interface Loaded {
 }
 
 let loaded: Loaded | null = null;
-// Mirrors BACKENDS of @rigbench/shared: the worker imports only types from it, so that it never loads the
-// shared barrel (zod schemas, proto loading) at start-up.
-const PROBED_BACKENDS: readonly Backend[] = ['cpu', 'cuda', 'vulkan', 'metal'];
 /** Test and benchmark hook: force the public-API decoder to compare it with the direct one. */
 const rawDecoderKind: RawDecoderKind =
   process.env.RIGBENCH_RAW_DECODER === 'sequence' ? 'sequence' : 'direct';
@@ -53,19 +53,25 @@ function peakRssBytes(): number {
  */
 const PREBUILT_ONLY = { RIGBENCH_PREBUILT_ONLY: 'ON' };
 
+/** `debugLines` collects llama.cpp's debug log (the probe reads device types from it) instead of printing it. */
 async function llamaFor(
   backend: Backend,
   maxThreads: number,
-  build: LlamaBuild = 'prebuilt',
+  options: { build?: LlamaBuild; debugLines?: string[] } = {},
 ): Promise<Llama> {
+  const { build = 'prebuilt', debugLines } = options;
   return getLlama({
     gpu: backend === 'cpu' ? false : backend,
     build: 'never',
     skipDownload: true,
     ...(build === 'local' ? { usePrebuiltBinaries: false } : { cmakeOptions: PREBUILT_ONLY }),
     maxThreads,
-    logLevel: LlamaLogLevel.warn,
-    logger: (level, message) => process.stderr.write(`[llama.cpp ${level}] ${message}\n`),
+    logLevel: debugLines ? LlamaLogLevel.debug : LlamaLogLevel.warn,
+    logger: (level, message) => {
+      if (debugLines) debugLines.push(message);
+      if (!debugLines || level === LlamaLogLevel.error || level === LlamaLogLevel.fatal)
+        process.stderr.write(`[llama.cpp ${level}] ${message}\n`);
+    },
   });
 }
 
@@ -87,7 +93,8 @@ function vocabularySizeOf(model: LlamaModel): number {
 
 async function load(request: LoadRequest): Promise<void> {
   const initStart = performance.now();
-  const llama = await llamaFor(request.backend, request.maxThreads, request.build);
+  const llama = await llamaFor(request.backend, request.maxThreads, { build: request.build });
+  const vramBefore = await vramState(llama);
   const loadStart = performance.now();
   const model = await llama.loadModel({
     modelPath: request.modelPath,
@@ -95,16 +102,42 @@ async function load(request: LoadRequest): Promise<void> {
   });
   const loadEnd = performance.now();
   loaded = { llama, model, vocabularySize: vocabularySizeOf(model) };
+  const vram = await vramState(llama);
   send({
     type: 'loaded',
     loadSeconds: (loadEnd - loadStart) / 1000,
     backendInitSeconds: (loadStart - initStart) / 1000,
     llamaCppRelease: llama.llamaCppRelease.release,
-    gpuDeviceNames: await llama.getGpuDeviceNames(),
-    vram: await vramState(llama),
+    gpuDeviceNames: llama.gpu === false ? [] : await llama.getGpuDeviceNames(),
+    vram,
+    offload: request.backend === 'cpu' ? null : offloadOf(model, vramBefore, vram),
     uvThreadpoolSize: uvThreadpoolSize(),
     llamaBuild: { type: llama.buildType, systemInfo: llama.systemInfo },
   });
+}
+
+/**
+ * True when the backend reports device memory in use: llvmpipe, for one, reports a total and 0 used whatever it
+ * holds, and a difference of two zeros is no measurement.
+ */
+function reportsUsage(
+  before: { used: number; total: number } | null,
+  after: { used: number; total: number } | null,
+): after is { used: number; total: number } {
+  return before != null && after != null && after.total > 0 && after.used > 0;
+}
+
+/** Layers llama.cpp really put on the device(s), and the device memory the load took where it is reported. */
+function offloadOf(
+  model: LlamaModel,
+  before: { used: number; total: number } | null,
+  after: { used: number; total: number } | null,
+): LoadedOffload {
+  return {
+    offloadedLayers: model.gpuLayers,
+    totalLayers: model.fileInsights.totalLayers,
+    ...(reportsUsage(before, after) ? { modelVramBytes: Math.max(0, after.used - (before?.used ?? 0)) } : {}),
+  };
 }
 
 /** The libuv pool size this process runs with: libuv reads the variable once and defaults to 4. */
@@ -139,6 +172,7 @@ function vramTracker(llama: Llama): { stop(): Promise<Sample['vram']> } {
 async function runCase(request: RunCaseRequest): Promise<void> {
   if (loaded == null) throw new Error('worker received a case before a model was loaded');
   const { benchCase, threads } = request;
+  const vramBefore = await vramState(loaded.llama);
   const context = await loaded.model.createContext({
     contextSize: benchCase.contextSize,
     batchSize: benchCase.batchSize,
@@ -149,11 +183,15 @@ async function runCase(request: RunCaseRequest): Promise<void> {
     experimentalKvCacheValueType: benchCase.kvCacheType.toUpperCase() as 'F16',
   });
   try {
+    const vramAfter = await vramState(loaded.llama);
     send({
       type: 'case-ready',
       threads: context.currentThreads || threads,
       contextSize: context.contextSize,
       batchSize: context.batchSize,
+      ...(reportsUsage(vramBefore, vramAfter)
+        ? { contextVramBytes: Math.max(0, vramAfter.used - (vramBefore?.used ?? 0)) }
+        : {}),
     });
     if (benchCase.workload.mode === 'raw') await measureRaw(context, request);
     else await measureChat(context, request);
@@ -274,41 +312,56 @@ async function measureChat(context: LlamaContext, request: RunCaseRequest): Prom
   }
 }
 
-/** Tries every backend in this process; a backend counts as available when `getLlama` loads it. */
-async function probe(): Promise<void> {
-  const backends: Backend[] = [];
-  const unavailable: ProbeReply['unavailable'] = {};
-  let gpuDeviceNames: string[] = [];
-  let vram: ProbeReply['vram'] = null;
-  for (const backend of PROBED_BACKENDS) {
+/**
+ * Tries each requested backend in this process; a backend counts as loaded when `getLlama` hands back a build of
+ * that GPU type. Its devices are those llama.cpp uses in this environment (ggml-vulkan skips CPU-type devices
+ * unless `GGML_VK_VISIBLE_DEVICES` names them), with their kind read from llama.cpp's debug log and name.
+ */
+async function probe(request: ProbeRequest): Promise<void> {
+  const backends: BackendProbe[] = [];
+  for (const backend of request.backends) {
+    const debugLines: string[] = [];
     try {
-      const llama = await llamaFor(backend, 1);
-      // getLlama may hand back a CPU build for a GPU type it cannot use; count only what was asked for.
-      if (llama.gpu !== (backend === 'cpu' ? false : backend)) {
-        unavailable[backend] =
-          `getLlama loaded ${llama.gpu === false ? 'a CPU-only' : llama.gpu} build instead`;
+      const llama = await llamaFor(backend, 1, { debugLines });
+      try {
+        // getLlama may hand back a CPU build for a GPU type it cannot use; count only what was asked for.
+        if (llama.gpu !== (backend === 'cpu' ? false : backend)) {
+          const got = llama.gpu === false ? 'a CPU-only' : llama.gpu;
+          backends.push({
+            backend,
+            loaded: false,
+            reason: `getLlama loaded ${got} build instead`,
+            devices: [],
+          });
+          continue;
+        }
+        const devices =
+          backend === 'cpu'
+            ? []
+            : devicesOfProbe(
+                backend,
+                await llama.getGpuDeviceNames(),
+                await llama.getVramState(),
+                debugLines,
+              );
+        backends.push({ backend, loaded: true, devices });
+      } finally {
         await llama.dispose();
-        continue;
       }
-      backends.push(backend);
-      if (backend !== 'cpu' && gpuDeviceNames.length === 0) {
-        gpuDeviceNames = await llama.getGpuDeviceNames();
-        vram = await vramState(llama);
-      }
-      await llama.dispose();
     } catch (error) {
-      unavailable[backend] =
+      const reason =
         error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error);
+      backends.push({ backend, loaded: false, reason, devices: [] });
     }
   }
-  send({ type: 'probe-result', backends, gpuDeviceNames, vram, unavailable });
+  send({ type: 'probe-result', backends });
 }
 
 async function handle(message: ParentMessage): Promise<void> {
   try {
     if (message.type === 'load') await load(message);
     else if (message.type === 'run') await runCase(message);
-    else await probe();
+    else await probe(message);
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
     send({ type: 'failed', error: { name: err.name, message: err.message } });

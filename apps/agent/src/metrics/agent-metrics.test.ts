@@ -87,7 +87,10 @@ describe('AgentMetrics', () => {
   test('exposition - names in base units, bounded labels and info series', async () => {
     const metrics = makeMetrics();
     metrics.observeSample(labels, sample());
-    metrics.setGpus([{ index: 1, name: 'RTX 4090', uuid: 'GPU-abcd', vramUsedBytes: 2048 }]);
+    metrics.setGpus([
+      { index: 1, name: 'RTX 4090', kind: 'discrete', uuid: 'GPU-abcd', vramUsedBytes: 2048 },
+      { index: 2, name: 'llvmpipe (LLVM 15.0.6, 256 bits)', kind: 'software' },
+    ]);
     const text = await metrics.metrics();
     expect(text).toContain(
       'rigbench_ttft_seconds_bucket{le="0.1",node="gpu-box-1",model="tiny-q8",backend="cpu",prompt="short",mode="chat"} 1',
@@ -99,7 +102,12 @@ describe('AgentMetrics', () => {
     expect(text).toMatch(
       /rigbench_agent_info\{node="gpu-box-1",version="0\.1\.0",llama_cpp="b6000",node_llama_cpp="3\.21\.1",nodejs="[^"]+"\} 1/,
     );
-    expect(text).toContain('rigbench_gpu_info{node="gpu-box-1",gpu="1",uuid="GPU-abcd",name="RTX 4090"} 1');
+    expect(text).toContain(
+      'rigbench_gpu_info{node="gpu-box-1",gpu="1",uuid="GPU-abcd",name="RTX 4090",kind="discrete"} 1',
+    );
+    expect(text).toContain(
+      'rigbench_gpu_info{node="gpu-box-1",gpu="2",uuid="",name="llvmpipe (LLVM 15.0.6, 256 bits)",kind="software"} 1',
+    );
     expect(text).toContain('rigbench_gpu_vram_used_bytes{node="gpu-box-1",gpu="1"} 2048');
     expect(text).toContain('process_cpu_seconds_total');
     expect(text).not.toContain('# TYPE rigbench_ttft_seconds summary');

@@ -88,7 +88,7 @@ export class AgentMetrics {
   private readonly cases: Counter<(typeof SAMPLE_LABELS)[number] | 'outcome'>;
   private readonly runs: Counter<'node' | 'outcome'>;
   private readonly busy: Gauge<'node'>;
-  private readonly gpuInfo: Gauge<'node' | 'gpu' | 'uuid' | 'name'>;
+  private readonly gpuInfo: Gauge<'node' | 'gpu' | 'uuid' | 'name' | 'kind'>;
   private readonly vramUsed: Gauge<'node' | 'gpu'>;
   private readonly vramTotal: Gauge<'node' | 'gpu'>;
   private readonly outboxPending: Gauge<'node'>;
@@ -208,8 +208,10 @@ export class AgentMetrics {
     );
     this.gpuInfo = new Gauge({
       name: 'rigbench_gpu_info',
-      help: 'Constant 1 per GPU; join with dcgm-exporter or nvidia_gpu_exporter on uuid.',
-      labelNames: ['node', 'gpu', 'uuid', 'name'],
+      help:
+        'Constant 1 per GPU; join with dcgm-exporter or nvidia_gpu_exporter on uuid. kind is discrete, ' +
+        'integrated, virtual or software (llvmpipe: the CPU behind a GPU API).',
+      labelNames: ['node', 'gpu', 'uuid', 'name', 'kind'],
       registers,
     });
     this.vramUsed = new Gauge({
@@ -373,7 +375,7 @@ export class AgentMetrics {
     this.vramTotal.reset();
     for (const gpu of gpus) {
       const id = { node: this.node, gpu: String(gpu.index) };
-      this.gpuInfo.set({ ...id, uuid: gpu.uuid ?? '', name: gpu.name }, 1);
+      this.gpuInfo.set({ ...id, uuid: gpu.uuid ?? '', name: gpu.name, kind: gpu.kind ?? '' }, 1);
       if (gpu.vramUsedBytes !== undefined) this.vramUsed.set(id, gpu.vramUsedBytes);
       if (gpu.vramTotalBytes !== undefined) this.vramTotal.set(id, gpu.vramTotalBytes);
     }

@@ -2,15 +2,30 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, cpus, hostname, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { RIGBENCH_VERSION, type AgentRpc, type Backend } from '@rigbench/shared';
+import { RIGBENCH_VERSION, type AgentRpc, type Backend, type GpuFacts } from '@rigbench/shared';
 import type { AgentConfig } from '../config/index.js';
-import type { HardwareFacts } from '../engine/index.js';
+import type { BackendStatus, HardwareFacts } from '../engine/index.js';
 import { nodeLlamaCppVersion } from '../engine/versions.js';
 
 /** The engine facts GetInfo reports (a subset of `InferenceEngine`). */
 export interface NodeFactsSource {
   availableBackends(): Promise<Backend[]>;
+  backendTable(): Promise<BackendStatus[]>;
   hardware(): Promise<HardwareFacts>;
+}
+
+/** A device as GetInfo sends it (0 and empty strings for what is unknown). */
+function gpuMessage(gpu: GpuFacts, driverVersion: string | null): AgentRpc.Gpu {
+  return {
+    index: gpu.index,
+    name: gpu.name,
+    uuid: gpu.uuid ?? '',
+    vram_total_bytes: gpu.vramTotalBytes ?? 0,
+    vram_used_bytes: gpu.vramUsedBytes ?? 0,
+    driver_version: gpu.driverVersion ?? driverVersion ?? '',
+    kind: gpu.kind ?? '',
+    vram_free_bytes: gpu.vramFreeBytes ?? 0,
+  };
 }
 
 /** What GetInfo reads from the running agent. */
@@ -68,7 +83,11 @@ export function stackVersions(): StackVersions {
 /** Builds the GetInfo reply from config, engine facts and the supervisor's state. */
 export async function buildAgentInfo(deps: AgentInfoDeps): Promise<AgentRpc.AgentInfo> {
   const { config } = deps;
-  const [backends, hardware] = await Promise.all([deps.engine.availableBackends(), deps.engine.hardware()]);
+  const [backends, table, hardware] = await Promise.all([
+    deps.engine.availableBackends(),
+    deps.engine.backendTable(),
+    deps.engine.hardware(),
+  ]);
   const versions = stackVersions();
   const active = deps.activeRunIds();
   const limit = (value: number | null): number => value ?? 0;
@@ -86,19 +105,20 @@ export async function buildAgentInfo(deps: AgentInfoDeps): Promise<AgentRpc.Agen
       physical_cores: hardware.cores.physical,
       logical_cores: hardware.cores.logical,
       memory_bytes: totalmem(),
-      gpus: hardware.gpus.map((gpu) => ({
-        index: gpu.index,
-        name: gpu.name,
-        uuid: gpu.uuid ?? '',
-        vram_total_bytes: gpu.vramTotalBytes ?? 0,
-        vram_used_bytes: gpu.vramUsedBytes ?? 0,
-        driver_version: gpu.driverVersion ?? hardware.driverVersion ?? '',
-      })),
+      gpus: hardware.gpus.map((gpu) => gpuMessage(gpu, hardware.driverVersion)),
       os: `${platform()}-${arch()}`,
       kernel: release(),
       hostname: hostname(),
     },
     backends,
+    backend_status: table.map((status) => ({
+      backend: status.backend,
+      loaded: status.loaded,
+      available: status.available,
+      reason: status.reason ?? '',
+      devices: status.devices.map((gpu) => gpuMessage(gpu, null)),
+      default_devices: status.defaultDevices,
+    })),
     busy: active.length > 0,
     current_run_id: active[0] ?? '',
     active_run_ids: active,

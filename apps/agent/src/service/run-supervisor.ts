@@ -1,4 +1,5 @@
 import {
+  backendLabel,
   canonicalPlanHash,
   countPlanCases,
   EVENT_SCHEMA_VERSION,
@@ -11,6 +12,7 @@ import {
   type CaseOutcome,
   type CaseStartedEvent,
   type EventPayload,
+  type Fingerprint,
   type RigbenchEvent,
   type RunOutcome,
   type SampleRecordedEvent,
@@ -468,6 +470,7 @@ export class RunSupervisor {
               ),
             limits.runMs,
           );
+    const fingerprints = new Map<string, Fingerprint>();
     try {
       for await (const payload of this.#options.engine.run(cases, run.abort.signal)) {
         if (payload.type === 'case.started' && run.stopAfterCase) {
@@ -476,7 +479,9 @@ export class RunSupervisor {
           break;
         }
         const benchCase = byId.get(payload.caseId);
-        const labels = benchCase ? metricLabels(benchCase) : null;
+        // A case on a software device (llvmpipe) is labelled `vulkan (software)`, as in the reports.
+        if (payload.type === 'case.started') fingerprints.set(payload.caseId, payload.fingerprint);
+        const labels = benchCase ? metricLabels(benchCase, fingerprints.get(payload.caseId)) : null;
         if (payload.type === 'case.started') {
           openCase = payload.caseId;
           samplesPerCase[payload.caseId] ??= 0;
@@ -577,11 +582,11 @@ function createStamper(agentId: string, runId: string, now: () => Date, lastSeq 
   return stamp;
 }
 
-function metricLabels(benchCase: BenchCase): MetricLabels {
+function metricLabels(benchCase: BenchCase, fingerprint?: Fingerprint): MetricLabels {
   const workload = benchCase.workload;
   return {
     model: benchCase.model.id,
-    backend: benchCase.backend,
+    backend: backendLabel(benchCase.backend, fingerprint),
     prompt: workload.mode === 'chat' ? workload.prompt.id : workload.test.id,
     mode: workload.mode,
   };

@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
-import type { AgentRpc } from '@rigbench/shared';
 import type { FleetAgent } from '../fleet/fleet-view.js';
 import type { ActionBinder } from './program.js';
 import { ExitCode } from './exit-codes.js';
 import { table } from './output.js';
 import { clientFor, discoverFleet, resolveAgent } from './fleet-access.js';
 import { parseNonNegative } from './arg-parsers.js';
-
-const gib = (bytes: string | number): string => `${(Number(bytes) / 1024 ** 3).toFixed(1)} GiB`;
+import { formatInfo } from './agent-info-text.js';
 
 const ago = (ms: number | null): string => (ms === null ? 'never' : `${(ms / 1000).toFixed(1)} s ago`);
 
@@ -138,36 +136,4 @@ export function registerAgentCommands(program: Command, bind: ActionBinder): voi
         }
       }),
     );
-}
-
-function formatInfo(info: AgentRpc.AgentInfo__Output): string[] {
-  const hw = info.hardware;
-  const lines = [
-    `agent ${info.id} at ${info.address} (${info.state})`,
-    `  labels    ${labelsText(info.labels)}`,
-    `  versions  rigbench ${info.versions?.rigbench ?? '?'}, node-llama-cpp ${info.versions?.node_llama_cpp ?? '?'}, ` +
-      `llama.cpp ${info.versions?.llama_cpp ?? '?'}, node ${info.versions?.node ?? '?'}`,
-    `  backends  ${info.backends.join(', ') || '-'}`,
-    `  activity  ${info.busy ? `busy with ${info.active_run_ids.join(', ') || info.current_run_id}` : 'idle'}`,
-  ];
-  if (hw) {
-    lines.push(
-      `  host      ${hw.hostname}, ${hw.os} ${hw.kernel}`,
-      `  cpu       ${hw.cpu_model} (${hw.physical_cores} cores, ${hw.logical_cores} threads), memory ${gib(hw.memory_bytes)}`,
-    );
-    for (const gpu of hw.gpus) {
-      lines.push(
-        `  gpu ${gpu.index}     ${gpu.name}, ${gib(gpu.vram_total_bytes)}, driver ${gpu.driver_version || '?'}`,
-      );
-    }
-  }
-  const l = info.limits;
-  if (l) {
-    const v = (n: number): string => (n === 0 ? 'none' : String(n));
-    lines.push(
-      `  limits    maxTokens ${v(l.max_tokens)}, contextSize ${v(l.context_size)}, repetitions ${v(l.repetitions)}, ` +
-        `run ${v(l.run_seconds)} s, case ${v(l.case_timeout_seconds)} s, concurrent runs ${v(l.concurrent_runs)}`,
-    );
-  }
-  return lines;
 }

@@ -69,7 +69,7 @@ function sideGroups(ds: RunDataset, confidence: number): SideGroup[] {
   const data = buildReportData([ds], confidence);
   const fps = new Map<string, (Fingerprint | null)[]>();
   for (const c of ds.cases) {
-    const key = descriptorKey(describeCase(c.agentId, c.benchCase));
+    const key = descriptorKey(describeCase(c.agentId, c.benchCase, c.fingerprint));
     const list = fps.get(key) ?? [];
     list.push(c.fingerprint);
     fps.set(key, list);

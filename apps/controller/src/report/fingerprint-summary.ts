@@ -1,5 +1,6 @@
 import type { Fingerprint } from '@rigbench/shared';
 import type { RunDataset } from './run-dataset.js';
+import { backendLabel } from './group-descriptor.js';
 
 /** Flattens a fingerprint into `path → value` (`gpus[0].name`, `model.sha256`, `cpuCores.logical`, …). */
 export function flattenFingerprint(fp: Fingerprint): Map<string, string> {
@@ -49,7 +50,7 @@ export function summarizeFingerprints(datasets: readonly RunDataset[]): Fingerpr
     for (const c of ds.cases) {
       if (!c.fingerprint) continue;
       cases++;
-      const where = `${c.benchCase.backend} ${c.benchCase.model.id}`;
+      const where = `${backendLabel(c.benchCase, c.fingerprint)} ${c.benchCase.model.id}`;
       for (const [field, value] of flattenFingerprint(c.fingerprint)) {
         let values = fields.get(field);
         if (!values) fields.set(field, (values = new Map()));

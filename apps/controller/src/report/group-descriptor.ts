@@ -1,4 +1,5 @@
-import type { BenchCase } from '@rigbench/shared';
+import type { BenchCase, Fingerprint } from '@rigbench/shared';
+import { backendLabel as sharedBackendLabel } from '@rigbench/shared';
 
 /**
  * What makes two samples comparable: the agent, the model, how it was loaded and run, and the workload.
@@ -8,6 +9,7 @@ export interface GroupDescriptor {
   agentId: string;
   /** Model id from the plan. */
   model: string;
+  /** The plan's backend; `vulkan (software)` when its fingerprint says it ran on a software device (llvmpipe). */
   backend: string;
   /** GPU indices, e.g. `0,1`; `default` when the plan selected none. */
   devices: string;
@@ -42,12 +44,24 @@ export function testName(benchCase: BenchCase): string {
   return w.test.depth > 0 ? `${name} @ d${w.test.depth}` : name;
 }
 
-/** The descriptor of a case on an agent. */
-export function describeCase(agentId: string, benchCase: BenchCase): GroupDescriptor {
+/** The backend as reports show it: `vulkan (software)` when the case ran on a software device (llvmpipe). */
+export function backendLabel(benchCase: BenchCase, fingerprint?: Fingerprint | null): string {
+  return sharedBackendLabel(benchCase.backend, fingerprint);
+}
+
+/**
+ * The descriptor of a case on an agent. With its fingerprint, a case run on a software device gets its own backend
+ * label (`vulkan (software)`), so it is never merged with, or mistaken for, a GPU's figures.
+ */
+export function describeCase(
+  agentId: string,
+  benchCase: BenchCase,
+  fingerprint?: Fingerprint | null,
+): GroupDescriptor {
   return {
     agentId,
     model: benchCase.model.id,
-    backend: benchCase.backend,
+    backend: backendLabel(benchCase, fingerprint),
     devices: benchCase.devices.length > 0 ? benchCase.devices.join(',') : 'default',
     threads: String(benchCase.threads),
     settings:

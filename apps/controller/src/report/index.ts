@@ -15,6 +15,7 @@ export { buildReportData, type ReportData, type GroupStats } from './report-data
 export { METRICS, METRIC_IDS, type MetricId, type MetricInfo } from './report-metrics.js';
 export {
   DESCRIPTOR_DIMENSIONS,
+  backendLabel,
   describeCase,
   descriptorKey,
   type DescriptorDimension,

@@ -99,7 +99,7 @@ export function buildReportData(datasets: readonly RunDataset[], confidence = 0.
     );
     const caseGroups = new Map<string, Map<string, number>>();
     for (const c of cases) {
-      const g = groupOf(describeCase(c.agentId, c.benchCase), di);
+      const g = groupOf(describeCase(c.agentId, c.benchCase, c.fingerprint), di);
       let perAgent = caseGroups.get(c.agentId);
       if (!perAgent) caseGroups.set(c.agentId, (perAgent = new Map()));
       perAgent.set(c.caseId, g);

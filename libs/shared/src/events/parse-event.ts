@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BACKENDS } from '../plan/plan-model.js';
 import { FINISH_REASONS } from '../measurement/sample.js';
+import { DEVICE_KINDS } from '../measurement/device-kind.js';
 import { CASE_OUTCOMES, EVENT_SCHEMA_VERSION, RUN_OUTCOMES, type RigbenchEvent } from './event-types.js';
 
 /** The bytes on an event subject are not a well-formed `RigbenchEvent` (bad JSON, unknown type, bad field). */
@@ -40,6 +41,8 @@ const base = {
 const gpuFacts = z.looseObject({
   index: z.number().int().nonnegative(),
   name: z.string(),
+  // Reports mark software devices from this field: an unknown kind is an error, not a silent hardware GPU.
+  kind: z.enum(DEVICE_KINDS).optional(),
 });
 
 const fingerprint = z.looseObject({

@@ -1,14 +1,33 @@
 import type { Backend } from '../plan/plan-model.js';
 import type { EnergySources } from './energy.js';
+import type { DeviceKind } from './device-kind.js';
 
-/** One GPU as the agent saw it. */
+/** One GPU (or software device) as the agent saw it. */
 export interface GpuFacts {
+  /** The index a plan's `devices` names (`CUDA_VISIBLE_DEVICES` / `GGML_VK_VISIBLE_DEVICES`). */
   index: number;
   name: string;
+  /** Discrete, integrated, virtual or software (llvmpipe…); absent in facts recorded before it was known. */
+  kind?: DeviceKind;
   uuid?: string;
   vramTotalBytes?: number;
   vramUsedBytes?: number;
+  vramFreeBytes?: number;
   driverVersion?: string;
+}
+
+/** What the model load really did on a GPU backend: layers on the device and the device memory taken. */
+export interface OffloadFacts {
+  /** Layers the plan asked for (`gpuLayers`). */
+  requestedLayers: number | 'max';
+  /** Layers llama.cpp put on the device(s) (`model.gpuLayers` after the load). */
+  offloadedLayers: number;
+  /** Layers the model has: its blocks plus the output layer. */
+  totalLayers: number;
+  /** Device memory the model load took, in bytes, summed over the devices; absent where none is reported. */
+  modelVramBytes?: number;
+  /** Device memory the case's context (KV cache, compute buffers) took, in bytes; absent where none is reported. */
+  contextVramBytes?: number;
 }
 
 /** What a GGUF file says about itself. */
@@ -34,7 +53,10 @@ export interface Fingerprint {
   /** llama.cpp release tag bundled with node-llama-cpp (e.g. `b6000`). */
   llamaCppRelease: string;
   backend: Backend;
+  /** The devices the case ran on, in the order the backend was given them (empty on `cpu`). */
   gpus: GpuFacts[];
+  /** Layers offloaded against requested; absent on `cpu` and in fingerprints recorded before it was checked. */
+  offload?: OffloadFacts;
   /** GPU driver version, when any GPU is used. */
   driverVersion: string | null;
   cpuModel: string;
@@ -63,4 +85,17 @@ export interface Fingerprint {
   llamaBuild?: { type: 'prebuilt' | 'localBuild'; systemInfo: string };
   /** Power sources of the case's energy figures, and why one is missing. Absent before energy was measured. */
   energySources?: EnergySources;
+}
+
+/** True when the case ran on a software device (llvmpipe, SwiftShader): CPU figures through a GPU API. */
+export function ranOnSoftwareDevice(fingerprint: Pick<Fingerprint, 'gpus'>): boolean {
+  return fingerprint.gpus.some((gpu) => gpu.kind === 'software');
+}
+
+/**
+ * The backend as reports and metrics show it: `vulkan (software)` when the case ran on a software device, so its
+ * figures are never merged with, or mistaken for, a GPU's.
+ */
+export function backendLabel(backend: Backend, fingerprint?: Pick<Fingerprint, 'gpus'> | null): string {
+  return fingerprint && ranOnSoftwareDevice(fingerprint) ? `${backend} (software)` : backend;
 }

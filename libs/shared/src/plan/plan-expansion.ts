@@ -154,6 +154,7 @@ export function expandPlan(plan: BenchPlan): BenchCase[] {
                   generation: { ...plan.generation },
                   warmup: plan.warmup,
                   repetitions: plan.repetitions,
+                  ...(plan.allowSoftwareDevices === true ? { allowSoftwareDevices: true } : {}),
                 });
               }
             }

@@ -102,6 +102,11 @@ export interface BenchPlan {
   repetitions: number;
   targets: PlanTargets;
   schedule: PlanSchedule[];
+  /**
+   * Run GPU backends on software devices (Mesa's llvmpipe/lavapipe, SwiftShader) when no GPU is there; absent or
+   * false skips them. Their figures are CPU figures through a GPU API and are marked software everywhere.
+   */
+  allowSoftwareDevices?: boolean;
 }
 
 /** What one case measures: a chat prompt or a raw llama-bench style test. */
@@ -132,4 +137,6 @@ export interface BenchCase extends LoadSettings {
   generation: GenerationSettings;
   warmup: number;
   repetitions: number;
+  /** Copied from the plan when true: the case may run on a software device. */
+  allowSoftwareDevices?: boolean;
 }

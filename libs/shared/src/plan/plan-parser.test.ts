@@ -55,6 +55,11 @@ describe('parsePlanYaml - valid plans', () => {
     });
   });
 
+  test('allowSoftwareDevices is kept when written and absent otherwise (the plan hash of older plans holds)', () => {
+    expect(parsePlanYaml(`${BASE}allowSoftwareDevices: true\n`, 'sw.yaml').allowSoftwareDevices).toBe(true);
+    expect('allowSoftwareDevices' in parsePlanYaml(BASE, 'min.yaml')).toBe(false);
+  });
+
   test('defaults are fresh objects for every parse', () => {
     const first = parsePlanYaml(BASE, 'a.yaml');
     first.matrix.backend.push('cuda');
@@ -229,6 +234,15 @@ const BROKEN: BrokenPlan[] = [
     line: 10,
     column: 9,
     message: 'must be an integer, got 1.5',
+  },
+  {
+    name: 'allowSoftwareDevices that is not a boolean',
+    text: `${BASE}allowSoftwareDevices: yes please\n`,
+    path: 'allowSoftwareDevices',
+    line: 10,
+    column: 23,
+    message: 'must be true or false, got "yes please"',
+    expected: 'true to benchmark GPU backends on software devices',
   },
   {
     name: 'unknown backend, listing the valid ones',

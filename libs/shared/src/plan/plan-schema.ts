@@ -76,7 +76,9 @@ const range = (limits: { min: number; max: number }, what = 'an integer'): strin
  * Error messages say what is wrong; this says what to write instead.
  */
 export const PLAN_FIELD_EXPECTATIONS: Readonly<Record<string, string>> = {
-  '': 'a mapping with version, name, models, prompts and optionally matrix, generation, warmup, repetitions, targets, schedule',
+  '': 'a mapping with version, name, models, prompts and optionally matrix, generation, warmup, repetitions, targets, schedule, allowSoftwareDevices',
+  allowSoftwareDevices:
+    'true to benchmark GPU backends on software devices (llvmpipe, lavapipe, SwiftShader) when no GPU is there; false or absent to skip them',
   version: '1',
   name: 'a non-empty name',
   description: `text of at most ${PLAN_LIMITS.descriptionLength} characters`,
@@ -420,6 +422,8 @@ const planShape = {
     emptyIsAbsent,
     z.array(scheduleSchema).default(() => []),
   ),
+  // Optional, not defaulted: a plan without it keeps its canonical JSON and plan hash.
+  allowSoftwareDevices: z.boolean().optional(),
 };
 
 /** Rules that relate fields to each other; written defensively since they run even when fields are malformed. */

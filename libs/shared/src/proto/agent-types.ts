@@ -1,5 +1,6 @@
 /** The generated gRPC message and service types of rigbench.v1, re-exported under one roof (`AgentRpc` in the index). */
 export type { AgentInfo, AgentInfo__Output } from './generated/rigbench/v1/AgentInfo.js';
+export type { BackendStatus, BackendStatus__Output } from './generated/rigbench/v1/BackendStatus.js';
 export type {
   AgentServiceClient,
   AgentServiceHandlers,

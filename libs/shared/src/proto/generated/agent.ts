@@ -3,6 +3,7 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { AgentInfo as _rigbench_v1_AgentInfo, AgentInfo__Output as _rigbench_v1_AgentInfo__Output } from './rigbench/v1/AgentInfo.js';
 import type { AgentServiceClient as _rigbench_v1_AgentServiceClient, AgentServiceDefinition as _rigbench_v1_AgentServiceDefinition } from './rigbench/v1/AgentService.js';
+import type { BackendStatus as _rigbench_v1_BackendStatus, BackendStatus__Output as _rigbench_v1_BackendStatus__Output } from './rigbench/v1/BackendStatus.js';
 import type { CancelRunRequest as _rigbench_v1_CancelRunRequest, CancelRunRequest__Output as _rigbench_v1_CancelRunRequest__Output } from './rigbench/v1/CancelRunRequest.js';
 import type { CancelRunResponse as _rigbench_v1_CancelRunResponse, CancelRunResponse__Output as _rigbench_v1_CancelRunResponse__Output } from './rigbench/v1/CancelRunResponse.js';
 import type { GetInfoRequest as _rigbench_v1_GetInfoRequest, GetInfoRequest__Output as _rigbench_v1_GetInfoRequest__Output } from './rigbench/v1/GetInfoRequest.js';
@@ -28,6 +29,7 @@ export interface ProtoGrpcType {
     v1: {
       AgentInfo: MessageTypeDefinition<_rigbench_v1_AgentInfo, _rigbench_v1_AgentInfo__Output>
       AgentService: SubtypeConstructor<typeof grpc.Client, _rigbench_v1_AgentServiceClient> & { service: _rigbench_v1_AgentServiceDefinition }
+      BackendStatus: MessageTypeDefinition<_rigbench_v1_BackendStatus, _rigbench_v1_BackendStatus__Output>
       CancelRunRequest: MessageTypeDefinition<_rigbench_v1_CancelRunRequest, _rigbench_v1_CancelRunRequest__Output>
       CancelRunResponse: MessageTypeDefinition<_rigbench_v1_CancelRunResponse, _rigbench_v1_CancelRunResponse__Output>
       GetInfoRequest: MessageTypeDefinition<_rigbench_v1_GetInfoRequest, _rigbench_v1_GetInfoRequest__Output>

@@ -3,6 +3,7 @@
 import type { Versions as _rigbench_v1_Versions, Versions__Output as _rigbench_v1_Versions__Output } from '../../rigbench/v1/Versions.js';
 import type { Hardware as _rigbench_v1_Hardware, Hardware__Output as _rigbench_v1_Hardware__Output } from '../../rigbench/v1/Hardware.js';
 import type { Limits as _rigbench_v1_Limits, Limits__Output as _rigbench_v1_Limits__Output } from '../../rigbench/v1/Limits.js';
+import type { BackendStatus as _rigbench_v1_BackendStatus, BackendStatus__Output as _rigbench_v1_BackendStatus__Output } from '../../rigbench/v1/BackendStatus.js';
 
 export interface AgentInfo {
   'id'?: (string);
@@ -28,6 +29,10 @@ export interface AgentInfo {
    * `running` or `draining`.
    */
   'state'?: (string);
+  /**
+   * Every backend with its devices, available or not (`backends` lists the available ones).
+   */
+  'backend_status'?: (_rigbench_v1_BackendStatus)[];
 }
 
 export interface AgentInfo__Output {
@@ -54,4 +59,8 @@ export interface AgentInfo__Output {
    * `running` or `draining`.
    */
   'state': (string);
+  /**
+   * Every backend with its devices, available or not (`backends` lists the available ones).
+   */
+  'backend_status': (_rigbench_v1_BackendStatus__Output)[];
 }

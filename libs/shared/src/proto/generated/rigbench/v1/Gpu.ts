@@ -15,6 +15,14 @@ export interface Gpu {
    */
   'vram_used_bytes'?: (number | string | Long);
   'driver_version'?: (string);
+  /**
+   * `discrete`, `integrated`, `virtual` or `software` (llvmpipe, lavapipe, SwiftShader); empty when unknown.
+   */
+  'kind'?: (string);
+  /**
+   * Free device memory in bytes at the time of the call; 0 when unknown.
+   */
+  'vram_free_bytes'?: (number | string | Long);
 }
 
 export interface Gpu__Output {
@@ -30,4 +38,12 @@ export interface Gpu__Output {
    */
   'vram_used_bytes': (string);
   'driver_version': (string);
+  /**
+   * `discrete`, `integrated`, `virtual` or `software` (llvmpipe, lavapipe, SwiftShader); empty when unknown.
+   */
+  'kind': (string);
+  /**
+   * Free device memory in bytes at the time of the call; 0 when unknown.
+   */
+  'vram_free_bytes': (string);
 }
