@@ -87,6 +87,10 @@ function unitLabel(
   const parts: string[] = [];
   for (const dim of DESCRIPTOR_DIMENSIONS) {
     if (dim === 'test' || omit.includes(dim) || (dim !== 'model' && !varying.includes(dim))) continue;
+    if (dim === 'variant') {
+      if (d.variant) parts.push(`[${d.variant}]`);
+      continue;
+    }
     parts.push(dim === 'devices' ? `d${d[dim]}` : dim === 'threads' ? `t=${d[dim]}` : d[dim]);
   }
   return parts.join(' ') || 'all';

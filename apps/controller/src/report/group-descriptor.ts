@@ -17,6 +17,12 @@ export interface GroupDescriptor {
   settings: string;
   /** Workload in llama-bench style: `chat:q1`, `pp512`, `tg128`, `pp512+tg128`, with ` @ d1024` for depth. */
   test: string;
+  /**
+   * What changed between samples of an otherwise equal configuration (`llama.cpp b4589`, `model 1a2b…`): ''
+   * unless the same configuration ran with different model files, llama.cpp releases, drivers or thread counts,
+   * which are then separate groups (see fingerprint-identity.ts).
+   */
+  variant: string;
 }
 
 /** Dimensions a comparison can group by or ignore. */
@@ -28,6 +34,7 @@ export const DESCRIPTOR_DIMENSIONS = [
   'threads',
   'settings',
   'test',
+  'variant',
 ] as const;
 export type DescriptorDimension = (typeof DESCRIPTOR_DIMENSIONS)[number];
 
@@ -42,8 +49,8 @@ export function testName(benchCase: BenchCase): string {
   return w.test.depth > 0 ? `${name} @ d${w.test.depth}` : name;
 }
 
-/** The descriptor of a case on an agent. */
-export function describeCase(agentId: string, benchCase: BenchCase): GroupDescriptor {
+/** The descriptor of a case on an agent (`variant` names what changed, see {@link GroupDescriptor}). */
+export function describeCase(agentId: string, benchCase: BenchCase, variant = ''): GroupDescriptor {
   return {
     agentId,
     model: benchCase.model.id,
@@ -54,6 +61,7 @@ export function describeCase(agentId: string, benchCase: BenchCase): GroupDescri
       `ngl=${benchCase.gpuLayers} ctx=${benchCase.contextSize} b=${benchCase.batchSize} ` +
       `fa=${benchCase.flashAttention ? 'on' : 'off'} kv=${benchCase.kvCacheType}`,
     test: testName(benchCase),
+    variant,
   };
 }
 
@@ -67,6 +75,7 @@ export function describeUnknownCase(agentId: string, caseId: string): GroupDescr
     threads: '?',
     settings: '?',
     test: `case:${caseId}`,
+    variant: '',
   };
 }
 
@@ -89,5 +98,6 @@ export function descriptorLabel(d: GroupDescriptor, omit: readonly DescriptorDim
   if (!omit.includes('devices')) parts.push(`d${d.devices}`);
   if (!omit.includes('threads')) parts.push(`t=${d.threads}`);
   if (!omit.includes('test')) parts.push(d.test);
+  if (!omit.includes('variant') && d.variant) parts.push(`[${d.variant}]`);
   return parts.join(' ');
 }

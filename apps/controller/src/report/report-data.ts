@@ -8,7 +8,8 @@ import {
   type GroupDescriptor,
 } from './group-descriptor.js';
 import { METRIC_IDS, type MetricId } from './report-metrics.js';
-import type { RunDataset } from './run-dataset.js';
+import { identityOf, variantLabels } from './fingerprint-identity.js';
+import type { RunCase, RunDataset } from './run-dataset.js';
 
 /** Statistics of one group (agent × model × backend × devices × threads × settings × test). */
 export interface GroupStats {
@@ -48,7 +49,9 @@ export function labelFor(d: GroupDescriptor, varying: readonly DescriptorDimensi
   for (const dim of DESCRIPTOR_DIMENSIONS) {
     if (dim !== 'model' && dim !== 'test' && !varying.includes(dim)) continue;
     const v = d[dim];
-    parts.push(dim === 'devices' ? `d${v}` : dim === 'threads' ? `t=${v}` : v);
+    if (dim === 'variant') {
+      if (v) parts.push(`[${v}]`);
+    } else parts.push(dim === 'devices' ? `d${v}` : dim === 'threads' ? `t=${v}` : v);
   }
   return parts.join(' ');
 }
@@ -56,6 +59,28 @@ export function labelFor(d: GroupDescriptor, varying: readonly DescriptorDimensi
 /** Descriptor dimensions with more than one distinct value. */
 export function varyingDimensions(descriptors: readonly GroupDescriptor[]): DescriptorDimension[] {
   return DESCRIPTOR_DIMENSIONS.filter((dim) => new Set(descriptors.map((d) => d[dim])).size > 1);
+}
+
+/**
+ * The variant label of every case: configurations whose cases ran with different fingerprint identities (model
+ * file, quantization, llama.cpp release, driver, threads) become one group per identity, never pooled.
+ */
+export function caseVariants(datasets: readonly RunDataset[]): (di: number, c: RunCase) => string {
+  const byConfig = new Map<string, { di: number; c: RunCase; id: string[] }[]>();
+  datasets.forEach((ds, di) => {
+    for (const c of ds.cases) {
+      const key = descriptorKey(describeCase(c.agentId, c.benchCase));
+      let list = byConfig.get(key);
+      if (!list) byConfig.set(key, (list = []));
+      list.push({ di, c, id: identityOf(c.fingerprint) });
+    }
+  });
+  const labels = new Map<RunCase, string>();
+  for (const list of byConfig.values()) {
+    const names = variantLabels(list.map((x) => x.id));
+    list.forEach((x, i) => labels.set(x.c, names[i]!));
+  }
+  return (_di, c) => labels.get(c) ?? '';
 }
 
 interface GroupBuilder {
@@ -87,6 +112,7 @@ export function buildReportData(datasets: readonly RunDataset[], confidence = 0.
     return g;
   };
 
+  const variantOf = caseVariants(datasets);
   const sampleGroups: Int32Array[] = [];
   let totalSamples = 0;
   datasets.forEach((ds, di) => {
@@ -99,7 +125,7 @@ export function buildReportData(datasets: readonly RunDataset[], confidence = 0.
     );
     const caseGroups = new Map<string, Map<string, number>>();
     for (const c of cases) {
-      const g = groupOf(describeCase(c.agentId, c.benchCase), di);
+      const g = groupOf(describeCase(c.agentId, c.benchCase, variantOf(di, c)), di);
       let perAgent = caseGroups.get(c.agentId);
       if (!perAgent) caseGroups.set(c.agentId, (perAgent = new Map()));
       perAgent.set(c.caseId, g);

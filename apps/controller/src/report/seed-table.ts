@@ -26,7 +26,13 @@ export interface SeedTable {
   omittedRows: number;
 }
 
-const EXTRA_DIMENSIONS: readonly DescriptorDimension[] = ['agentId', 'devices', 'threads', 'settings'];
+const EXTRA_DIMENSIONS: readonly DescriptorDimension[] = [
+  'agentId',
+  'devices',
+  'threads',
+  'settings',
+  'variant',
+];
 
 /** Builds the seed table from chat groups; skips the per-sample pass when it would have more than `maxRows`. */
 export function buildSeedTable(data: ReportData, maxRows = 100): SeedTable {

@@ -121,4 +121,9 @@ export interface BenchCase extends LoadSettings {
   generation: GenerationSettings;
   warmup: number;
   repetitions: number;
+  /**
+   * Which of the plan's `rounds` this case belongs to, from 0; absent for plans of one round. Rounds are the
+   * unit of replication: each round runs every case once more, so a session effect shows as round-to-round spread.
+   */
+  round?: number;
 }

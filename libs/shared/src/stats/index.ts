@@ -13,3 +13,4 @@ export * from './seeded-random.js';
 export * from './bootstrap.js';
 export * from './repetitions.js';
 export * from './log-ratio-test.js';
+export * from './between-rounds.js';
