@@ -194,3 +194,64 @@ describe('compareRuns', () => {
     expect(vulkan.overall[0]!.text).toMatch(/^not testable: /);
   });
 });
+
+/** The seed run with its Vulkan cases run on the CPU instead (no devices, 0 GPU layers, a third of the speed). */
+function withCpu(): RunDataset {
+  const ds = structuredClone(seedDataset());
+  for (const c of ds.cases.filter((x) => x.benchCase.backend === 'vulkan')) {
+    c.benchCase = { ...c.benchCase, backend: 'cpu', devices: [], gpuLayers: 0 };
+  }
+  const cpuCases = new Set(ds.cases.filter((c) => c.benchCase.backend === 'cpu').map((c) => c.caseId));
+  for (const s of ds.samples) if (cpuCases.has(s.caseId)) s.sample.decodeTokensPerSecond /= 3;
+  return ds;
+}
+
+describe('compare within a run along an axis that implies other settings', () => {
+  test('--by backend compares cpu with cuda although GPU layers and devices differ, and says so', () => {
+    const r = compareWithin(withCpu(), 'backend', { baseline: 'cpu' });
+    expect(r.units.map((u) => [u.label, u.aName, u.bName])).toEqual([
+      ['llama-8b', 'cpu', 'cuda'],
+      ['qwen-14b', 'cpu', 'cuda'],
+    ]);
+    const u = r.units[0]!;
+    expect(u.heldFixed).toEqual([
+      'agent dorm-aio',
+      'model llama-8b',
+      'devices as the backend implies (default / 0,1)',
+      'threads auto',
+      'ngl as the backend implies (ngl=0 / ngl=max)',
+      'ctx=4096',
+      'b=512',
+      'fa=off',
+      'kv=f16',
+    ]);
+    expect(u.strata.map((s) => s.test)).toEqual(['chat:q1', 'chat:q2', 'chat:q3']);
+    expect(renderComparison(r, 'md')).toContain(
+      'Held fixed: agent dorm-aio; model llama-8b; devices as the backend implies',
+    );
+  });
+
+  test('--by devices compares one card with two', () => {
+    const ds = structuredClone(seedDataset());
+    const one = ds.cases
+      .filter((c) => c.benchCase.backend === 'cuda' && c.benchCase.model.id === 'llama-8b')
+      .map((c) => ({
+        ...structuredClone(c),
+        caseId: `${c.caseId}-d0`,
+        benchCase: { ...c.benchCase, caseId: `${c.caseId}-d0`, devices: [0] },
+      }));
+    const ids = new Map(one.map((c) => [c.caseId.slice(0, -3), c.caseId]));
+    const samples = ds.samples
+      .filter((s) => ids.has(s.caseId))
+      .map((s) => ({ ...structuredClone(s), caseId: ids.get(s.caseId)! }));
+    for (const s of samples) s.sample.decodeTokensPerSecond *= 0.6;
+    ds.cases.push(...one);
+    ds.samples.push(...samples);
+    const r = compareWithin(ds, 'devices', { baseline: '0' });
+    const u = r.units.find((x) => x.label.startsWith('llama-8b'))!;
+    expect([u.aName, u.bName]).toEqual(['0', '0,1']);
+    expect(u.heldFixed).toContain('backend cuda');
+    const decode = u.overall.find((m) => m.metric === 'decodeTokensPerSecond')!;
+    expect(decode.speedRatio).toBeCloseTo(1 / 0.6, 10);
+  });
+});

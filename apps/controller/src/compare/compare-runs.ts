@@ -98,6 +98,7 @@ function unitLabel(
 
 interface UnitInput {
   label: string;
+  heldFixed: string[];
   varying: readonly DescriptorDimension[];
   aName: string;
   bName: string;
@@ -138,6 +139,7 @@ function compareUnit(input: UnitInput, o: Resolved): UnitComparison {
     label: input.label,
     aName: input.aName,
     bName: input.bName,
+    heldFixed: input.heldFixed,
     strata,
     overall,
     fingerprintDifferences: fingerprintDifferences(
@@ -246,7 +248,8 @@ export function compareRuns(a: RunDataset, b: RunDataset, options: CompareOption
     }
     if (strata.length > 0) {
       const label = unitLabel(strata[0]!.a.stats.descriptor, varying, ignore);
-      units.push(compareUnit({ label, varying, aName, bName, strata }, o));
+      const heldFixed = fixedDimensions(strata[0]!.a.stats.descriptor, strata[0]!.b.stats.descriptor, ignore);
+      units.push(compareUnit({ label, heldFixed, varying, aName, bName, strata }, o));
     }
   }
   for (const [unit, testsB] of ib) {
@@ -296,6 +299,14 @@ export function compareWithin(
     byValue.set(g.stats.descriptor[dim], tests);
     units.set(unit, byValue);
   }
+  // Devices and GPU layers that differ only because the CPU backend implies them do not name units.
+  const labelVarying =
+    by === 'backend'
+      ? varyingDimensions(
+          groups.filter((g) => g.stats.descriptor.backend !== 'cpu').map((g) => g.stats.descriptor),
+        ).filter((d) => d !== 'backend')
+      : varying;
+  if (by === 'backend') mergeCpuUnits(units);
   const out: UnitComparison[] = [];
   const sides = new Map<string, GroupStats[]>();
   const remember = (name: string, g: GroupStats): void => {
@@ -323,8 +334,9 @@ export function compareWithin(
         remember(value, bg.stats);
       }
       if (strata.length === 0) continue;
-      const label = unitLabel(strata[0]!.a.stats.descriptor, varying, [dim]);
-      out.push(compareUnit({ label, varying, aName: baseline, bName: value, strata }, o));
+      const label = unitLabel(strata[0]!.a.stats.descriptor, labelVarying, [dim]);
+      const heldFixed = fixedDimensions(strata[0]!.a.stats.descriptor, strata[0]!.b.stats.descriptor, [dim]);
+      out.push(compareUnit({ label, heldFixed, varying, aName: baseline, bName: value, strata }, o));
     }
   }
   const variation = variationFlags(
@@ -338,6 +350,59 @@ export function compareWithin(
   );
   const title = `${run.run.runId}${run.run.label ? ` (${run.run.label})` : ''} by ${by}, A = ${baseline}`;
   return finish('within', title, by, out, unmatched, variation, o);
+}
+
+/** The unit key of a descriptor with devices and GPU layers left open (what the CPU backend implies). */
+function openKey(d: GroupDescriptor): string {
+  return descriptorKey({ ...d, devices: '*', settings: d.settings.replace(/^ngl=\S+/, 'ngl=*') }, [
+    'backend',
+    'test',
+  ]);
+}
+
+/**
+ * Backends imply settings: CPU cases run with no devices and 0 GPU layers, so they never share a unit key with a
+ * GPU backend. Each CPU unit joins every GPU unit that matches it on everything else (devices and GPU layers
+ * open), and is dropped on its own once it joined one.
+ */
+function mergeCpuUnits(units: Map<string, Map<string, Map<string, SideGroup>>>): void {
+  const first = (byValue: Map<string, Map<string, SideGroup>>): GroupDescriptor =>
+    [...[...byValue.values()][0]!.values()][0]!.stats.descriptor;
+  const cpuUnits = [...units].filter(([, byValue]) => [...byValue.keys()].every((v) => v === 'cpu'));
+  for (const [cpuKey, cpuByValue] of cpuUnits) {
+    const open = openKey(first(cpuByValue));
+    let joined = false;
+    for (const [key, byValue] of units) {
+      if (key === cpuKey || byValue.has('cpu') || openKey(first(byValue)) !== open) continue;
+      byValue.set('cpu', cpuByValue.get('cpu')!);
+      joined = true;
+    }
+    if (joined) units.delete(cpuKey);
+  }
+}
+
+/** `dimension value` for every dimension both descriptors share; implied ones named as such. */
+function fixedDimensions(
+  a: GroupDescriptor,
+  b: GroupDescriptor,
+  compared: readonly DescriptorDimension[],
+): string[] {
+  const out: string[] = [];
+  for (const dim of DESCRIPTOR_DIMENSIONS) {
+    if (dim === 'test' || compared.includes(dim)) continue;
+    if (dim === 'variant' && !a.variant && !b.variant) continue;
+    const name = dim === 'agentId' ? 'agent' : dim;
+    if (a[dim] === b[dim]) out.push(`${name} ${a[dim]}`);
+    else if (dim === 'settings') {
+      const sa = a.settings.split(' ');
+      const sb = b.settings.split(' ');
+      sa.forEach((x, i) => {
+        if (x === sb[i]) out.push(x);
+        else out.push(`${x.split('=')[0]} as the backend implies (${x} / ${sb[i]})`);
+      });
+    } else out.push(`${name} as the ${compared.join(', ')} implies (${a[dim]} / ${b[dim]})`);
+  }
+  return out;
 }
 
 /** Dimensions that can be passed to `ignore` (all but the test). */

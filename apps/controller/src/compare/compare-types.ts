@@ -66,6 +66,11 @@ export interface UnitComparison {
   label: string;
   aName: string;
   bName: string;
+  /**
+   * What both sides share, as `dimension value` lines, and what the compared dimension implies (the CPU backend
+   * runs with no devices and 0 GPU layers, so those are not held fixed when backends are compared).
+   */
+  heldFixed: string[];
   strata: StratumComparison[];
   /** All strata together (equal weights on the log scale). */
   overall: MetricComparison[];

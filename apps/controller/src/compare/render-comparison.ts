@@ -35,6 +35,7 @@ export function renderComparisonMarkdown(r: ComparisonResult): string {
   if (r.units.length === 0) out.push('No matching groups to compare.', '');
   for (const u of r.units) {
     out.push(`## ${u.label}: ${u.bName} vs ${u.aName}`, '');
+    if (u.heldFixed.length > 0) out.push(`Held fixed: ${u.heldFixed.join('; ')}.`, '');
     if (u.strata.length > 1) {
       out.push(`All ${u.strata.length} tests (${u.strata.map((s) => s.test).join(', ')}):`, '');
       for (const m of u.overall) out.push(`- ${line(m, u.aName, u.bName)}`);
