@@ -10,6 +10,7 @@ import type { ActionBinder } from './program.js';
 import { ExitCode } from './exit-codes.js';
 import { clientFor } from './fleet-access.js';
 import { followRun } from './follow-run.js';
+import { printRunAnswers } from './print-answers.js';
 import { readPlanFile } from './plan-file.js';
 import { collectKeyValue, parseList } from './arg-parsers.js';
 
@@ -108,13 +109,15 @@ export function registerRunCommand(program: Command, bind: ActionBinder): void {
             );
             return ExitCode.ok;
           }
-          return await followRun(
+          const code = await followRun(
             ctx,
             nc,
             heartbeats,
             runId,
             ready.map((t) => t.agent.endpoint),
           );
+          printRunAnswers(ctx, runId);
+          return code;
         } finally {
           await heartbeats.stop();
         }
