@@ -15,7 +15,10 @@ describe('printRunAnswers (end of rigbench run)', () => {
     const store = RunStore.open(':memory:');
     const lines: string[] = [];
     const notes: string[] = [];
-    const output = { line: (t = '') => lines.push(t), note: (t: string) => notes.push(t) } as unknown as CommandOutput;
+    const output = {
+      line: (t = '') => lines.push(t),
+      note: (t: string) => notes.push(t),
+    } as unknown as CommandOutput;
     try {
       store.recordDispatch({
         runId: 'r1',

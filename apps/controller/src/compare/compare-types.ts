@@ -7,6 +7,8 @@ export const COMPARE_METRIC_IDS = [
   'promptTokensPerSecond',
   'ttftSeconds',
   'interTokenLatencyP50Seconds',
+  'interTokenLatencyP90Seconds',
+  'interTokenLatencyP99Seconds',
 ] as const satisfies readonly MetricId[];
 export type CompareMetricId = (typeof COMPARE_METRIC_IDS)[number];
 

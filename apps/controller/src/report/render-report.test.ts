@@ -153,8 +153,12 @@ describe('report content', () => {
     const ds = seedDataset();
     const groups = renderReport([ds], 'csv').trimEnd().split('\n');
     expect(groups[0]).toMatch(/^agent,model,backend,devices,threads,settings,test,runs,metric,unit,n,mean/);
-    // 12 groups with samples × 6 metrics.
-    expect(groups).toHaveLength(1 + 12 * 6);
+    // 12 groups with samples × 8 metrics (ITL p50, p90 and p99 each).
+    expect(groups).toHaveLength(1 + 12 * 8);
+    // Rate intervals are on the log scale: the prompt t/s of 8B CUDA Q1 spreads 5.2 to 75 tok/s, yet its
+    // interval stays above 0 (the t interval of the mean went down to −21.7).
+    const prompt = groups.find((l) => l.includes(',chat:q1,') && l.includes('promptTokensPerSecond'))!;
+    expect(Number(prompt.split(',').at(-4))).toBeGreaterThan(0);
     const samples = renderReport([ds], 'csv', { csvRows: 'samples' }).trimEnd().split('\n');
     expect(samples).toHaveLength(1 + ds.samples.length);
   });

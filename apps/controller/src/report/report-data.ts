@@ -1,4 +1,4 @@
-import { summarizeInPlace, summarizeSorted, type Summary } from '@rigbench/shared';
+import { geometricMeanInterval, summarizeInPlace, summarizeSorted, type Summary } from '@rigbench/shared';
 import {
   DESCRIPTOR_DIMENSIONS,
   describeCase,
@@ -7,7 +7,7 @@ import {
   type DescriptorDimension,
   type GroupDescriptor,
 } from './group-descriptor.js';
-import { METRIC_IDS, type MetricId } from './report-metrics.js';
+import { METRIC_IDS, METRICS, type MetricId } from './report-metrics.js';
 import { identityOf, variantLabels } from './fingerprint-identity.js';
 import type { RunCase, RunDataset } from './run-dataset.js';
 
@@ -81,6 +81,16 @@ export function caseVariants(datasets: readonly RunDataset[]): (di: number, c: R
     list.forEach((x, i) => labels.set(x.c, names[i]!));
   }
   return (_di, c) => labels.get(c) ?? '';
+}
+
+/**
+ * Rates get the interval of their geometric mean, on the log scale (never a negative tok/s, asymmetric like the
+ * noise of a rate); times and sizes keep the Student t interval of the mean.
+ */
+function withRateInterval(s: Summary | null, values: Float64Array, metric: MetricId): Summary | null {
+  if (!s || !s.ci || METRICS[metric].unit !== 'tok/s' || !values.every((v) => v > 0)) return s;
+  const g = geometricMeanInterval(values, s.confidence);
+  return { ...s, ci: { lo: g.lo, hi: g.hi } };
 }
 
 interface GroupBuilder {
@@ -169,14 +179,18 @@ export function buildReportData(datasets: readonly RunDataset[], confidence = 0.
   const SAMPLE_METRICS = METRIC_IDS.filter((m) => m !== 'modelLoadSeconds');
   const buffers = SAMPLE_METRICS.map(() => new Float64Array(totalSamples));
   const fills = SAMPLE_METRICS.map(() => new Int32Array(groupCount));
-  const [decode, prompt, ttft, itl, vram] = buffers as [
+  const [decode, prompt, ttft, itl, itl90, itl99, vram] = buffers as [
+    Float64Array,
+    Float64Array,
     Float64Array,
     Float64Array,
     Float64Array,
     Float64Array,
     Float64Array,
   ];
-  const [fDecode, fPrompt, fTtft, fItl, fVram] = fills as [
+  const [fDecode, fPrompt, fTtft, fItl, fItl90, fItl99, fVram] = fills as [
+    Int32Array,
+    Int32Array,
     Int32Array,
     Int32Array,
     Int32Array,
@@ -197,7 +211,11 @@ export function buildReportData(datasets: readonly RunDataset[], confidence = 0.
       if (s.promptTokens > 0) prompt[base + fPrompt[g]!++] = s.promptTokensPerSecond;
       if (s.ttftSeconds !== null) ttft[base + fTtft[g]!++] = s.ttftSeconds;
       const latency = s.interTokenLatency;
-      if (latency !== null) itl[base + fItl[g]!++] = latency.p50;
+      if (latency !== null) {
+        itl[base + fItl[g]!++] = latency.p50;
+        itl90[base + fItl90[g]!++] = latency.p90;
+        itl99[base + fItl99[g]!++] = latency.p99;
+      }
       const memory = s.vram;
       if (memory !== null) vram[base + fVram[g]!++] = memory.peakBytes;
       if (lastThreads[g] !== s.threads) {
@@ -217,7 +235,7 @@ export function buildReportData(datasets: readonly RunDataset[], confidence = 0.
     for (let g = 0; g < groupCount; g++) {
       const slice = buffer.subarray(offsets[g]!, offsets[g]! + fill[g]!);
       views[g]![metric] = slice;
-      summaries[g]![metric] = summarizeInPlace(slice, confidence);
+      summaries[g]![metric] = withRateInterval(summarizeInPlace(slice, confidence), slice, metric);
     }
   });
   builders.forEach((b, g) => {

@@ -1,7 +1,6 @@
 import { buildBenchRows } from './bench-table.js';
 import type { FingerprintSummary } from './fingerprint-summary.js';
 import { fixed, percent } from './number-format.js';
-import { geometricMeanInterval } from '@rigbench/shared';
 import type { GroupStats, ReportData } from './report-data.js';
 import { METRICS, type MetricId } from './report-metrics.js';
 import type { SeedTable } from './seed-table.js';
@@ -169,12 +168,6 @@ export function benchTableSpec(data: ReportData): TableSpec {
  */
 function intervalText(g: GroupStats, metric: MetricId, f: (v: number) => string): string {
   const s = g.metrics[metric]!;
-  if (METRICS[metric].unit === 'tok/s') {
-    const values = g.values[metric];
-    if (values.length < 2 || !values.every((v) => v > 0)) return '—';
-    const ci = geometricMeanInterval(values, s.confidence);
-    return `${f(ci.lo)} .. ${f(ci.hi)}`;
-  }
   return s.ci ? `${f(Math.max(0, s.ci.lo))} .. ${f(s.ci.hi)}` : '—';
 }
 

@@ -143,6 +143,8 @@ export function runCompleteness(store: RunStore, runId: string): RunCompleteness
   if (agents.length === 0) missing.push('no agent has accepted or been sent this run');
   if (status === 'cancelled')
     for (const a of agents.filter((x) => x.row.outcome === 'cancelled'))
-      missing.push(`agent ${a.agentId}: cancelled after ${a.row.casesFinished} of ${a.row.caseCount ?? '?'} cases`);
+      missing.push(
+        `agent ${a.agentId}: cancelled after ${a.row.casesFinished} of ${a.row.caseCount ?? '?'} cases`,
+      );
   return { runId, status, agents, missing };
 }
