@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { seedDataset, seedRuns } from '../report/fixtures/seed-dataset.js';
+import { seedDataset, seedRoundRuns, seedRuns } from '../report/fixtures/seed-dataset.js';
 import { golden } from '../report/golden-files.js';
 import type { RunDataset } from '../report/run-dataset.js';
 import {
@@ -46,7 +46,7 @@ describe('compare golden files (seed fixture)', () => {
 });
 
 describe('compareWithin', () => {
-  test('seed: Vulkan is significantly faster than CUDA on qwen-14b decode, over all three prompts', () => {
+  test('seed as one run: Vulkan faster than CUDA on qwen-14b by the repetitions, with the one-round caveat', () => {
     const r = compareWithin(seedDataset(), 'backend');
     const qwen = r.units.find((u) => u.label === 'qwen-14b')!;
     expect([qwen.aName, qwen.bName]).toEqual(['cuda', 'vulkan']);
@@ -54,7 +54,13 @@ describe('compareWithin', () => {
     expect(decode.verdict).toBe('faster');
     expect(decode.p!).toBeLessThan(0.001);
     expect(decode.ci!.lo).toBeGreaterThan(1);
-    expect(decode.text).toBe('vulkan is 38.8% faster than cuda (95% CI 27.1..51.6%, p<0.001)');
+    expect(decode.method).toBe('pooled');
+    expect(decode.rounds).toEqual({ a: 1, b: 1 });
+    expect(decode.text).toBe(
+      'vulkan is 38.8% faster than cuda (95% CI 27.1..51.6%, p<0.001); from repetitions only: vulkan and cuda ' +
+        "have one round, so a session effect can't be told apart from a real difference (run more rounds: the " +
+        "plan's `rounds:`)",
+    );
     // Each prompt on its own, too.
     for (const s of qwen.strata) {
       expect(s.metrics.find((m) => m.metric === 'decodeTokensPerSecond')!.verdict).toBe('faster');
@@ -253,5 +259,45 @@ describe('compare within a run along an axis that implies other settings', () =>
     expect(u.heldFixed).toContain('backend cuda');
     const decode = u.overall.find((m) => m.metric === 'decodeTokensPerSecond')!;
     expect(decode.speedRatio).toBeCloseTo(1 / 0.6, 10);
+  });
+});
+
+/** The seed's rounds as one run with plan rounds (round k of the table is round k-1 of the plan). */
+function seedAsPlanRounds(): RunDataset {
+  const runs = seedRoundRuns();
+  const out = structuredClone(runs[0]!);
+  out.run.runId = 'seed-rounds';
+  out.cases = [];
+  out.samples = [];
+  runs.forEach((ds, round) => {
+    for (const c of ds.cases) {
+      const caseId = `${c.caseId.replace(/^c\d+-/, '')}-r${round + 1}`;
+      out.cases.push({ ...c, caseId, benchCase: { ...c.benchCase, caseId, round } });
+      for (const s of ds.samples.filter((x) => x.caseId === c.caseId))
+        out.samples.push({ ...s, caseId, sample: { ...s.sample, caseId } });
+    }
+  });
+  return out;
+}
+
+describe('compare with plan rounds: the round is the unit', () => {
+  test('both sides with rounds: Welch on log round means (seed CUDA llama-8b vs qwen-14b)', () => {
+    const r = compareWithin(seedAsPlanRounds(), 'model');
+    const cuda = r.units.find((u) => u.label.includes('cuda'))!;
+    const decode = cuda.overall.find((m) => m.metric === 'decodeTokensPerSecond')!;
+    expect(decode.method).toBe('between-rounds');
+    expect(decode.rounds).toEqual({ a: 4, b: 3 });
+    // Same figure as the answers (scipy: Welch on the per-round mean log over Q1-Q3).
+    expect(decode.p).toBeCloseTo(0.009269909564838747, 12);
+    expect(decode.text).not.toContain('from repetitions only');
+  });
+
+  test('one Vulkan round: the repetitions test, labelled as unable to rule out a session effect', () => {
+    const r = compareWithin(seedAsPlanRounds(), 'backend');
+    const qwen = r.units.find((u) => u.label.startsWith('qwen-14b'))!;
+    const decode = qwen.overall.find((m) => m.metric === 'decodeTokensPerSecond')!;
+    expect(decode.method).toBe('pooled');
+    expect(decode.rounds).toEqual({ a: 3, b: 1 });
+    expect(decode.text).toContain("vulkan has one round, so a session effect can't be told apart");
   });
 });

@@ -1,12 +1,11 @@
-import { repetitionsNeeded, type Fingerprint } from '@rigbench/shared';
+import { repetitionsNeeded } from '@rigbench/shared';
 import {
   DESCRIPTOR_DIMENSIONS,
-  describeCase,
   descriptorKey,
   type DescriptorDimension,
   type GroupDescriptor,
 } from '../report/group-descriptor.js';
-import { buildReportData, labelFor, varyingDimensions, type GroupStats } from '../report/report-data.js';
+import { labelFor, varyingDimensions, type GroupStats } from '../report/report-data.js';
 import type { RunDataset } from '../report/run-dataset.js';
 import {
   COMPARE_BY,
@@ -21,7 +20,9 @@ import {
   type VariationFlag,
 } from './compare-types.js';
 import { fingerprintDifferences, mergeDifferences } from './fingerprint-diff.js';
+import { fixedDimensions, mergeCpuUnits } from './implied-settings.js';
 import { compareMetric } from './metric-comparison.js';
+import { sideGroups, type SideGroup } from './side-groups.js';
 
 /** Raised when `compareWithin` is asked for a baseline value the run does not have. */
 export class UnknownBaselineError extends Error {
@@ -57,26 +58,6 @@ function resolve(options: CompareOptions): Resolved {
     metrics: options.metrics ?? COMPARE_METRIC_IDS,
     variance: options.variance ?? 'auto',
   };
-}
-
-/** A group with the fingerprints of the cases behind it. */
-interface SideGroup {
-  stats: GroupStats;
-  fingerprints: (Fingerprint | null)[];
-}
-
-function sideGroups(ds: RunDataset, confidence: number): SideGroup[] {
-  const data = buildReportData([ds], confidence);
-  const fps = new Map<string, (Fingerprint | null)[]>();
-  for (const c of ds.cases) {
-    const key = descriptorKey(describeCase(c.agentId, c.benchCase));
-    const list = fps.get(key) ?? [];
-    list.push(c.fingerprint);
-    fps.set(key, list);
-  }
-  return data.groups
-    .filter((g) => g.n > 0)
-    .map((stats) => ({ stats, fingerprints: fps.get(stats.key) ?? [] }));
 }
 
 function unitLabel(
@@ -125,6 +106,8 @@ function compareUnit(input: UnitInput, o: Resolved): UnitComparison {
       input.strata.map((s) => ({
         x: positive(s.a.stats.values[metric]),
         y: positive(s.b.stats.values[metric]),
+        xRounds: s.a.rounds[metric],
+        yRounds: s.b.rounds[metric],
       })),
       { a: input.aName, b: input.bName },
       o,
@@ -350,59 +333,6 @@ export function compareWithin(
   );
   const title = `${run.run.runId}${run.run.label ? ` (${run.run.label})` : ''} by ${by}, A = ${baseline}`;
   return finish('within', title, by, out, unmatched, variation, o);
-}
-
-/** The unit key of a descriptor with devices and GPU layers left open (what the CPU backend implies). */
-function openKey(d: GroupDescriptor): string {
-  return descriptorKey({ ...d, devices: '*', settings: d.settings.replace(/^ngl=\S+/, 'ngl=*') }, [
-    'backend',
-    'test',
-  ]);
-}
-
-/**
- * Backends imply settings: CPU cases run with no devices and 0 GPU layers, so they never share a unit key with a
- * GPU backend. Each CPU unit joins every GPU unit that matches it on everything else (devices and GPU layers
- * open), and is dropped on its own once it joined one.
- */
-function mergeCpuUnits(units: Map<string, Map<string, Map<string, SideGroup>>>): void {
-  const first = (byValue: Map<string, Map<string, SideGroup>>): GroupDescriptor =>
-    [...[...byValue.values()][0]!.values()][0]!.stats.descriptor;
-  const cpuUnits = [...units].filter(([, byValue]) => [...byValue.keys()].every((v) => v === 'cpu'));
-  for (const [cpuKey, cpuByValue] of cpuUnits) {
-    const open = openKey(first(cpuByValue));
-    let joined = false;
-    for (const [key, byValue] of units) {
-      if (key === cpuKey || byValue.has('cpu') || openKey(first(byValue)) !== open) continue;
-      byValue.set('cpu', cpuByValue.get('cpu')!);
-      joined = true;
-    }
-    if (joined) units.delete(cpuKey);
-  }
-}
-
-/** `dimension value` for every dimension both descriptors share; implied ones named as such. */
-function fixedDimensions(
-  a: GroupDescriptor,
-  b: GroupDescriptor,
-  compared: readonly DescriptorDimension[],
-): string[] {
-  const out: string[] = [];
-  for (const dim of DESCRIPTOR_DIMENSIONS) {
-    if (dim === 'test' || compared.includes(dim)) continue;
-    if (dim === 'variant' && !a.variant && !b.variant) continue;
-    const name = dim === 'agentId' ? 'agent' : dim;
-    if (a[dim] === b[dim]) out.push(`${name} ${a[dim]}`);
-    else if (dim === 'settings') {
-      const sa = a.settings.split(' ');
-      const sb = b.settings.split(' ');
-      sa.forEach((x, i) => {
-        if (x === sb[i]) out.push(x);
-        else out.push(`${x.split('=')[0]} as the backend implies (${x} / ${sb[i]})`);
-      });
-    } else out.push(`${name} as the ${compared.join(', ')} implies (${a[dim]} / ${b[dim]})`);
-  }
-  return out;
 }
 
 /** Dimensions that can be passed to `ignore` (all but the test). */

@@ -41,7 +41,14 @@ export interface MetricComparison {
   ci: Interval | null;
   p: number | null;
   df: number;
-  method: 'pooled' | 'welch';
+  /**
+   * `between-rounds`: Welch on log round means (both sides have two rounds or more: the round is the unit);
+   * `pooled` / `welch`: the log-ratio test on repetitions, used when a side has one round: it cannot tell a
+   * session effect from a real difference, and the text says so.
+   */
+  method: 'pooled' | 'welch' | 'between-rounds';
+  /** Rounds behind each side (runs, or plan rounds). */
+  rounds: { a: number; b: number };
   verdict: Verdict;
   /** One line: `B is 38.8% faster than A (95% CI 27.1..51.6%, p<0.001)` or `no significant difference (p=…)`. */
   text: string;
