@@ -1,11 +1,11 @@
-import { repetitionsNeeded } from '@rigbench/shared';
+import { roundsNeeded, withoutWarmupOutlier } from '@rigbench/shared';
 import {
   DESCRIPTOR_DIMENSIONS,
   descriptorKey,
   type DescriptorDimension,
   type GroupDescriptor,
 } from '../report/group-descriptor.js';
-import { labelFor, varyingDimensions, type GroupStats } from '../report/report-data.js';
+import { labelFor, varyingDimensions } from '../report/report-data.js';
 import type { RunDataset } from '../report/run-dataset.js';
 import {
   COMPARE_BY,
@@ -132,20 +132,38 @@ function compareUnit(input: UnitInput, o: Resolved): UnitComparison {
   };
 }
 
+/** sd of the log round means of one group's metric (a cold first repetition left out); null below 2 rounds. */
+function betweenRoundSd(g: SideGroup, metric: CompareMetricId): { rounds: number; sd: number | null } {
+  const means = g.rounds[metric]
+    .filter((r) => r.values.length > 0)
+    .map((r) => {
+      const { logs } = withoutWarmupOutlier(r.values);
+      return logs.reduce((a, b) => a + b, 0) / logs.length;
+    });
+  if (means.length < 2) return { rounds: means.length, sd: null };
+  const m = means.reduce((a, b) => a + b, 0) / means.length;
+  return {
+    rounds: means.length,
+    sd: Math.sqrt(means.reduce((a, v) => a + (v - m) ** 2, 0) / (means.length - 1)),
+  };
+}
+
 function variationFlags(
-  sides: { side: 'A' | 'B'; name: string; groups: GroupStats[] }[],
+  sides: { side: 'A' | 'B'; name: string; groups: SideGroup[] }[],
   varying: readonly DescriptorDimension[],
   o: Resolved,
 ): VariationFlag[] {
   const flags: VariationFlag[] = [];
   for (const { side, name, groups } of sides) {
     const seen = new Set<number>();
-    for (const g of groups) {
+    for (const sg of groups) {
+      const g = sg.stats;
       if (seen.has(g.index)) continue;
       seen.add(g.index);
       for (const metric of o.metrics) {
         const s = g.metrics[metric];
         if (!s || s.cv === null || !(s.cv > o.cvThreshold)) continue;
+        const between = betweenRoundSd(sg, metric);
         flags.push({
           side,
           sideName: name,
@@ -153,7 +171,9 @@ function variationFlags(
           metric,
           n: s.n,
           cv: s.cv,
-          repetitionsNeeded: repetitionsNeeded(s.cv, o.targetMargin, o.confidence),
+          rounds: between.rounds,
+          betweenRoundSd: between.sd,
+          roundsNeeded: between.sd === null ? null : roundsNeeded(between.sd, Math.log1p(o.targetMargin)),
         });
       }
     }
@@ -214,8 +234,8 @@ export function compareRuns(a: RunDataset, b: RunDataset, options: CompareOption
   const ib = index(gb);
   const units: UnitComparison[] = [];
   const unmatched: ComparisonResult['unmatched'] = [];
-  const matchedA: GroupStats[] = [];
-  const matchedB: GroupStats[] = [];
+  const matchedA: SideGroup[] = [];
+  const matchedB: SideGroup[] = [];
   for (const [unit, testsA] of ia) {
     const testsB = ib.get(unit);
     const strata: UnitInput['strata'] = [];
@@ -226,8 +246,8 @@ export function compareRuns(a: RunDataset, b: RunDataset, options: CompareOption
         continue;
       }
       strata.push({ test, a: ag, b: bg });
-      matchedA.push(ag.stats);
-      matchedB.push(bg.stats);
+      matchedA.push(ag);
+      matchedB.push(bg);
     }
     if (strata.length > 0) {
       const label = unitLabel(strata[0]!.a.stats.descriptor, varying, ignore);
@@ -291,8 +311,8 @@ export function compareWithin(
       : varying;
   if (by === 'backend') mergeCpuUnits(units);
   const out: UnitComparison[] = [];
-  const sides = new Map<string, GroupStats[]>();
-  const remember = (name: string, g: GroupStats): void => {
+  const sides = new Map<string, SideGroup[]>();
+  const remember = (name: string, g: SideGroup): void => {
     const list = sides.get(name) ?? [];
     list.push(g);
     sides.set(name, list);
@@ -313,8 +333,8 @@ export function compareWithin(
         const bg = other.get(test);
         if (!bg) continue;
         strata.push({ test, a: ag, b: bg });
-        remember(baseline, ag.stats);
-        remember(value, bg.stats);
+        remember(baseline, ag);
+        remember(value, bg);
       }
       if (strata.length === 0) continue;
       const label = unitLabel(strata[0]!.a.stats.descriptor, labelVarying, [dim]);

@@ -95,8 +95,15 @@ export interface VariationFlag {
   metric: CompareMetricId;
   n: number;
   cv: number;
-  /** Repetitions for a ±`targetMargin` confidence interval of the mean at this CV. */
-  repetitionsNeeded: number;
+  /** Rounds (runs, or plan rounds) behind the group. */
+  rounds: number;
+  /** sd of the log round means (warm-up outliers left out); null with one round. */
+  betweenRoundSd: number | null;
+  /**
+   * Rounds per side a two-sided test at 0.05 needs for 80 % power to show a `targetMargin` difference at this
+   * between-round spread (see roundsNeeded in @rigbench/shared); null with one round (the spread is unknown).
+   */
+  roundsNeeded: number | null;
 }
 
 export interface CompareOptions {
@@ -106,7 +113,7 @@ export interface CompareOptions {
   confidence?: number;
   /** Coefficient of variation above which a group is flagged (default 0.10 = 10 %). */
   cvThreshold?: number;
-  /** Relative margin the repetitions advice aims for (default 0.05 = ±5 %). */
+  /** Smallest relative difference the rounds advice plans to detect (default 0.05 = 5 %). */
   targetMargin?: number;
   metrics?: readonly CompareMetricId[];
   /** `auto` (default), `pooled` or `welch`: see logRatioTest in @rigbench/shared. */
