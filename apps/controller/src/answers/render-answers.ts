@@ -8,8 +8,11 @@ export function answersNote(answers: readonly Answer[]): string {
   return (
     "Each line: the better side, by how much (geometric means), how sure. The round (a run, or one of a plan's " +
     '`rounds:`) is the unit of replication: intervals and p come from between-round variation, repetitions only ' +
-    `measure the noise inside a round; p is Holm-adjusted over the ${tested} tested lines of this list ` +
-    '(docs/measurement.md).'
+    `measure the noise inside a round; ${
+      tested === 0
+        ? 'no line has two rounds on both sides yet, so none is tested'
+        : `p is Holm-adjusted over the ${tested} tested line${tested === 1 ? '' : 's'} of this list`
+    } (docs/measurement.md).`
   );
 }
 

@@ -14,6 +14,7 @@ import {
   runWarnings,
   runsTable,
   seedTableSpec,
+  whatChangedTable,
   type TableSpec,
 } from './report-tables.js';
 import type { SeedTable } from './seed-table.js';
@@ -70,9 +71,8 @@ export function renderHtml(
   for (const w of runWarnings(data)) out.push(`<p class="warn">${escapeXml(w)}</p>`);
   out.push('<section id="answers"><h2>The answer</h2>', answersHtml(answers), '</section>');
   out.push('<h2>Runs</h2>', htmlTable(runsTable(data)));
-  if (fingerprints.varied.length > 0) {
-    out.push('<h3>What changed between these runs</h3>', htmlTable(fingerprintTables(fingerprints).varied!));
-  }
+  const changed = whatChangedTable(fingerprints);
+  if (changed) out.push('<h3>What changed for the same configuration</h3>', htmlTable(changed));
   const problems = problemReasons(data);
   if (problems.length > 0) {
     out.push('<h3>Cases that did not run</h3>');

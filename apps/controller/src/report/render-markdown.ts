@@ -13,6 +13,7 @@ import {
   runWarnings,
   runsTable,
   seedTableSpec,
+  whatChangedTable,
   type TableSpec,
 } from './report-tables.js';
 import type { SeedTable } from './seed-table.js';
@@ -38,6 +39,8 @@ export function renderMarkdown(
   for (const w of runWarnings(data)) out.push(`> **Warning:** ${w}`, '');
   out.push('## The answer', '', ...answersMarkdown(answers));
   out.push('## Runs', '', markdownTable(runsTable(data)), '');
+  const changed = whatChangedTable(fingerprints);
+  if (changed) out.push('### What changed for the same configuration', '', markdownTable(changed), '');
   const problems = problemReasonsTable(data);
   if (problems) out.push('### Cases that did not run (one line per reason)', '', markdownTable(problems), '');
 

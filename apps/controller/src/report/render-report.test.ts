@@ -51,6 +51,11 @@ describe('report content', () => {
     // The changed llama.cpp release shows up as a varied fingerprint field with the runs that had each value.
     expect(md).toMatch(/\| llamaCppRelease \| b4546 \| 12 \| [^|]+ \| morning \|/);
     expect(md).toMatch(/\|\s+\| b4589 \| 6 \| cuda llama-8b, cuda qwen-14b \| night \|/);
+    // … and, near the top, only what changed for the same configuration (not backend or model, which differ by design).
+    const changed = md.slice(md.indexOf('### What changed'), md.indexOf('## Rounds'));
+    expect(changed).toContain('| llamaCppRelease | b4546 |');
+    expect(changed).not.toContain('| backend |');
+    expect(md.indexOf('### What changed')).toBeLessThan(md.indexOf('## Fingerprints'));
   });
 
   test('md - llama-bench style rows give mean ± sd and n', () => {

@@ -242,6 +242,30 @@ export function fingerprintTables(summary: FingerprintSummary): {
   };
 }
 
+/**
+ * "What changed": the varied fingerprint fields whose values differ for the same configuration (two values seen
+ * by one `backend model` pair, e.g. the llama.cpp release of cuda llama-8b between morning and night), not the
+ * fields that differ only because the runs test different backends or models. Null when nothing changed.
+ */
+export function whatChangedTable(summary: FingerprintSummary): TableSpec | null {
+  const changed = summary.varied.filter((v) =>
+    v.values.some((x, i) => v.values.some((y, j) => j > i && x.where.some((w) => y.where.includes(w)))),
+  );
+  if (changed.length === 0) return null;
+  return {
+    header: ['field', 'value', 'cases', 'where', 'runs'],
+    rows: changed.flatMap((v) =>
+      v.values.map((x, i) => [
+        i === 0 ? v.field : '',
+        x.value,
+        String(x.cases),
+        x.where.join(', '),
+        x.runs.join(', '),
+      ]),
+    ),
+  };
+}
+
 export const METHOD_NOTE =
   'Percentiles interpolate linearly between order statistics (Hyndman & Fan type 7, the numpy and R default); ' +
   'sd is the sample standard deviation (n − 1); for rates (tok/s) the interval is Student t on the logs, ' +
