@@ -312,3 +312,35 @@ describe('compare with plan rounds: the round is the unit', () => {
     expect(decode.text).toContain("vulkan has one round, so a session effect can't be told apart");
   });
 });
+
+describe('compare within a run along a settings axis', () => {
+  test('--by contextSize matches cases that differ only in the context size', () => {
+    const ds = structuredClone(seedDataset());
+    const base = ds.cases.filter(
+      (c) => c.benchCase.backend === 'cuda' && c.benchCase.model.id === 'llama-8b',
+    );
+    for (const c of base) {
+      const caseId = `${c.caseId}-c8192`;
+      ds.cases.push({
+        ...structuredClone(c),
+        caseId,
+        benchCase: { ...c.benchCase, caseId, contextSize: 8192 },
+      });
+      for (const s of ds.samples.filter((x) => x.caseId === c.caseId)) {
+        const copy = structuredClone(s);
+        copy.caseId = caseId;
+        copy.sample.decodeTokensPerSecond *= 0.9;
+        ds.samples.push(copy);
+      }
+    }
+    const r = compareWithin(ds, 'contextSize', { baseline: '4096' });
+    expect(r.units.map((u) => [u.aName, u.bName])).toEqual([['ctx=4096', 'ctx=8192']]);
+    const u = r.units[0]!;
+    expect(u.heldFixed).toEqual(
+      expect.arrayContaining(['backend cuda', 'model llama-8b', 'ngl=max', 'b=512']),
+    );
+    expect(u.heldFixed.some((f) => f.startsWith('ctx'))).toBe(false);
+    const decode = u.overall.find((m) => m.metric === 'decodeTokensPerSecond')!;
+    expect(decode.speedRatio).toBeCloseTo(0.9, 10);
+  });
+});

@@ -20,7 +20,14 @@ import {
   type VariationFlag,
 } from './compare-types.js';
 import { fingerprintDifferences, mergeDifferences } from './fingerprint-diff.js';
-import { fixedDimensions, mergeCpuUnits } from './implied-settings.js';
+import {
+  fixedDimensions,
+  isSettingsAxis,
+  mergeCpuUnits,
+  SETTINGS_AXES,
+  splitSetting,
+  type SettingsAxis,
+} from './implied-settings.js';
 import { compareMetric } from './metric-comparison.js';
 import { sideGroups, type SideGroup } from './side-groups.js';
 
@@ -283,23 +290,41 @@ export function compareWithin(
 ): ComparisonResult {
   if (!COMPARE_BY.includes(by)) throw new UnknownCompareDimensionError(String(by));
   const o = resolve(options);
-  const dim: DescriptorDimension = by === 'agent' ? 'agentId' : by;
+  // Settings axes (gpuLayers, contextSize, …) are tokens of the descriptor's `settings`; the others dimensions.
+  const setting = isSettingsAxis(by) ? by : null;
+  const dim: DescriptorDimension = setting
+    ? 'settings'
+    : by === 'agent'
+      ? 'agentId'
+      : (by as DescriptorDimension);
+  const valueOf = (d: GroupDescriptor): string => (setting ? splitSetting(d, setting).value : d[dim]);
+  const unitKeyOf = (d: GroupDescriptor): string =>
+    setting ? descriptorKey(splitSetting(d, setting).rest, ['test']) : descriptorKey(d, [dim, 'test']);
+  const compared: (DescriptorDimension | SettingsAxis)[] = [setting ?? dim];
   const groups = sideGroups(run, o.confidence);
   const varying = varyingDimensions(groups.map((g) => g.stats.descriptor));
   const values: string[] = [];
-  for (const g of groups) if (!values.includes(g.stats.descriptor[dim])) values.push(g.stats.descriptor[dim]);
-  const baseline = options.baseline ?? values[0];
+  for (const g of groups)
+    if (!values.includes(valueOf(g.stats.descriptor))) values.push(valueOf(g.stats.descriptor));
+  // A settings axis' baseline may be given as its value alone (`--by contextSize --baseline 4096`).
+  const given = options.baseline;
+  const baseline =
+    given === undefined
+      ? values[0]
+      : setting && !given.includes('=')
+        ? `${SETTINGS_AXES[setting]}${given}`
+        : given;
   if (baseline === undefined) return finish('within', `${run.run.runId} by ${by}`, by, [], [], [], o);
   if (!values.includes(baseline)) throw new UnknownBaselineError(by, baseline, values);
 
   // unit key → value → test → group
   const units = new Map<string, Map<string, Map<string, SideGroup>>>();
   for (const g of groups) {
-    const unit = descriptorKey(g.stats.descriptor, [dim, 'test']);
+    const unit = unitKeyOf(g.stats.descriptor);
     const byValue = units.get(unit) ?? new Map<string, Map<string, SideGroup>>();
-    const tests = byValue.get(g.stats.descriptor[dim]) ?? new Map<string, SideGroup>();
+    const tests = byValue.get(valueOf(g.stats.descriptor)) ?? new Map<string, SideGroup>();
     tests.set(g.stats.descriptor.test, g);
-    byValue.set(g.stats.descriptor[dim], tests);
+    byValue.set(valueOf(g.stats.descriptor), tests);
     units.set(unit, byValue);
   }
   // Devices and GPU layers that differ only because the CPU backend implies them do not name units.
@@ -338,7 +363,11 @@ export function compareWithin(
       }
       if (strata.length === 0) continue;
       const label = unitLabel(strata[0]!.a.stats.descriptor, labelVarying, [dim]);
-      const heldFixed = fixedDimensions(strata[0]!.a.stats.descriptor, strata[0]!.b.stats.descriptor, [dim]);
+      const heldFixed = fixedDimensions(
+        strata[0]!.a.stats.descriptor,
+        strata[0]!.b.stats.descriptor,
+        compared,
+      );
       out.push(compareUnit({ label, heldFixed, varying, aName: baseline, bName: value, strata }, o));
     }
   }

@@ -13,7 +13,18 @@ export const COMPARE_METRIC_IDS = [
 export type CompareMetricId = (typeof COMPARE_METRIC_IDS)[number];
 
 /** Dimensions `compareWithin` can split a run by. */
-export const COMPARE_BY = ['backend', 'model', 'devices', 'agent'] as const;
+export const COMPARE_BY = [
+  'backend',
+  'model',
+  'devices',
+  'agent',
+  'threads',
+  'gpuLayers',
+  'contextSize',
+  'batchSize',
+  'flashAttention',
+  'kvCacheType',
+] as const;
 export type CompareBy = (typeof COMPARE_BY)[number];
 
 export type Verdict = 'faster' | 'slower' | 'no-difference' | 'insufficient-data';

@@ -36,10 +36,38 @@ export function mergeCpuUnits(units: Map<string, Map<string, Map<string, SideGro
 }
 
 /** `dimension value` for every dimension both descriptors share; implied ones named as such. */
+/** Axes that live inside a descriptor's `settings` (`ngl=max ctx=4096 b=512 fa=off kv=f16`), by token prefix. */
+export const SETTINGS_AXES = {
+  gpuLayers: 'ngl=',
+  contextSize: 'ctx=',
+  batchSize: 'b=',
+  flashAttention: 'fa=',
+  kvCacheType: 'kv=',
+} as const;
+export type SettingsAxis = keyof typeof SETTINGS_AXES;
+
+export function isSettingsAxis(by: string): by is SettingsAxis {
+  return by in SETTINGS_AXES;
+}
+
+/** A settings axis' value in a descriptor (`ctx=4096`), and the descriptor with that token left open. */
+export function splitSetting(
+  d: GroupDescriptor,
+  axis: SettingsAxis,
+): { value: string; rest: GroupDescriptor } {
+  const prefix = SETTINGS_AXES[axis];
+  const tokens = d.settings.split(' ');
+  const value = tokens.find((t) => t.startsWith(prefix)) ?? `${prefix}?`;
+  return {
+    value,
+    rest: { ...d, settings: tokens.map((t) => (t.startsWith(prefix) ? `${prefix}*` : t)).join(' ') },
+  };
+}
+
 export function fixedDimensions(
   a: GroupDescriptor,
   b: GroupDescriptor,
-  compared: readonly DescriptorDimension[],
+  compared: readonly (DescriptorDimension | SettingsAxis)[],
 ): string[] {
   const out: string[] = [];
   for (const dim of DESCRIPTOR_DIMENSIONS) {
@@ -51,6 +79,7 @@ export function fixedDimensions(
       const sa = a.settings.split(' ');
       const sb = b.settings.split(' ');
       sa.forEach((x, i) => {
+        if (compared.some((c) => isSettingsAxis(c) && x.startsWith(SETTINGS_AXES[c]))) return;
         if (x === sb[i]) out.push(x);
         else out.push(`${x.split('=')[0]} as the backend implies (${x} / ${sb[i]})`);
       });
