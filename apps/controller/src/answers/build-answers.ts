@@ -76,14 +76,22 @@ interface Side {
   tests: Map<string, RoundCell>;
 }
 
+/** Sum of logs per values array: a configuration is ranked in many contexts, its values summed once. */
+const logSums = new WeakMap<object, number>();
+
 function geometricMean(rounds: readonly RoundSample[]): number {
   let s = 0;
   let n = 0;
-  for (const r of rounds)
-    for (let i = 0; i < r.values.length; i++) {
-      s += Math.log(r.values[i]!);
-      n++;
+  for (const r of rounds) {
+    let sum = logSums.get(r.values as object);
+    if (sum === undefined) {
+      sum = 0;
+      for (let i = 0; i < r.values.length; i++) sum += Math.log(r.values[i]!);
+      logSums.set(r.values as object, sum);
     }
+    s += sum;
+    n += r.values.length;
+  }
   return n === 0 ? NaN : Math.exp(s / n);
 }
 

@@ -36,9 +36,11 @@ export function roundKey(ds: RunDataset, c: RunCase): string {
 export function buildRoundCells(datasets: readonly RunDataset[]): RoundCell[] {
   const variantOf = caseVariants(datasets);
   const cells = new Map<string, RoundCell>();
-  const rounds = new Map<string, Map<string, number[]>>();
+  // Per cell, the lists of each round already handed out (a round's cases of one cell share them).
+  const roundLists = new Map<RoundCell, Map<string, number[][]>>();
   datasets.forEach((ds, di) => {
-    const cellOf = new Map<string, { cell: RoundCell; round: string }>();
+    /** agent → case → the three lists (one per metric) its samples go to. */
+    const listsOf = new Map<string, Map<string, number[][]>>();
     for (const c of ds.cases) {
       const axes = axisValues(c.benchCase);
       const test = testName(c.benchCase);
@@ -54,37 +56,39 @@ export function buildRoundCells(datasets: readonly RunDataset[]): RoundCell[] {
           rounds: { decodeTokensPerSecond: [], ttftSeconds: [], promptTokensPerSecond: [] },
         };
         cells.set(key, cell);
+        roundLists.set(cell, new Map());
       }
-      cellOf.set(`${c.agentId}\u0000${c.caseId}`, { cell, round: roundKey(ds, c) });
+      const round = roundKey(ds, c);
+      const perRound = roundLists.get(cell)!;
+      let lists = perRound.get(round);
+      if (!lists) {
+        lists = ANSWER_METRICS.map(() => []);
+        perRound.set(round, lists);
+        ANSWER_METRICS.forEach((m, i) => cell.rounds[m].push({ round, values: lists![i]! }));
+      }
+      let perAgent = listsOf.get(c.agentId);
+      if (!perAgent) listsOf.set(c.agentId, (perAgent = new Map()));
+      perAgent.set(c.caseId, lists);
     }
+    // Samples of a case come back to back: most samples reuse the previous sample's lists.
+    let lastAgent: string | undefined;
+    let lastCase: string | undefined;
+    let lists: number[][] | undefined;
     for (const s of ds.samples) {
-      const at = cellOf.get(`${s.agentId}\u0000${s.caseId}`);
-      if (!at) continue;
-      for (const metric of ['decodeTokensPerSecond', 'ttftSeconds', 'promptTokensPerSecond'] as const) {
-        const v = sampleMetric(s.sample, metric);
-        if (!(v > 0)) continue;
-        const id = `${metric}\u0000${at.round}`;
-        let perCell = rounds.get(id);
-        if (!perCell) rounds.set(id, (perCell = new Map()));
-        let list = perCell.get(keyOf(at.cell));
-        if (!list) {
-          list = [];
-          perCell.set(keyOf(at.cell), list);
-          at.cell.rounds[metric].push({ round: at.round, values: list });
-        }
-        list.push(v);
+      if (s.caseId !== lastCase || s.agentId !== lastAgent) {
+        lists = listsOf.get(s.agentId)?.get(s.caseId);
+        lastAgent = s.agentId;
+        lastCase = s.caseId;
+      }
+      if (!lists) continue;
+      for (let i = 0; i < ANSWER_METRICS.length; i++) {
+        const v = sampleMetric(s.sample, ANSWER_METRICS[i]!);
+        if (v > 0) lists[i]!.push(v);
       }
     }
   });
+  // Rounds of a metric with no value (a raw pp test has no decode rate) are left out.
+  for (const cell of cells.values())
+    for (const m of ANSWER_METRICS) cell.rounds[m] = cell.rounds[m].filter((r) => r.values.length > 0);
   return [...cells.values()];
-}
-
-const keys = new WeakMap<RoundCell, string>();
-function keyOf(cell: RoundCell): string {
-  let k = keys.get(cell);
-  if (k === undefined) {
-    k = [cell.agentId, ...Object.values(cell.axes), cell.test, cell.variant].join('\u0001');
-    keys.set(cell, k);
-  }
-  return k;
 }

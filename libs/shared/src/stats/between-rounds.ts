@@ -1,5 +1,5 @@
 import { checkConfidence, type Interval } from './confidence-interval.js';
-import { quantileSorted } from './descriptive.js';
+import { quantilesInPlace } from './order-statistics.js';
 import { figureResolution, logRatioTest } from './log-ratio-test.js';
 import { MAX_REPETITIONS } from './repetitions.js';
 import { StatsDomainError } from './stats-errors.js';
@@ -83,16 +83,48 @@ export function withoutWarmupOutlier(values: ArrayLike<number>): { logs: number[
     logs.push(Math.log(v));
   }
   if (logs.length < 3) return { logs, leftOut: false };
-  const rest = logs.slice(1).sort((a, b) => a - b);
-  const median = quantileSorted(rest, 0.5);
-  const mad = quantileSorted(
-    rest.map((v) => Math.abs(v - median)).sort((a, b) => a - b),
-    0.5,
-  );
+  // Medians by selection (O(n)): rounds of a long run hold thousands of repetitions.
+  const rest = Float64Array.from(logs.slice(1));
+  const median = quantilesInPlace(rest, [0.5])[0]!;
+  const mad = quantilesInPlace(
+    rest.map((v) => Math.abs(v - median)),
+    [0.5],
+  )[0]!;
   const limit = Math.max(OUTLIER_MADS * 1.4826 * mad, OUTLIER_MIN_LOG);
   return Math.abs(logs[0]! - median) > limit
     ? { logs: logs.slice(1), leftOut: true }
     : { logs, leftOut: false };
+}
+
+/**
+ * Per values array, its round figures: a report compares one configuration's rounds against many others, so
+ * they are worked out once (the arrays must not change after they are first compared).
+ */
+const roundFigures = new WeakMap<
+  object,
+  { logMean: number; n: number; ss: number; leftOut: boolean; step: number }
+>();
+
+function figuresOf(values: ArrayLike<number>): {
+  logMean: number;
+  n: number;
+  ss: number;
+  leftOut: boolean;
+  step: number;
+} {
+  const cached = roundFigures.get(values as object);
+  if (cached) return cached;
+  const { logs, leftOut } = withoutWarmupOutlier(values);
+  const m = logs.reduce((a, b) => a + b, 0) / logs.length;
+  const f = {
+    logMean: m,
+    n: logs.length,
+    ss: logs.reduce((a, v) => a + (v - m) ** 2, 0),
+    leftOut,
+    step: figureResolution(values),
+  };
+  roundFigures.set(values as object, f);
+  return f;
 }
 
 function roundMeans(rounds: readonly RoundSample[]): { means: RoundMean[]; outliers: number } {
@@ -100,10 +132,9 @@ function roundMeans(rounds: readonly RoundSample[]): { means: RoundMean[]; outli
   const means = rounds
     .filter((r) => r.values.length > 0)
     .map((r) => {
-      const { logs, leftOut } = withoutWarmupOutlier(r.values);
-      if (leftOut) outliers++;
-      const m = logs.reduce((a, b) => a + b, 0) / logs.length;
-      return { round: r.round, logMean: m, n: logs.length, ss: logs.reduce((a, v) => a + (v - m) ** 2, 0) };
+      const f = figuresOf(r.values);
+      if (f.leftOut) outliers++;
+      return { round: r.round, logMean: f.logMean, n: f.n, ss: f.ss };
     });
   return { means, outliers };
 }
@@ -207,7 +238,7 @@ export function compareByRounds(
   if (a.length === 0 || a.length !== b.length)
     throw new StatsDomainError('round comparison needs the same strata (at least one) on both sides');
   const resolutionOf = (rounds: readonly RoundSample[]): number =>
-    Math.min(...rounds.map((r) => figureResolution(r.values)));
+    Math.min(...rounds.filter((r) => r.values.length > 0).map((r) => figuresOf(r.values).step));
   const strata = a.map((ra, i) => {
     const rb = b[i]!;
     const ma = roundMeans(ra);
