@@ -193,6 +193,8 @@ describe('rigbench CLI with NATS and simulated agents', () => {
     expect(run.out).toContain(`run ${runId} complete`);
     expect(run.out).toMatch(/sim-a: complete, 8\/8 cases, 24 samples/);
     expect(run.out).toMatch(/sim-b: complete, 8\/8 cases, 24 samples/);
+    // The answer follows the progress: quick-cpu varies the model; one run is one round a side.
+    expect(run.out).toMatch(/^answers:\n {2}sim-a, all prompts: can't tell yet: /m);
 
     const show = await cli(['show', runId, '--json'], env);
     expect(show.code).toBe(0);
@@ -300,6 +302,22 @@ describe('rigbench CLI with NATS and simulated agents', () => {
     const cancelled = await cli(['cancel', secondId], env);
     expect(cancelled.code).toBe(0);
     expect(cancelled.out).toMatch(/sim-w: (cancelling|finished)/);
+    if (/sim-w: cancelling/.test(cancelled.out)) {
+      // A cancelled run never shows as complete: once its events are in, show and runs say cancelled.
+      await eventually(
+        async () => {
+          const shown = await cli(['show', secondId, '--json'], env);
+          const st = JSON.parse(shown.out) as { status: string; missing: string[] };
+          return st.status === 'cancelled';
+        },
+        { timeoutMs: 30_000, description: `run ${secondId} shows cancelled` },
+      );
+      const listed = JSON.parse((await cli(['runs', '--json'], env)).out) as Array<{
+        runId: string;
+        status: string;
+      }>;
+      expect(listed.find((r) => r.runId === secondId)?.status).toBe('cancelled');
+    }
     expect((await cli(['show', 'no-such-run'], env)).err).toMatch(/run 'no-such-run' is not in the store/);
   });
 

@@ -47,7 +47,7 @@ export function registerCompareCommand(program: Command, bind: ActionBinder): vo
     .command('compare')
     .description(
       'compare two runs (A B) per metric: "B is X% faster than A (95% CI, p)", or "no significant difference", ' +
-        'high variation with the repetitions it would take, and every fingerprint difference; or compare within ' +
+        'high variation with the rounds it would take, and every fingerprint difference; or compare within ' +
         'one run with --by. Exit 3 with --fail-on-regression when B is significantly slower by more than PCT',
     )
     .argument('<runs...>', 'run A and run B, or one run with --by')

@@ -26,7 +26,8 @@ export function registerReportCommand(program: Command, bind: ActionBinder): voi
   program
     .command('report')
     .description(
-      'report one run, or several combined as rounds (e.g. morning and night): seed table, llama-bench table, ' +
+      'report one run, or several combined as rounds (e.g. morning and night): the answer first (per axis: ' +
+        'winner, % faster, CI, p, rounds; or what would settle it), then seed table, llama-bench table, ' +
         'statistics per group, fingerprints (exit 4 when a run is incomplete; the report is still written)',
     )
     .argument('<runs...>', 'run ids')

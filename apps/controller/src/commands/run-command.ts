@@ -6,6 +6,7 @@ import type { ActionBinder } from './program.js';
 import { ExitCode } from './exit-codes.js';
 import { startPlanRun } from './dispatch-plan.js';
 import { followRun } from './follow-run.js';
+import { printRunAnswers } from './print-answers.js';
 import { readPlanFile } from './plan-file.js';
 import { collectKeyValue, parseList } from './arg-parsers.js';
 
@@ -75,7 +76,9 @@ export function registerRunCommand(program: Command, bind: ActionBinder): void {
             );
             return ExitCode.ok;
           }
-          return await followRun(ctx, nc, heartbeats, runId, started.agents);
+          const code = await followRun(ctx, nc, heartbeats, runId, started.agents);
+          printRunAnswers(ctx, runId);
+          return code;
         } finally {
           await heartbeats.stop();
         }

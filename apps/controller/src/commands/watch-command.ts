@@ -21,8 +21,9 @@ export function registerWatchCommand(program: Command, bind: ActionBinder): void
         const nc = await ctx.nats();
         await catchUp(nc, store, config.collector, { timeoutMs: 15_000, signal: ctx.signal });
         store.run(runId); // RunNotFoundError names the run
-        if (runCompleteness(store, runId).status === 'complete') {
-          ctx.output.line(`run ${runId} is already complete; report: rigbench report ${runId}`);
+        const before = runCompleteness(store, runId).status;
+        if (before === 'complete' || before === 'cancelled') {
+          ctx.output.line(`run ${runId} is already ${before}; report: rigbench report ${runId}`);
           return ExitCode.ok;
         }
         const heartbeats = new HeartbeatMonitor(nc);

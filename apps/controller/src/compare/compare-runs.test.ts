@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { seedDataset, seedRuns } from '../report/fixtures/seed-dataset.js';
+import { seedDataset, seedRoundRuns, seedRuns } from '../report/fixtures/seed-dataset.js';
 import { golden } from '../report/golden-files.js';
 import type { RunDataset } from '../report/run-dataset.js';
 import {
@@ -46,7 +46,7 @@ describe('compare golden files (seed fixture)', () => {
 });
 
 describe('compareWithin', () => {
-  test('seed: Vulkan is significantly faster than CUDA on qwen-14b decode, over all three prompts', () => {
+  test('seed as one run: Vulkan faster than CUDA on qwen-14b by the repetitions, with the one-round caveat', () => {
     const r = compareWithin(seedDataset(), 'backend');
     const qwen = r.units.find((u) => u.label === 'qwen-14b')!;
     expect([qwen.aName, qwen.bName]).toEqual(['cuda', 'vulkan']);
@@ -54,7 +54,13 @@ describe('compareWithin', () => {
     expect(decode.verdict).toBe('faster');
     expect(decode.p!).toBeLessThan(0.001);
     expect(decode.ci!.lo).toBeGreaterThan(1);
-    expect(decode.text).toBe('vulkan is 38.8% faster than cuda (95% CI 27.1..51.6%, p<0.001)');
+    expect(decode.method).toBe('pooled');
+    expect(decode.rounds).toEqual({ a: 1, b: 1 });
+    expect(decode.text).toBe(
+      'vulkan is 38.8% faster than cuda (95% CI 27.1..51.6%, p<0.001); from repetitions only: vulkan and cuda ' +
+        "have one round, so a session effect can't be told apart from a real difference (run more rounds: the " +
+        "plan's `rounds:`)",
+    );
     // Each prompt on its own, too.
     for (const s of qwen.strata) {
       expect(s.metrics.find((m) => m.metric === 'decodeTokensPerSecond')!.verdict).toBe('faster');
@@ -72,7 +78,8 @@ describe('compareWithin', () => {
     )!;
     expect(flag.side).toBe('A');
     expect(flag.cv).toBeCloseTo(7.605817948561921 / 21.35, 10);
-    expect(flag.repetitionsNeeded).toBeGreaterThan(100);
+    // One run is one round: the advice asks for rounds, not for more repetitions of the same session.
+    expect([flag.rounds, flag.betweenRoundSd, flag.roundsNeeded]).toEqual([1, null, null]);
   });
 
   test('TTFT is direction aware: Vulkan Q3 first token is slower, not faster', () => {
@@ -192,5 +199,148 @@ describe('compareRuns', () => {
     const vulkan = r.units.find((u) => u.label === 'vulkan')!;
     expect(vulkan.overall[0]!.verdict).toBe('insufficient-data');
     expect(vulkan.overall[0]!.text).toMatch(/^not testable: /);
+  });
+});
+
+/** The seed run with its Vulkan cases run on the CPU instead (no devices, 0 GPU layers, a third of the speed). */
+function withCpu(): RunDataset {
+  const ds = structuredClone(seedDataset());
+  for (const c of ds.cases.filter((x) => x.benchCase.backend === 'vulkan')) {
+    c.benchCase = { ...c.benchCase, backend: 'cpu', devices: [], gpuLayers: 0 };
+  }
+  const cpuCases = new Set(ds.cases.filter((c) => c.benchCase.backend === 'cpu').map((c) => c.caseId));
+  for (const s of ds.samples) if (cpuCases.has(s.caseId)) s.sample.decodeTokensPerSecond /= 3;
+  return ds;
+}
+
+describe('compare within a run along an axis that implies other settings', () => {
+  test('--by backend compares cpu with cuda although GPU layers and devices differ, and says so', () => {
+    const r = compareWithin(withCpu(), 'backend', { baseline: 'cpu' });
+    expect(r.units.map((u) => [u.label, u.aName, u.bName])).toEqual([
+      ['llama-8b', 'cpu', 'cuda'],
+      ['qwen-14b', 'cpu', 'cuda'],
+    ]);
+    const u = r.units[0]!;
+    expect(u.heldFixed).toEqual([
+      'agent dorm-aio',
+      'model llama-8b',
+      'devices as the backend implies (default / 0,1)',
+      'threads auto',
+      'ngl as the backend implies (ngl=0 / ngl=max)',
+      'ctx=4096',
+      'b=512',
+      'fa=off',
+      'kv=f16',
+    ]);
+    expect(u.strata.map((s) => s.test)).toEqual(['chat:q1', 'chat:q2', 'chat:q3']);
+    expect(renderComparison(r, 'md')).toContain(
+      'Held fixed: agent dorm-aio; model llama-8b; devices as the backend implies',
+    );
+  });
+
+  test('--by devices compares one card with two', () => {
+    const ds = structuredClone(seedDataset());
+    const one = ds.cases
+      .filter((c) => c.benchCase.backend === 'cuda' && c.benchCase.model.id === 'llama-8b')
+      .map((c) => ({
+        ...structuredClone(c),
+        caseId: `${c.caseId}-d0`,
+        benchCase: { ...c.benchCase, caseId: `${c.caseId}-d0`, devices: [0] },
+      }));
+    const ids = new Map(one.map((c) => [c.caseId.slice(0, -3), c.caseId]));
+    const samples = ds.samples
+      .filter((s) => ids.has(s.caseId))
+      .map((s) => ({ ...structuredClone(s), caseId: ids.get(s.caseId)! }));
+    for (const s of samples) s.sample.decodeTokensPerSecond *= 0.6;
+    ds.cases.push(...one);
+    ds.samples.push(...samples);
+    const r = compareWithin(ds, 'devices', { baseline: '0' });
+    const u = r.units.find((x) => x.label.startsWith('llama-8b'))!;
+    expect([u.aName, u.bName]).toEqual(['0', '0,1']);
+    expect(u.heldFixed).toContain('backend cuda');
+    const decode = u.overall.find((m) => m.metric === 'decodeTokensPerSecond')!;
+    expect(decode.speedRatio).toBeCloseTo(1 / 0.6, 10);
+  });
+});
+
+/** The seed's rounds as one run with plan rounds (round k of the table is round k-1 of the plan). */
+function seedAsPlanRounds(): RunDataset {
+  const runs = seedRoundRuns();
+  const out = structuredClone(runs[0]!);
+  out.run.runId = 'seed-rounds';
+  out.cases = [];
+  out.samples = [];
+  runs.forEach((ds, round) => {
+    for (const c of ds.cases) {
+      const caseId = `${c.caseId.replace(/^c\d+-/, '')}-r${round + 1}`;
+      out.cases.push({ ...c, caseId, benchCase: { ...c.benchCase, caseId, round } });
+      for (const s of ds.samples.filter((x) => x.caseId === c.caseId))
+        out.samples.push({ ...s, caseId, sample: { ...s.sample, caseId } });
+    }
+  });
+  return out;
+}
+
+describe('compare with plan rounds: the round is the unit', () => {
+  test('both sides with rounds: Welch on log round means (seed CUDA llama-8b vs qwen-14b)', () => {
+    const r = compareWithin(seedAsPlanRounds(), 'model');
+    const cuda = r.units.find((u) => u.label.includes('cuda'))!;
+    const decode = cuda.overall.find((m) => m.metric === 'decodeTokensPerSecond')!;
+    expect(decode.method).toBe('between-rounds');
+    expect(decode.rounds).toEqual({ a: 4, b: 3 });
+    // Same figure as the answers (scipy: Welch on the per-round mean log over Q1-Q3).
+    expect(decode.p).toBeCloseTo(0.009269909564838747, 12);
+    expect(decode.text).not.toContain('from repetitions only');
+    // CUDA llama-8b Q1 sessions spread 0.425 (log): hundreds of rounds a side to show a 5% difference.
+    const flag = r.variation.find(
+      (v) =>
+        v.group.startsWith('llama-8b cuda') &&
+        v.group.includes('chat:q1') &&
+        v.metric === 'decodeTokensPerSecond',
+    )!;
+    expect(flag.rounds).toBe(4);
+    expect(flag.betweenRoundSd).toBeCloseTo(0.42464554559592727, 12);
+    expect(flag.roundsNeeded).toBeGreaterThan(500);
+  });
+
+  test('one Vulkan round: the repetitions test, labelled as unable to rule out a session effect', () => {
+    const r = compareWithin(seedAsPlanRounds(), 'backend');
+    const qwen = r.units.find((u) => u.label.startsWith('qwen-14b'))!;
+    const decode = qwen.overall.find((m) => m.metric === 'decodeTokensPerSecond')!;
+    expect(decode.method).toBe('pooled');
+    expect(decode.rounds).toEqual({ a: 3, b: 1 });
+    expect(decode.text).toContain("vulkan has one round, so a session effect can't be told apart");
+  });
+});
+
+describe('compare within a run along a settings axis', () => {
+  test('--by contextSize matches cases that differ only in the context size', () => {
+    const ds = structuredClone(seedDataset());
+    const base = ds.cases.filter(
+      (c) => c.benchCase.backend === 'cuda' && c.benchCase.model.id === 'llama-8b',
+    );
+    for (const c of base) {
+      const caseId = `${c.caseId}-c8192`;
+      ds.cases.push({
+        ...structuredClone(c),
+        caseId,
+        benchCase: { ...c.benchCase, caseId, contextSize: 8192 },
+      });
+      for (const s of ds.samples.filter((x) => x.caseId === c.caseId)) {
+        const copy = structuredClone(s);
+        copy.caseId = caseId;
+        copy.sample.decodeTokensPerSecond *= 0.9;
+        ds.samples.push(copy);
+      }
+    }
+    const r = compareWithin(ds, 'contextSize', { baseline: '4096' });
+    expect(r.units.map((u) => [u.aName, u.bName])).toEqual([['ctx=4096', 'ctx=8192']]);
+    const u = r.units[0]!;
+    expect(u.heldFixed).toEqual(
+      expect.arrayContaining(['backend cuda', 'model llama-8b', 'ngl=max', 'b=512']),
+    );
+    expect(u.heldFixed.some((f) => f.startsWith('ctx'))).toBe(false);
+    const decode = u.overall.find((m) => m.metric === 'decodeTokensPerSecond')!;
+    expect(decode.speedRatio).toBeCloseTo(0.9, 10);
   });
 });

@@ -1,12 +1,11 @@
-import { repetitionsNeeded, type Fingerprint } from '@rigbench/shared';
+import { roundsNeeded, withoutWarmupOutlier } from '@rigbench/shared';
 import {
   DESCRIPTOR_DIMENSIONS,
-  describeCase,
   descriptorKey,
   type DescriptorDimension,
   type GroupDescriptor,
 } from '../report/group-descriptor.js';
-import { buildReportData, labelFor, varyingDimensions, type GroupStats } from '../report/report-data.js';
+import { labelFor, varyingDimensions } from '../report/report-data.js';
 import type { RunDataset } from '../report/run-dataset.js';
 import {
   COMPARE_BY,
@@ -21,7 +20,16 @@ import {
   type VariationFlag,
 } from './compare-types.js';
 import { fingerprintDifferences, mergeDifferences } from './fingerprint-diff.js';
+import {
+  fixedDimensions,
+  isSettingsAxis,
+  mergeCpuUnits,
+  SETTINGS_AXES,
+  splitSetting,
+  type SettingsAxis,
+} from './implied-settings.js';
 import { compareMetric } from './metric-comparison.js';
+import { sideGroups, type SideGroup } from './side-groups.js';
 
 /** Raised when `compareWithin` is asked for a baseline value the run does not have. */
 export class UnknownBaselineError extends Error {
@@ -59,26 +67,6 @@ function resolve(options: CompareOptions): Resolved {
   };
 }
 
-/** A group with the fingerprints of the cases behind it. */
-interface SideGroup {
-  stats: GroupStats;
-  fingerprints: (Fingerprint | null)[];
-}
-
-function sideGroups(ds: RunDataset, confidence: number): SideGroup[] {
-  const data = buildReportData([ds], confidence);
-  const fps = new Map<string, (Fingerprint | null)[]>();
-  for (const c of ds.cases) {
-    const key = descriptorKey(describeCase(c.agentId, c.benchCase, c.fingerprint));
-    const list = fps.get(key) ?? [];
-    list.push(c.fingerprint);
-    fps.set(key, list);
-  }
-  return data.groups
-    .filter((g) => g.n > 0)
-    .map((stats) => ({ stats, fingerprints: fps.get(stats.key) ?? [] }));
-}
-
 function unitLabel(
   d: GroupDescriptor,
   varying: readonly DescriptorDimension[],
@@ -87,6 +75,10 @@ function unitLabel(
   const parts: string[] = [];
   for (const dim of DESCRIPTOR_DIMENSIONS) {
     if (dim === 'test' || omit.includes(dim) || (dim !== 'model' && !varying.includes(dim))) continue;
+    if (dim === 'variant') {
+      if (d.variant) parts.push(`[${d.variant}]`);
+      continue;
+    }
     parts.push(dim === 'devices' ? `d${d[dim]}` : dim === 'threads' ? `t=${d[dim]}` : d[dim]);
   }
   return parts.join(' ') || 'all';
@@ -94,6 +86,7 @@ function unitLabel(
 
 interface UnitInput {
   label: string;
+  heldFixed: string[];
   varying: readonly DescriptorDimension[];
   aName: string;
   bName: string;
@@ -120,6 +113,8 @@ function compareUnit(input: UnitInput, o: Resolved): UnitComparison {
       input.strata.map((s) => ({
         x: positive(s.a.stats.values[metric]),
         y: positive(s.b.stats.values[metric]),
+        xRounds: s.a.rounds[metric],
+        yRounds: s.b.rounds[metric],
       })),
       { a: input.aName, b: input.bName },
       o,
@@ -134,6 +129,7 @@ function compareUnit(input: UnitInput, o: Resolved): UnitComparison {
     label: input.label,
     aName: input.aName,
     bName: input.bName,
+    heldFixed: input.heldFixed,
     strata,
     overall,
     fingerprintDifferences: fingerprintDifferences(
@@ -143,20 +139,38 @@ function compareUnit(input: UnitInput, o: Resolved): UnitComparison {
   };
 }
 
+/** sd of the log round means of one group's metric (a cold first repetition left out); null below 2 rounds. */
+function betweenRoundSd(g: SideGroup, metric: CompareMetricId): { rounds: number; sd: number | null } {
+  const means = g.rounds[metric]
+    .filter((r) => r.values.length > 0)
+    .map((r) => {
+      const { logs } = withoutWarmupOutlier(r.values);
+      return logs.reduce((a, b) => a + b, 0) / logs.length;
+    });
+  if (means.length < 2) return { rounds: means.length, sd: null };
+  const m = means.reduce((a, b) => a + b, 0) / means.length;
+  return {
+    rounds: means.length,
+    sd: Math.sqrt(means.reduce((a, v) => a + (v - m) ** 2, 0) / (means.length - 1)),
+  };
+}
+
 function variationFlags(
-  sides: { side: 'A' | 'B'; name: string; groups: GroupStats[] }[],
+  sides: { side: 'A' | 'B'; name: string; groups: SideGroup[] }[],
   varying: readonly DescriptorDimension[],
   o: Resolved,
 ): VariationFlag[] {
   const flags: VariationFlag[] = [];
   for (const { side, name, groups } of sides) {
     const seen = new Set<number>();
-    for (const g of groups) {
+    for (const sg of groups) {
+      const g = sg.stats;
       if (seen.has(g.index)) continue;
       seen.add(g.index);
       for (const metric of o.metrics) {
         const s = g.metrics[metric];
         if (!s || s.cv === null || !(s.cv > o.cvThreshold)) continue;
+        const between = betweenRoundSd(sg, metric);
         flags.push({
           side,
           sideName: name,
@@ -164,7 +178,9 @@ function variationFlags(
           metric,
           n: s.n,
           cv: s.cv,
-          repetitionsNeeded: repetitionsNeeded(s.cv, o.targetMargin, o.confidence),
+          rounds: between.rounds,
+          betweenRoundSd: between.sd,
+          roundsNeeded: between.sd === null ? null : roundsNeeded(between.sd, Math.log1p(o.targetMargin)),
         });
       }
     }
@@ -225,8 +241,8 @@ export function compareRuns(a: RunDataset, b: RunDataset, options: CompareOption
   const ib = index(gb);
   const units: UnitComparison[] = [];
   const unmatched: ComparisonResult['unmatched'] = [];
-  const matchedA: GroupStats[] = [];
-  const matchedB: GroupStats[] = [];
+  const matchedA: SideGroup[] = [];
+  const matchedB: SideGroup[] = [];
   for (const [unit, testsA] of ia) {
     const testsB = ib.get(unit);
     const strata: UnitInput['strata'] = [];
@@ -237,12 +253,13 @@ export function compareRuns(a: RunDataset, b: RunDataset, options: CompareOption
         continue;
       }
       strata.push({ test, a: ag, b: bg });
-      matchedA.push(ag.stats);
-      matchedB.push(bg.stats);
+      matchedA.push(ag);
+      matchedB.push(bg);
     }
     if (strata.length > 0) {
       const label = unitLabel(strata[0]!.a.stats.descriptor, varying, ignore);
-      units.push(compareUnit({ label, varying, aName, bName, strata }, o));
+      const heldFixed = fixedDimensions(strata[0]!.a.stats.descriptor, strata[0]!.b.stats.descriptor, ignore);
+      units.push(compareUnit({ label, heldFixed, varying, aName, bName, strata }, o));
     }
   }
   for (const [unit, testsB] of ib) {
@@ -273,28 +290,54 @@ export function compareWithin(
 ): ComparisonResult {
   if (!COMPARE_BY.includes(by)) throw new UnknownCompareDimensionError(String(by));
   const o = resolve(options);
-  const dim: DescriptorDimension = by === 'agent' ? 'agentId' : by;
+  // Settings axes (gpuLayers, contextSize, …) are tokens of the descriptor's `settings`; the others dimensions.
+  const setting = isSettingsAxis(by) ? by : null;
+  const dim: DescriptorDimension = setting
+    ? 'settings'
+    : by === 'agent'
+      ? 'agentId'
+      : (by as DescriptorDimension);
+  const valueOf = (d: GroupDescriptor): string => (setting ? splitSetting(d, setting).value : d[dim]);
+  const unitKeyOf = (d: GroupDescriptor): string =>
+    setting ? descriptorKey(splitSetting(d, setting).rest, ['test']) : descriptorKey(d, [dim, 'test']);
+  const compared: (DescriptorDimension | SettingsAxis)[] = [setting ?? dim];
   const groups = sideGroups(run, o.confidence);
   const varying = varyingDimensions(groups.map((g) => g.stats.descriptor));
   const values: string[] = [];
-  for (const g of groups) if (!values.includes(g.stats.descriptor[dim])) values.push(g.stats.descriptor[dim]);
-  const baseline = options.baseline ?? values[0];
+  for (const g of groups)
+    if (!values.includes(valueOf(g.stats.descriptor))) values.push(valueOf(g.stats.descriptor));
+  // A settings axis' baseline may be given as its value alone (`--by contextSize --baseline 4096`).
+  const given = options.baseline;
+  const baseline =
+    given === undefined
+      ? values[0]
+      : setting && !given.includes('=')
+        ? `${SETTINGS_AXES[setting]}${given}`
+        : given;
   if (baseline === undefined) return finish('within', `${run.run.runId} by ${by}`, by, [], [], [], o);
   if (!values.includes(baseline)) throw new UnknownBaselineError(by, baseline, values);
 
   // unit key → value → test → group
   const units = new Map<string, Map<string, Map<string, SideGroup>>>();
   for (const g of groups) {
-    const unit = descriptorKey(g.stats.descriptor, [dim, 'test']);
+    const unit = unitKeyOf(g.stats.descriptor);
     const byValue = units.get(unit) ?? new Map<string, Map<string, SideGroup>>();
-    const tests = byValue.get(g.stats.descriptor[dim]) ?? new Map<string, SideGroup>();
+    const tests = byValue.get(valueOf(g.stats.descriptor)) ?? new Map<string, SideGroup>();
     tests.set(g.stats.descriptor.test, g);
-    byValue.set(g.stats.descriptor[dim], tests);
+    byValue.set(valueOf(g.stats.descriptor), tests);
     units.set(unit, byValue);
   }
+  // Devices and GPU layers that differ only because the CPU backend implies them do not name units.
+  const labelVarying =
+    by === 'backend'
+      ? varyingDimensions(
+          groups.filter((g) => g.stats.descriptor.backend !== 'cpu').map((g) => g.stats.descriptor),
+        ).filter((d) => d !== 'backend')
+      : varying;
+  if (by === 'backend') mergeCpuUnits(units);
   const out: UnitComparison[] = [];
-  const sides = new Map<string, GroupStats[]>();
-  const remember = (name: string, g: GroupStats): void => {
+  const sides = new Map<string, SideGroup[]>();
+  const remember = (name: string, g: SideGroup): void => {
     const list = sides.get(name) ?? [];
     list.push(g);
     sides.set(name, list);
@@ -315,12 +358,17 @@ export function compareWithin(
         const bg = other.get(test);
         if (!bg) continue;
         strata.push({ test, a: ag, b: bg });
-        remember(baseline, ag.stats);
-        remember(value, bg.stats);
+        remember(baseline, ag);
+        remember(value, bg);
       }
       if (strata.length === 0) continue;
-      const label = unitLabel(strata[0]!.a.stats.descriptor, varying, [dim]);
-      out.push(compareUnit({ label, varying, aName: baseline, bName: value, strata }, o));
+      const label = unitLabel(strata[0]!.a.stats.descriptor, labelVarying, [dim]);
+      const heldFixed = fixedDimensions(
+        strata[0]!.a.stats.descriptor,
+        strata[0]!.b.stats.descriptor,
+        compared,
+      );
+      out.push(compareUnit({ label, heldFixed, varying, aName: baseline, bName: value, strata }, o));
     }
   }
   const variation = variationFlags(

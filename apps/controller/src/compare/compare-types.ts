@@ -7,11 +7,24 @@ export const COMPARE_METRIC_IDS = [
   'promptTokensPerSecond',
   'ttftSeconds',
   'interTokenLatencyP50Seconds',
+  'interTokenLatencyP90Seconds',
+  'interTokenLatencyP99Seconds',
 ] as const satisfies readonly MetricId[];
 export type CompareMetricId = (typeof COMPARE_METRIC_IDS)[number];
 
 /** Dimensions `compareWithin` can split a run by. */
-export const COMPARE_BY = ['backend', 'model', 'devices', 'agent'] as const;
+export const COMPARE_BY = [
+  'backend',
+  'model',
+  'devices',
+  'agent',
+  'threads',
+  'gpuLayers',
+  'contextSize',
+  'batchSize',
+  'flashAttention',
+  'kvCacheType',
+] as const;
 export type CompareBy = (typeof COMPARE_BY)[number];
 
 export type Verdict = 'faster' | 'slower' | 'no-difference' | 'insufficient-data';
@@ -39,7 +52,14 @@ export interface MetricComparison {
   ci: Interval | null;
   p: number | null;
   df: number;
-  method: 'pooled' | 'welch';
+  /**
+   * `between-rounds`: Welch on log round means (both sides have two rounds or more: the round is the unit);
+   * `pooled` / `welch`: the log-ratio test on repetitions, used when a side has one round: it cannot tell a
+   * session effect from a real difference, and the text says so.
+   */
+  method: 'pooled' | 'welch' | 'between-rounds';
+  /** Rounds behind each side (runs, or plan rounds). */
+  rounds: { a: number; b: number };
   verdict: Verdict;
   /** One line: `B is 38.8% faster than A (95% CI 27.1..51.6%, p<0.001)` or `no significant difference (p=…)`. */
   text: string;
@@ -66,6 +86,11 @@ export interface UnitComparison {
   label: string;
   aName: string;
   bName: string;
+  /**
+   * What both sides share, as `dimension value` lines, and what the compared dimension implies (the CPU backend
+   * runs with no devices and 0 GPU layers, so those are not held fixed when backends are compared).
+   */
+  heldFixed: string[];
   strata: StratumComparison[];
   /** All strata together (equal weights on the log scale). */
   overall: MetricComparison[];
@@ -81,8 +106,15 @@ export interface VariationFlag {
   metric: CompareMetricId;
   n: number;
   cv: number;
-  /** Repetitions for a ±`targetMargin` confidence interval of the mean at this CV. */
-  repetitionsNeeded: number;
+  /** Rounds (runs, or plan rounds) behind the group. */
+  rounds: number;
+  /** sd of the log round means (warm-up outliers left out); null with one round. */
+  betweenRoundSd: number | null;
+  /**
+   * Rounds per side a two-sided test at 0.05 needs for 80 % power to show a `targetMargin` difference at this
+   * between-round spread (see roundsNeeded in @rigbench/shared); null with one round (the spread is unknown).
+   */
+  roundsNeeded: number | null;
 }
 
 export interface CompareOptions {
@@ -92,7 +124,7 @@ export interface CompareOptions {
   confidence?: number;
   /** Coefficient of variation above which a group is flagged (default 0.10 = 10 %). */
   cvThreshold?: number;
-  /** Relative margin the repetitions advice aims for (default 0.05 = ±5 %). */
+  /** Smallest relative difference the rounds advice plans to detect (default 0.05 = 5 %). */
   targetMargin?: number;
   metrics?: readonly CompareMetricId[];
   /** `auto` (default), `pooled` or `welch`: see logRatioTest in @rigbench/shared. */

@@ -1,12 +1,20 @@
-import { logRatioTest, type Interval, type RatioEstimate } from '@rigbench/shared';
+import {
+  compareByRounds,
+  logRatioTest,
+  type Interval,
+  type RatioEstimate,
+  type RoundSample,
+} from '@rigbench/shared';
 import { METRICS } from '../report/report-metrics.js';
 import { pValue } from '../report/number-format.js';
 import type { CompareMetricId, MetricComparison, SideFigures, Verdict } from './compare-types.js';
 
-/** Values of one metric for both sides of one stratum (base units, all > 0). */
+/** Values of one metric for both sides of one stratum (base units, all > 0), and the same split by round. */
 export interface StratumValues {
   x: Float64Array;
   y: Float64Array;
+  xRounds?: readonly RoundSample[];
+  yRounds?: readonly RoundSample[];
 }
 
 function figures(values: Float64Array): SideFigures {
@@ -33,6 +41,21 @@ const pct = (fraction: number): string => (fraction * 100).toFixed(1);
 
 /** The sentence for one comparison, direction aware. */
 export function comparisonText(
+  c: Pick<MetricComparison, 'speedRatio' | 'ci' | 'p' | 'verdict' | 'a' | 'b' | 'method' | 'rounds'>,
+  aName: string,
+  bName: string,
+  confidence: number,
+): string {
+  const text = verdictText(c, aName, bName, confidence);
+  if (c.method === 'between-rounds' || c.verdict === 'insufficient-data') return text;
+  const one = [c.rounds.b < 2 ? bName : '', c.rounds.a < 2 ? aName : ''].filter((n) => n !== '');
+  return (
+    `${text}; from repetitions only: ${one.join(' and ')} ${one.length === 1 ? 'has' : 'have'} one round, so a ` +
+    "session effect can't be told apart from a real difference (run more rounds: the plan's `rounds:`)"
+  );
+}
+
+function verdictText(
   c: Pick<MetricComparison, 'speedRatio' | 'ci' | 'p' | 'verdict' | 'a' | 'b'>,
   aName: string,
   bName: string,
@@ -61,7 +84,8 @@ export function comparisonText(
 function toComparison(
   metric: CompareMetricId,
   est: RatioEstimate,
-  method: 'pooled' | 'welch',
+  method: MetricComparison['method'],
+  rounds: MetricComparison['rounds'],
   a: SideFigures,
   b: SideFigures,
   names: { a: string; b: string },
@@ -77,8 +101,34 @@ function toComparison(
   if (est.p === null) verdict = 'insufficient-data';
   else if (est.p < alpha) verdict = speedRatio > 1 ? 'faster' : 'slower';
   else verdict = 'no-difference';
-  const partial = { metric, better, a, b, speedRatio, ci, p: est.p, df: est.df, method, verdict };
+  const partial = { metric, better, a, b, speedRatio, ci, p: est.p, df: est.df, method, rounds, verdict };
   return { ...partial, text: comparisonText(partial, names.a, names.b, confidence) };
+}
+
+/**
+ * With two rounds or more on both sides of every stratum, the estimates with the round as the unit (Welch on log
+ * round means, see compareByRounds); otherwise null and the repetitions-level test stands, labelled as such.
+ */
+function roundEstimates(
+  used: readonly StratumValues[],
+  confidence: number,
+): { overall: RatioEstimate; strata: RatioEstimate[] } | null {
+  if (!used.every((s) => (s.xRounds?.length ?? 0) >= 2 && (s.yRounds?.length ?? 0) >= 2)) return null;
+  const r = compareByRounds(
+    used.map((s) => s.xRounds!),
+    used.map((s) => s.yRounds!),
+    { confidence },
+  );
+  if (r.overall.p === null) return null;
+  const asRatio = (e: (typeof r.strata)[number]): RatioEstimate => ({
+    ratio: e.ratio,
+    ci: e.ci,
+    p: e.p,
+    t: null,
+    df: e.df ?? 0,
+    standardError: null,
+  });
+  return { overall: asRatio(r.overall), strata: r.strata.map(asRatio) };
 }
 
 /**
@@ -99,13 +149,21 @@ export function compareMetric(
       ? 'pooled'
       : options.variance;
   const result = logRatioTest(used, { variance, confidence: options.confidence });
+  const byRounds = roundEstimates(used, options.confidence);
+  const method = byRounds ? ('between-rounds' as const) : result.method;
+  const roundsOf = (s: StratumValues): MetricComparison['rounds'] => ({
+    a: s.xRounds?.length ?? 1,
+    b: s.yRounds?.length ?? 1,
+  });
   let j = 0;
   const perStratum = strata.map((s, i) => {
     if (!usable[i]) return null;
+    const k = j++;
     return toComparison(
       metric,
-      result.strata[j++]!,
-      result.method,
+      byRounds ? byRounds.strata[k]! : result.strata[k]!,
+      method,
+      roundsOf(s),
       figures(s.x),
       figures(s.y),
       names,
@@ -115,8 +173,12 @@ export function compareMetric(
   });
   const overall = toComparison(
     metric,
-    result.overall,
-    result.method,
+    byRounds ? byRounds.overall : result.overall,
+    method,
+    {
+      a: Math.min(...used.map((s) => roundsOf(s).a)),
+      b: Math.min(...used.map((s) => roundsOf(s).b)),
+    },
     figures(concat(used.map((s) => s.x))),
     figures(concat(used.map((s) => s.y))),
     names,

@@ -35,6 +35,7 @@ export function renderComparisonMarkdown(r: ComparisonResult): string {
   if (r.units.length === 0) out.push('No matching groups to compare.', '');
   for (const u of r.units) {
     out.push(`## ${u.label}: ${u.bName} vs ${u.aName}`, '');
+    if (u.heldFixed.length > 0) out.push(`Held fixed: ${u.heldFixed.join('; ')}.`, '');
     if (u.strata.length > 1) {
       out.push(`All ${u.strata.length} tests (${u.strata.map((s) => s.test).join(', ')}):`, '');
       for (const m of u.overall) out.push(`- ${line(m, u.aName, u.bName)}`);
@@ -56,13 +57,17 @@ export function renderComparisonMarkdown(r: ComparisonResult): string {
     out.push(
       `## High variation (CV above ${fixed(r.cvThreshold * 100, 0)}%)`,
       '',
-      `Repetitions needed for a ±${fixed(r.targetMargin * 100, 0)}% ${pctLevel}% interval of the mean at the observed CV:`,
+      `More repetitions cannot shrink a session effect: the advice is in rounds (runs, or the plan's \`rounds:\`), ` +
+        `from the spread between rounds, to show a ${fixed(r.targetMargin * 100, 0)}% difference (80% power, p<0.05):`,
       '',
     );
     for (const v of r.variation) {
       out.push(
         `- ${v.side} (${v.sideName}) ${v.group} ${METRICS[v.metric].label}: CV ${fixed(v.cv * 100, 1)}% over n=${v.n}` +
-          ` → about ${v.repetitionsNeeded} repetitions`,
+          (v.roundsNeeded === null
+            ? ` in ${v.rounds} round → the spread between sessions is unknown: run at least 2 rounds`
+            : ` in ${v.rounds} rounds (between-round sd ${fixed(v.betweenRoundSd! * 100, 1)}% of log) → about ` +
+              `${v.roundsNeeded} rounds a side`),
       );
     }
     out.push('');

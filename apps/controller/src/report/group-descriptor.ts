@@ -19,6 +19,12 @@ export interface GroupDescriptor {
   settings: string;
   /** Workload in llama-bench style: `chat:q1`, `pp512`, `tg128`, `pp512+tg128`, with ` @ d1024` for depth. */
   test: string;
+  /**
+   * What changed between samples of an otherwise equal configuration (`llama.cpp b4589`, `model 1a2b…`): ''
+   * unless the same configuration ran with different model files, llama.cpp releases, drivers or thread counts,
+   * which are then separate groups (see fingerprint-identity.ts).
+   */
+  variant: string;
 }
 
 /** Dimensions a comparison can group by or ignore. */
@@ -30,6 +36,7 @@ export const DESCRIPTOR_DIMENSIONS = [
   'threads',
   'settings',
   'test',
+  'variant',
 ] as const;
 export type DescriptorDimension = (typeof DESCRIPTOR_DIMENSIONS)[number];
 
@@ -51,12 +58,14 @@ export function backendLabel(benchCase: BenchCase, fingerprint?: Fingerprint | n
 
 /**
  * The descriptor of a case on an agent. With its fingerprint, a case run on a software device gets its own backend
- * label (`vulkan (software)`), so it is never merged with, or mistaken for, a GPU's figures.
+ * label (`vulkan (software)`), so it is never merged with, or mistaken for, a GPU's figures; `variant` names what
+ * changed (see {@link GroupDescriptor}).
  */
 export function describeCase(
   agentId: string,
   benchCase: BenchCase,
   fingerprint?: Fingerprint | null,
+  variant = '',
 ): GroupDescriptor {
   return {
     agentId,
@@ -70,6 +79,7 @@ export function describeCase(
       // Only a local build is named: reports of plans without the build axis read as before.
       (benchCase.build === 'local' ? ' build=local' : ''),
     test: testName(benchCase),
+    variant,
   };
 }
 
@@ -83,6 +93,7 @@ export function describeUnknownCase(agentId: string, caseId: string): GroupDescr
     threads: '?',
     settings: '?',
     test: `case:${caseId}`,
+    variant: '',
   };
 }
 
@@ -105,5 +116,6 @@ export function descriptorLabel(d: GroupDescriptor, omit: readonly DescriptorDim
   if (!omit.includes('devices')) parts.push(`d${d.devices}`);
   if (!omit.includes('threads')) parts.push(`t=${d.threads}`);
   if (!omit.includes('test')) parts.push(d.test);
+  if (!omit.includes('variant') && d.variant) parts.push(`[${d.variant}]`);
   return parts.join(' ');
 }

@@ -14,7 +14,8 @@ const line = (values: (string | number | null)[]): string => values.map(field).j
 /**
  * CSV in base units (seconds, bytes, tokens per second).
  * `groups`: one row per group and metric: `agent,model,backend,devices,threads,settings,test,runs,metric,unit,
- * n,mean,sd,min,median,p90,p99,max,ci_lo,ci_hi,cv` (cv as a fraction; empty where undefined).
+ * n,mean,sd,min,median,p90,p99,max,ci_lo,ci_hi,cv,what_changed` (cv as a fraction; empty where undefined; for
+ * rates the interval is the geometric mean's, on the log scale; what_changed names a fingerprint split).
  * `samples`: one row per sample with every measured field.
  */
 export function* renderCsvChunks(data: ReportData, rows: 'groups' | 'samples'): Generator<string> {
@@ -28,7 +29,7 @@ const ROWS_PER_CHUNK = 10_000;
 function groupRows(data: ReportData): string {
   let out = line([
     'agent', 'model', 'backend', 'devices', 'threads', 'settings', 'test', 'runs', 'metric', 'unit',
-    'n', 'mean', 'sd', 'min', 'median', 'p90', 'p99', 'max', 'ci_lo', 'ci_hi', 'cv',
+    'n', 'mean', 'sd', 'min', 'median', 'p90', 'p99', 'max', 'ci_lo', 'ci_hi', 'cv', 'what_changed',
   ]); // prettier-ignore
   for (const g of data.groups) {
     const d = g.descriptor;
@@ -39,7 +40,7 @@ function groupRows(data: ReportData): string {
       out += line([
         d.agentId, d.model, d.backend, d.devices, d.threads, d.settings, d.test, runs, m, METRICS[m].unit,
         s.n, stable(s.mean), stable(s.sd), stable(s.min), stable(s.median), stable(s.p90), stable(s.p99),
-        stable(s.max), stable(s.ci?.lo), stable(s.ci?.hi), stable(s.cv),
+        stable(s.max), stable(s.ci?.lo), stable(s.ci?.hi), stable(s.cv), d.variant,
       ]); // prettier-ignore
     }
   }
@@ -52,7 +53,7 @@ function* sampleRows(data: ReportData): Generator<string> {
     'repetition', 'mode', 'started_at', 'model_load_s', 'prompt_tokens', 'prompt_s', 'prompt_tps', 'ttft_s',
     'generated_tokens', 'decode_s', 'decode_tps', 'itl_p50_s', 'itl_p90_s', 'itl_p99_s', 'end_to_end_s',
     'vram_before_bytes', 'vram_peak_bytes', 'vram_after_bytes', 'worker_peak_rss_bytes', 'threads_used',
-    'batch_size', 'finish_reason',
+    'batch_size', 'finish_reason', 'what_changed',
   ]); // prettier-ignore
   let parts: string[] = [];
   for (let di = 0; di < data.datasets.length; di++) {
@@ -69,7 +70,7 @@ function* sampleRows(data: ReportData): Generator<string> {
           s.promptTokensPerSecond, s.ttftSeconds, s.generatedTokens, s.decodeSeconds, s.decodeTokensPerSecond,
           s.interTokenLatency?.p50 ?? null, s.interTokenLatency?.p90 ?? null, s.interTokenLatency?.p99 ?? null,
           s.endToEndSeconds, s.vram?.beforeBytes ?? null, s.vram?.peakBytes ?? null, s.vram?.afterBytes ?? null,
-          s.workerPeakRssBytes, s.threads, s.batchSize, s.finishReason,
+          s.workerPeakRssBytes, s.threads, s.batchSize, s.finishReason, d.variant,
         ]), // prettier-ignore
       );
       if (parts.length === ROWS_PER_CHUNK) {

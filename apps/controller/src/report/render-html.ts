@@ -1,4 +1,7 @@
+import type { Answer } from '../answers/build-answers.js';
+import { answersHtml } from '../answers/render-answers.js';
 import type { FingerprintSummary } from './fingerprint-summary.js';
+import { FACET_CSS, facetedBars } from './html-charts.js';
 import type { ReportData } from './report-data.js';
 import { METRIC_IDS, type MetricId } from './report-metrics.js';
 import {
@@ -7,14 +10,15 @@ import {
   fingerprintTables,
   metricTableSpec,
   metricTitle,
-  problemCasesTable,
+  problemReasons,
   runWarnings,
   runsTable,
   seedTableSpec,
+  whatChangedTable,
   type TableSpec,
 } from './report-tables.js';
 import type { SeedTable } from './seed-table.js';
-import { RUN_COLOURS, barChart, dotPlots, escapeXml } from './svg-charts.js';
+import { RUN_COLOURS, dotPlots, escapeXml } from './svg-charts.js';
 
 const CHART_METRICS: readonly MetricId[] = ['decodeTokensPerSecond', 'ttftSeconds', 'promptTokensPerSecond'];
 
@@ -33,7 +37,10 @@ th{background:#f4f4f4}td.r,th.r{text-align:right;font-variant-numeric:tabular-nu
 .dots{border:1px solid #eee}.legend span{display:inline-block;margin-right:14px}
 .legend i{display:inline-block;width:10px;height:10px;border-radius:5px;margin-right:4px;vertical-align:middle}
 code{font-size:12px}
-`;
+.answers{padding-left:20px;margin:6px 0}.answer{margin:3px 0}.answer.sure{font-weight:600}
+.problems summary{cursor:pointer}.problems ul{margin:4px 0 8px;font-size:12px}
+figure.dot-panel{margin:0}figure.dot-panel figcaption{font-size:11px;font-weight:600;max-width:280px;overflow-wrap:anywhere}
+${FACET_CSS}`;
 
 function htmlTable(t: TableSpec): string {
   const cls = (i: number): string => (t.right?.includes(i) ? ' class="r"' : '');
@@ -47,6 +54,7 @@ function htmlTable(t: TableSpec): string {
 /** One self-contained HTML file: inline CSS and SVG, no scripts, no external references. */
 export function renderHtml(
   data: ReportData,
+  answers: readonly Answer[],
   seed: SeedTable,
   fingerprints: FingerprintSummary,
   title: string,
@@ -59,11 +67,21 @@ export function renderHtml(
     `<style>${CSS}</style>`,
     '</head><body>',
     `<h1>${escapeXml(title)}</h1>`,
-    htmlTable(runsTable(data)),
   ];
   for (const w of runWarnings(data)) out.push(`<p class="warn">${escapeXml(w)}</p>`);
-  const problems = problemCasesTable(data);
-  if (problems) out.push('<h3>Cases that did not run</h3>', htmlTable(problems));
+  out.push('<section id="answers"><h2>The answer</h2>', answersHtml(answers), '</section>');
+  out.push('<h2>Runs</h2>', htmlTable(runsTable(data)));
+  const changed = whatChangedTable(fingerprints);
+  if (changed) out.push('<h3>What changed for the same configuration</h3>', htmlTable(changed));
+  const problems = problemReasons(data);
+  if (problems.length > 0) {
+    out.push('<h3>Cases that did not run</h3>');
+    for (const r of problems)
+      out.push(
+        `<details class="problems"><summary>${r.count} ${escapeXml(r.outcome)}: ${escapeXml(r.reason)}</summary>` +
+          `<ul>${r.cases.map((c) => `<li><code>${escapeXml(c)}</code></li>`).join('')}</ul></details>`,
+      );
+  }
 
   const legend = data.datasets
     .map(
@@ -73,7 +91,7 @@ export function renderHtml(
     .join('');
   out.push('<h2>Charts</h2>');
   for (const m of CHART_METRICS) {
-    const bars = barChart(data, m);
+    const bars = facetedBars(data, m);
     if (!bars) continue;
     out.push(`<h3>${escapeXml(metricTitle(m))}</h3>`, bars);
     out.push(

@@ -1,11 +1,13 @@
 import type { Summary } from '@rigbench/shared';
+import type { Answer } from '../answers/build-answers.js';
+import { answersJson } from '../answers/render-answers.js';
 import type { FingerprintSummary } from './fingerprint-summary.js';
 import { stable } from './number-format.js';
 import type { ReportData } from './report-data.js';
 import { METRIC_IDS, METRICS } from './report-metrics.js';
 
 /** Version of the JSON report layout. */
-export const REPORT_JSON_VERSION = 1;
+export const REPORT_JSON_VERSION = 2;
 
 function summaryJson(s: Summary | null): unknown {
   if (!s) return null;
@@ -27,13 +29,14 @@ function summaryJson(s: Summary | null): unknown {
 const SAMPLES_PER_CHUNK = 10_000;
 
 /**
- * JSON report: `runs` (run, agents, cases with outcome, reason and fingerprint), `groups` (descriptor and a
+ * JSON report: `answers` (the verdicts, see buildAnswers; version 2 adds them and each group's `variant`), `runs` (run, agents, cases with outcome, reason and fingerprint), `groups` (descriptor and a
  * summary per metric, base units, summaries to 9 significant digits) and, unless left out, `samples`: every raw
  * sample with its run, agent and group index, exactly as stored. Produced in chunks (the samples of a big run
  * do not fit one JavaScript string); the chunks joined are one JSON document.
  */
 export function* renderJsonChunks(
   data: ReportData,
+  answers: readonly Answer[],
   fingerprints: FingerprintSummary,
   title: string,
   rawSamples: boolean,
@@ -46,6 +49,7 @@ export function* renderJsonChunks(
     confidence: data.confidence,
     percentileMethod: 'linear interpolation (Hyndman & Fan type 7)',
     units,
+    answers: answersJson(answers),
     runs: data.datasets.map((ds) => ({
       ...ds.run,
       agents: ds.agents,

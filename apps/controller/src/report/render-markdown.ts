@@ -1,3 +1,5 @@
+import type { Answer } from '../answers/build-answers.js';
+import { answersMarkdown } from '../answers/render-answers.js';
 import type { FingerprintSummary } from './fingerprint-summary.js';
 import type { ReportData } from './report-data.js';
 import { METRIC_IDS } from './report-metrics.js';
@@ -7,10 +9,11 @@ import {
   fingerprintTables,
   metricTableSpec,
   metricTitle,
-  problemCasesTable,
+  problemReasonsTable,
   runWarnings,
   runsTable,
   seedTableSpec,
+  whatChangedTable,
   type TableSpec,
 } from './report-tables.js';
 import type { SeedTable } from './seed-table.js';
@@ -27,14 +30,19 @@ export function markdownTable(t: TableSpec): string {
 /** The whole markdown report (also fine in a terminal). */
 export function renderMarkdown(
   data: ReportData,
+  answers: readonly Answer[],
   seed: SeedTable,
   fingerprints: FingerprintSummary,
   title: string,
 ): string {
-  const out: string[] = [`# ${title}`, '', markdownTable(runsTable(data)), ''];
-  for (const w of runWarnings(data)) out.push(`> **Warning:** ${w}`);
-  const problems = problemCasesTable(data);
-  if (problems) out.push('### Cases that did not run', '', markdownTable(problems), '');
+  const out: string[] = [`# ${title}`, ''];
+  for (const w of runWarnings(data)) out.push(`> **Warning:** ${w}`, '');
+  out.push('## The answer', '', ...answersMarkdown(answers));
+  out.push('## Runs', '', markdownTable(runsTable(data)), '');
+  const changed = whatChangedTable(fingerprints);
+  if (changed) out.push('### What changed for the same configuration', '', markdownTable(changed), '');
+  const problems = problemReasonsTable(data);
+  if (problems) out.push('### Cases that did not run (one line per reason)', '', markdownTable(problems), '');
 
   out.push('## Rounds (decode tok/s, seconds to first token)', '');
   if (seed.prompts.length === 0) out.push('No chat prompts in these runs.');

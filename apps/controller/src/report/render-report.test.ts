@@ -41,11 +41,21 @@ describe('report content', () => {
 
   test('md - combined morning and night runs name rounds by run label', () => {
     const md = renderReport(seedRuns(), 'md');
-    expect(md).toContain('| cuda | llama-8b | morning #1 | 10.99, 0.88 | 23.67, 0.50 | 21.20, 1.59 |');
-    expect(md).toContain('| cuda | llama-8b | night #2 | 26.58, 0.35 | 23.40, 0.12 | 20.54, 1.43 |');
+    // CUDA changed llama.cpp release overnight: the rows say so beside their numbers.
+    expect(md).toContain(
+      '| cuda | llama-8b | llama.cpp b4546 | morning #1 | 10.99, 0.88 | 23.67, 0.50 | 21.20, 1.59 |',
+    );
+    expect(md).toContain(
+      '| cuda | llama-8b | llama.cpp b4589 | night #2 | 26.58, 0.35 | 23.40, 0.12 | 20.54, 1.43 |',
+    );
     // The changed llama.cpp release shows up as a varied fingerprint field with the runs that had each value.
     expect(md).toMatch(/\| llamaCppRelease \| b4546 \| 12 \| [^|]+ \| morning \|/);
     expect(md).toMatch(/\|\s+\| b4589 \| 6 \| cuda llama-8b, cuda qwen-14b \| night \|/);
+    // … and, near the top, only what changed for the same configuration (not backend or model, which differ by design).
+    const changed = md.slice(md.indexOf('### What changed'), md.indexOf('## Rounds'));
+    expect(changed).toContain('| llamaCppRelease | b4546 |');
+    expect(changed).not.toContain('| backend |');
+    expect(md.indexOf('### What changed')).toBeLessThan(md.indexOf('## Fingerprints'));
   });
 
   test('md - llama-bench style rows give mean ± sd and n', () => {
@@ -84,9 +94,29 @@ describe('report content', () => {
     expect(md).toMatch(/\| round \| q3 \(tok\/s, TTFT s\) \| q1 \(tok\/s, TTFT s\) \|/);
   });
 
-  test('md - failed cases are listed with their reason', () => {
+  test('md - failed and skipped cases are folded to one line per reason with a count', () => {
+    const ds = seedDataset();
+    const reason = 'backend vulkan is not available on this agent';
+    for (const c of ds.cases.filter((x) => x.benchCase.backend === 'vulkan')) {
+      c.outcome = 'skipped';
+      c.reason = reason;
+    }
+    const md = renderReport([ds], 'md');
+    expect(md).toContain('| failed | 1 | out of VRAM');
+    expect(md).toContain(`| skipped | 6 | ${reason} | seed-all dorm-aio c`);
+    expect(md).toContain('; and 3 more |');
+    expect(md.split('\n').filter((l) => l.includes(reason))).toHaveLength(1);
+  });
+
+  test('md - the answer comes before every table', () => {
     const md = renderReport([seedDataset()], 'md');
-    expect(md).toContain('| seed-all | dorm-aio | c009-qwen-14b-cuda-d0-q1 | failed | out of VRAM');
+    const answer = md.indexOf('## The answer');
+    expect(answer).toBeGreaterThan(0);
+    expect(answer).toBeLessThan(md.indexOf('| run |'));
+    // One run: each backend has one round, so no verdict claims more than the data allow.
+    expect(md).toContain(
+      "qwen-14b, all prompts: can't tell yet: vulkan decodes 39% faster than cuda in these figures, but each side has one round",
+    );
   });
 
   test('md - an incomplete run is flagged with what is missing', () => {
@@ -128,8 +158,12 @@ describe('report content', () => {
     const ds = seedDataset();
     const groups = renderReport([ds], 'csv').trimEnd().split('\n');
     expect(groups[0]).toMatch(/^agent,model,backend,devices,threads,settings,test,runs,metric,unit,n,mean/);
-    // 12 groups with samples × 6 metrics.
-    expect(groups).toHaveLength(1 + 12 * 6);
+    // 12 groups with samples × 8 metrics (ITL p50, p90 and p99 each).
+    expect(groups).toHaveLength(1 + 12 * 8);
+    // Rate intervals are on the log scale: the prompt t/s of 8B CUDA Q1 spreads 5.2 to 75 tok/s, yet its
+    // interval stays above 0 (the t interval of the mean went down to −21.7).
+    const prompt = groups.find((l) => l.includes(',chat:q1,') && l.includes('promptTokensPerSecond'))!;
+    expect(Number(prompt.split(',').at(-4))).toBeGreaterThan(0);
     const samples = renderReport([ds], 'csv', { csvRows: 'samples' }).trimEnd().split('\n');
     expect(samples).toHaveLength(1 + ds.samples.length);
   });
@@ -141,7 +175,7 @@ describe('report content', () => {
       expect(html).not.toMatch(/<script|<link|@import|url\(/i);
       expect(html).not.toMatch(/(src|href)\s*=/i);
       expect(html).toMatch(/^<!doctype html>/);
-      expect(html.match(/<svg class="chart"/g)!.length).toBeGreaterThanOrEqual(3);
+      expect(html.match(/<div class="facets">/g)!.length).toBeGreaterThanOrEqual(3);
       expect(html).toContain('<svg class="dots"');
     }
   });

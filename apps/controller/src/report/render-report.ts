@@ -1,4 +1,5 @@
 import { writeSync } from 'node:fs';
+import { buildAnswers } from '../answers/build-answers.js';
 import { summarizeFingerprints } from './fingerprint-summary.js';
 import { renderCsvChunks } from './render-csv.js';
 import { renderHtml } from './render-html.js';
@@ -78,10 +79,13 @@ export function* reportChunks(
   if (datasets.length === 0) throw new EmptyReportError();
   const data = buildReportData(datasets, options.confidence ?? 0.95);
   const title = options.title ?? defaultTitle(datasets);
+  const answers = (): ReturnType<typeof buildAnswers> =>
+    buildAnswers(datasets, { confidence: options.confidence ?? 0.95 });
   switch (format) {
     case 'md':
       yield renderMarkdown(
         data,
+        answers(),
         buildSeedTable(data, options.maxRoundRows),
         summarizeFingerprints(datasets),
         title,
@@ -91,11 +95,18 @@ export function* reportChunks(
       yield* renderCsvChunks(data, options.csvRows ?? 'groups');
       return;
     case 'json':
-      yield* renderJsonChunks(data, summarizeFingerprints(datasets), title, options.rawSamples ?? true);
+      yield* renderJsonChunks(
+        data,
+        answers(),
+        summarizeFingerprints(datasets),
+        title,
+        options.rawSamples ?? true,
+      );
       return;
     case 'html':
       yield renderHtml(
         data,
+        answers(),
         buildSeedTable(data, options.maxRoundRows),
         summarizeFingerprints(datasets),
         title,

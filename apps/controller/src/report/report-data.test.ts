@@ -40,17 +40,40 @@ describe('buildReportData', () => {
 
   test('equal groups of several runs merge; model load is one value per case and run', () => {
     const data = buildReportData(seedRuns());
-    const g = data.groups.find(
+    // Vulkan ran the same llama.cpp release in both runs (the fixture has it in the morning only, so one run).
+    const [morning, night] = seedRuns();
+    for (const c of night.cases) c.fingerprint = { ...c.fingerprint!, llamaCppRelease: 'b4546' };
+    const merged = buildReportData([morning, night]);
+    const g = merged.groups.find(
       (x) =>
         x.descriptor.model === 'llama-8b' &&
         x.descriptor.backend === 'cuda' &&
         x.descriptor.test === 'chat:q1',
     )!;
     expect(g.datasetIndexes).toEqual([0, 1]);
+    expect(g.descriptor.variant).toBe('');
     expect(g.n).toBe(4);
     expect(g.metrics.modelLoadSeconds!.n).toBe(2);
     expect(g.threadsUsed).toEqual([4]);
     expect(data.maxRepetition).toEqual([1, 1]);
+  });
+
+  test('a configuration whose llama.cpp release changed between runs is split, never pooled', () => {
+    const data = buildReportData(seedRuns());
+    const cudaQ1 = data.groups.filter(
+      (x) =>
+        x.descriptor.model === 'llama-8b' &&
+        x.descriptor.backend === 'cuda' &&
+        x.descriptor.test === 'chat:q1',
+    );
+    expect(cudaQ1.map((g) => [g.descriptor.variant, g.datasetIndexes, g.n])).toEqual([
+      ['llama.cpp b4546', [0], 2],
+      ['llama.cpp b4589', [1], 2],
+    ]);
+    expect(cudaQ1.map((g) => g.label)).toEqual([
+      'llama-8b cuda chat:q1 [llama.cpp b4546]',
+      'llama-8b cuda chat:q1 [llama.cpp b4589]',
+    ]);
   });
 
   test('summaries match the published seed figures (8B CUDA Q1: mean 21.35, median 23.455)', () => {

@@ -1,4 +1,4 @@
-import { summarizeInPlace, summarizeSorted, type Summary } from '@rigbench/shared';
+import { geometricMeanInterval, summarizeInPlace, summarizeSorted, type Summary } from '@rigbench/shared';
 import {
   DESCRIPTOR_DIMENSIONS,
   describeCase,
@@ -7,8 +7,9 @@ import {
   type DescriptorDimension,
   type GroupDescriptor,
 } from './group-descriptor.js';
-import { METRIC_IDS, type MetricId } from './report-metrics.js';
-import type { RunDataset } from './run-dataset.js';
+import { METRIC_IDS, METRICS, type MetricId } from './report-metrics.js';
+import { identityOf, variantLabels } from './fingerprint-identity.js';
+import type { RunCase, RunDataset } from './run-dataset.js';
 
 /** Statistics of one group (agent × model × backend × devices × threads × settings × test). */
 export interface GroupStats {
@@ -48,7 +49,9 @@ export function labelFor(d: GroupDescriptor, varying: readonly DescriptorDimensi
   for (const dim of DESCRIPTOR_DIMENSIONS) {
     if (dim !== 'model' && dim !== 'test' && !varying.includes(dim)) continue;
     const v = d[dim];
-    parts.push(dim === 'devices' ? `d${v}` : dim === 'threads' ? `t=${v}` : v);
+    if (dim === 'variant') {
+      if (v) parts.push(`[${v}]`);
+    } else parts.push(dim === 'devices' ? `d${v}` : dim === 'threads' ? `t=${v}` : v);
   }
   return parts.join(' ');
 }
@@ -56,6 +59,38 @@ export function labelFor(d: GroupDescriptor, varying: readonly DescriptorDimensi
 /** Descriptor dimensions with more than one distinct value. */
 export function varyingDimensions(descriptors: readonly GroupDescriptor[]): DescriptorDimension[] {
   return DESCRIPTOR_DIMENSIONS.filter((dim) => new Set(descriptors.map((d) => d[dim])).size > 1);
+}
+
+/**
+ * The variant label of every case: configurations whose cases ran with different fingerprint identities (model
+ * file, quantization, llama.cpp release, driver, threads) become one group per identity, never pooled.
+ */
+export function caseVariants(datasets: readonly RunDataset[]): (di: number, c: RunCase) => string {
+  const byConfig = new Map<string, { di: number; c: RunCase; id: string[] }[]>();
+  datasets.forEach((ds, di) => {
+    for (const c of ds.cases) {
+      const key = descriptorKey(describeCase(c.agentId, c.benchCase, c.fingerprint));
+      let list = byConfig.get(key);
+      if (!list) byConfig.set(key, (list = []));
+      list.push({ di, c, id: identityOf(c.fingerprint) });
+    }
+  });
+  const labels = new Map<RunCase, string>();
+  for (const list of byConfig.values()) {
+    const names = variantLabels(list.map((x) => x.id));
+    list.forEach((x, i) => labels.set(x.c, names[i]!));
+  }
+  return (_di, c) => labels.get(c) ?? '';
+}
+
+/**
+ * Rates get the interval of their geometric mean, on the log scale (never a negative tok/s, asymmetric like the
+ * noise of a rate); times and sizes keep the Student t interval of the mean.
+ */
+function withRateInterval(s: Summary | null, values: Float64Array, metric: MetricId): Summary | null {
+  if (!s || !s.ci || METRICS[metric].unit !== 'tok/s' || !values.every((v) => v > 0)) return s;
+  const g = geometricMeanInterval(values, s.confidence);
+  return { ...s, ci: { lo: g.lo, hi: g.hi } };
 }
 
 interface GroupBuilder {
@@ -87,6 +122,7 @@ export function buildReportData(datasets: readonly RunDataset[], confidence = 0.
     return g;
   };
 
+  const variantOf = caseVariants(datasets);
   const sampleGroups: Int32Array[] = [];
   let totalSamples = 0;
   datasets.forEach((ds, di) => {
@@ -99,7 +135,7 @@ export function buildReportData(datasets: readonly RunDataset[], confidence = 0.
     );
     const caseGroups = new Map<string, Map<string, number>>();
     for (const c of cases) {
-      const g = groupOf(describeCase(c.agentId, c.benchCase, c.fingerprint), di);
+      const g = groupOf(describeCase(c.agentId, c.benchCase, c.fingerprint, variantOf(di, c)), di);
       let perAgent = caseGroups.get(c.agentId);
       if (!perAgent) caseGroups.set(c.agentId, (perAgent = new Map()));
       perAgent.set(c.caseId, g);
@@ -143,14 +179,18 @@ export function buildReportData(datasets: readonly RunDataset[], confidence = 0.
   const SAMPLE_METRICS = METRIC_IDS.filter((m) => m !== 'modelLoadSeconds');
   const buffers = SAMPLE_METRICS.map(() => new Float64Array(totalSamples));
   const fills = SAMPLE_METRICS.map(() => new Int32Array(groupCount));
-  const [decode, prompt, ttft, itl, vram] = buffers as [
+  const [decode, prompt, ttft, itl, itl90, itl99, vram] = buffers as [
+    Float64Array,
+    Float64Array,
     Float64Array,
     Float64Array,
     Float64Array,
     Float64Array,
     Float64Array,
   ];
-  const [fDecode, fPrompt, fTtft, fItl, fVram] = fills as [
+  const [fDecode, fPrompt, fTtft, fItl, fItl90, fItl99, fVram] = fills as [
+    Int32Array,
+    Int32Array,
     Int32Array,
     Int32Array,
     Int32Array,
@@ -171,7 +211,11 @@ export function buildReportData(datasets: readonly RunDataset[], confidence = 0.
       if (s.promptTokens > 0) prompt[base + fPrompt[g]!++] = s.promptTokensPerSecond;
       if (s.ttftSeconds !== null) ttft[base + fTtft[g]!++] = s.ttftSeconds;
       const latency = s.interTokenLatency;
-      if (latency !== null) itl[base + fItl[g]!++] = latency.p50;
+      if (latency !== null) {
+        itl[base + fItl[g]!++] = latency.p50;
+        itl90[base + fItl90[g]!++] = latency.p90;
+        itl99[base + fItl99[g]!++] = latency.p99;
+      }
       const memory = s.vram;
       if (memory !== null) vram[base + fVram[g]!++] = memory.peakBytes;
       if (lastThreads[g] !== s.threads) {
@@ -191,7 +235,7 @@ export function buildReportData(datasets: readonly RunDataset[], confidence = 0.
     for (let g = 0; g < groupCount; g++) {
       const slice = buffer.subarray(offsets[g]!, offsets[g]! + fill[g]!);
       views[g]![metric] = slice;
-      summaries[g]![metric] = summarizeInPlace(slice, confidence);
+      summaries[g]![metric] = withRateInterval(summarizeInPlace(slice, confidence), slice, metric);
     }
   });
   builders.forEach((b, g) => {

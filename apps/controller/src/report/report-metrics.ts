@@ -9,6 +9,8 @@ export const METRIC_IDS = [
   'promptTokensPerSecond',
   'ttftSeconds',
   'interTokenLatencyP50Seconds',
+  'interTokenLatencyP90Seconds',
+  'interTokenLatencyP99Seconds',
   'vramPeakBytes',
   'modelLoadSeconds',
 ] as const;
@@ -65,6 +67,24 @@ export const METRICS: Readonly<Record<MetricId, MetricInfo>> = {
     displayFactor: 1000,
     digits: 2,
   },
+  interTokenLatencyP90Seconds: {
+    id: 'interTokenLatencyP90Seconds',
+    label: 'ITL p90',
+    unit: 's',
+    better: 'lower',
+    displayUnit: 'ms',
+    displayFactor: 1000,
+    digits: 2,
+  },
+  interTokenLatencyP99Seconds: {
+    id: 'interTokenLatencyP99Seconds',
+    label: 'ITL p99',
+    unit: 's',
+    better: 'lower',
+    displayUnit: 'ms',
+    displayFactor: 1000,
+    digits: 2,
+  },
   vramPeakBytes: {
     id: 'vramPeakBytes',
     label: 'VRAM peak',
@@ -99,6 +119,10 @@ export function sampleMetric(sample: Sample, id: MetricId): number {
       return sample.ttftSeconds ?? NaN;
     case 'interTokenLatencyP50Seconds':
       return sample.interTokenLatency?.p50 ?? NaN;
+    case 'interTokenLatencyP90Seconds':
+      return sample.interTokenLatency?.p90 ?? NaN;
+    case 'interTokenLatencyP99Seconds':
+      return sample.interTokenLatency?.p99 ?? NaN;
     case 'vramPeakBytes':
       return sample.vram?.peakBytes ?? NaN;
     case 'modelLoadSeconds':

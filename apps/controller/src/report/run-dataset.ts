@@ -1,7 +1,11 @@
 import type { BenchCase, CaseOutcome, Fingerprint, RunOutcome, Sample } from '@rigbench/shared';
 
-/** Where a run stands in the store: `incomplete` means a targeted agent's data is missing (see `missing`). */
-export type RunStatus = 'running' | 'complete' | 'incomplete';
+/**
+ * Where a run stands in the store: `incomplete` means a targeted agent's data is missing (see `missing`);
+ * `cancelled` means every agent's data arrived but at least one agent reported the run cancelled, so cases
+ * after the cancel never ran (never shown as `complete`).
+ */
+export type RunStatus = 'running' | 'complete' | 'cancelled' | 'incomplete';
 
 /** The run itself, as the store knows it. */
 export interface RunInfo {

@@ -1,5 +1,6 @@
 import { descriptorKey, type DescriptorDimension } from './group-descriptor.js';
 import type { ReportData } from './report-data.js';
+import type { RunDataset } from './run-dataset.js';
 
 /** One cell of the seed table: means over the samples of that round and prompt (normally exactly one). */
 export interface SeedCell {
@@ -10,7 +11,10 @@ export interface SeedCell {
 export interface SeedRow {
   backend: string;
   model: string;
-  /** `1`, `2`, … for one run; `<label or run id> #<repetition>` when several runs are combined. */
+  /**
+   * `1`, `2`, … for one run; `<label or run id> #<repetition>` when several runs are combined; `r<round>` before
+   * the repetition for plans with `rounds:`.
+   */
   round: string;
   /** Values of other varying dimensions (agent, devices, threads, settings). */
   extra: Partial<Record<DescriptorDimension, string>>;
@@ -26,7 +30,24 @@ export interface SeedTable {
   omittedRows: number;
 }
 
-const EXTRA_DIMENSIONS: readonly DescriptorDimension[] = ['agentId', 'devices', 'threads', 'settings'];
+const EXTRA_DIMENSIONS: readonly DescriptorDimension[] = [
+  'agentId',
+  'devices',
+  'threads',
+  'settings',
+  'variant',
+];
+
+/** Plan rounds of a run (1 for plans without `rounds:`). */
+function roundsOf(ds: RunDataset): number {
+  return Math.max(1, ...ds.cases.map((c) => (c.benchCase.round ?? 0) + 1));
+}
+
+/** `3`, `night #2`, or with plan rounds `r2 #1` / `night r2 #1`. */
+function roundName(run: string | null, round: number | undefined, rep: number): string {
+  const parts = [run, round === undefined ? null : `r${round + 1}`].filter((p) => p !== null);
+  return parts.length === 0 ? `${rep + 1}` : `${parts.join(' ')} #${rep + 1}`;
+}
 
 /** Builds the seed table from chat groups; skips the per-sample pass when it would have more than `maxRows`. */
 export function buildSeedTable(data: ReportData, maxRows = 100): SeedTable {
@@ -52,7 +73,7 @@ export function buildSeedTable(data: ReportData, maxRows = 100): SeedTable {
   // Upper bound of rows: row keys × repetitions, per run.
   let estimate = 0;
   data.datasets.forEach((_ds, di) => {
-    const reps = data.maxRepetition[di]! + 1;
+    const reps = (data.maxRepetition[di]! + 1) * roundsOf(data.datasets[di]!);
     const keys = new Set(
       chatGroups.filter((g) => g.datasetIndexes.includes(di)).map((g) => rowKeyOf.get(g.index)),
     );
@@ -70,12 +91,14 @@ export function buildSeedTable(data: ReportData, maxRows = 100): SeedTable {
   data.datasets.forEach((ds, di) => {
     const sg = data.sampleGroups[di]!;
     const runName = ds.run.label ?? ds.run.runId;
+    const planRound = new Map(ds.cases.map((c) => [`${c.agentId}\u0000${c.caseId}`, c.benchCase.round]));
     ds.samples.forEach((s, i) => {
       const g = data.groups[sg[i]!]!;
       const rowKey = rowKeyOf.get(g.index);
       if (rowKey === undefined) return;
       const rep = s.sample.repetition;
-      const id = `${rowKey}\u0002${di}\u0002${rep}`;
+      const round = planRound.get(`${s.agentId}\u0000${s.caseId}`);
+      const id = `${rowKey}\u0002${di}\u0002${round ?? -1}\u0002${rep}`;
       let acc = rows.get(id);
       if (!acc) {
         const d = g.descriptor;
@@ -87,12 +110,13 @@ export function buildSeedTable(data: ReportData, maxRows = 100): SeedTable {
             modelOrder.indexOf(d.model),
             rowKeyOrder.get(rowKey)!,
             di,
+            round ?? -1,
             rep,
           ],
           row: {
             backend: d.backend,
             model: d.model,
-            round: combined ? `${runName} #${rep + 1}` : `${rep + 1}`,
+            round: roundName(combined ? runName : null, round, rep),
             extra,
             cells: [],
           },

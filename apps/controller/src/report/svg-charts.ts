@@ -129,21 +129,20 @@ export function dotPlots(data: ReportData, metric: MetricId): string {
     .map((g) => {
       const pts = points.get(g.index)!;
       const w = 280;
-      const h = 130;
+      const h = 116;
       const lo = Math.min(...pts.map((p) => p.v));
       const hi = Math.max(...pts.map((p) => p.v));
       const pad = (hi - lo) * 0.1 || Math.abs(hi) * 0.05 || 1;
       const y0 = lo - pad;
       const y1 = hi + pad;
       const px = (i: number): number => 44 + ((i + 0.5) / pts.length) * (w - 54);
-      const py = (v: number): number => 28 + (1 - (v - y0) / (y1 - y0)) * (h - 44);
+      const py = (v: number): number => 14 + (1 - (v - y0) / (y1 - y0)) * (h - 30);
       const med = g.metrics[metric]?.median;
       const out = [
         `<svg class="dots" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${escapeXml(
           `${g.label}: ${info.label} per repetition`,
         )}">`,
-        `<text x="4" y="12" class="panel-title">${escapeXml(g.label)}</text>`,
-        `<line x1="44" y1="24" x2="44" y2="${h - 14}" class="grid"/>`,
+        `<line x1="44" y1="10" x2="44" y2="${h - 14}" class="grid"/>`,
         `<text x="40" y="${n(py(hi) + 4)}" class="tick" text-anchor="end">${escapeXml(fixed(hi, info.digits))}</text>`,
         `<text x="40" y="${n(py(lo) + 4)}" class="tick" text-anchor="end">${escapeXml(fixed(lo, info.digits))}</text>`,
       ];
@@ -162,7 +161,8 @@ export function dotPlots(data: ReportData, metric: MetricId): string {
         `<text x="${w - 6}" y="${h - 2}" class="tick" text-anchor="end">repetition →</text>`,
         '</svg>',
       );
-      return out.join('');
+      // The title is HTML beside the SVG, so a long label wraps instead of being cut at the panel's edge.
+      return `<figure class="dot-panel"><figcaption>${escapeXml(g.label)}</figcaption>${out.join('')}</figure>`;
     });
   return panels.join('\n');
 }

@@ -13,6 +13,7 @@ import {
   validatePlan,
   type AgentHeartbeat,
   type AgentRpc,
+  type CaseOutcome,
   type RigbenchEvent,
 } from '@rigbench/shared';
 import { syntheticRunEvents } from './synthetic-run.js';
@@ -249,10 +250,20 @@ export class SimulatedAgent {
 
   private async publish(run: SimRun, events: RigbenchEvent[]): Promise<void> {
     const js = jetstream(this.options.nc);
+    // What was really sent, so a cancelled run's run.finished accounts for it the way the agent's does.
+    const sentSamples: Record<string, number> = {};
+    const sentOutcomes: Record<string, CaseOutcome> = {};
     for (const event of events) {
       if (this.killed) return;
       if (run.cancelled && event.type !== 'run.finished') continue;
-      if (event.type === 'run.finished' && run.cancelled) event.outcome = 'cancelled';
+      if (event.type === 'run.finished' && run.cancelled) {
+        event.outcome = 'cancelled';
+        event.samplesPerCase = sentSamples;
+        event.caseOutcomes = sentOutcomes;
+      }
+      if (event.type === 'case.started') sentSamples[event.caseId] ??= 0;
+      if (event.type === 'sample.recorded') sentSamples[event.caseId] = (sentSamples[event.caseId] ?? 0) + 1;
+      if (event.type === 'case.finished') sentOutcomes[event.caseId] = event.outcome;
       if (event.type === 'case.started' && this.options.caseDelayMs !== 0) {
         await new Promise((resolve) => setTimeout(resolve, this.options.caseDelayMs ?? 10));
         if (this.killed) return;

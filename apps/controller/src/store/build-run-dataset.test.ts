@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expandPlan, parsePlanYaml } from '@rigbench/shared';
 import { syntheticRunEvents } from '../simulate/synthetic-run.js';
+import { renderReport } from '../report/render-report.js';
 import { buildRunDataset, RunPlanUnreadableError } from './build-run-dataset.js';
 import { RunStore } from './run-store.js';
 
@@ -55,6 +56,36 @@ describe('buildRunDataset', () => {
       expect(dataset.samples).toEqual(
         expectedSamples.map((e) => ({ agentId: e.agentId, caseId: e.caseId, sample: e.sample })),
       );
+    } finally {
+      store.close();
+    }
+  });
+
+  test('dataset - a cancelled run says cancelled, never complete (store, runs, report)', () => {
+    const plan = parsePlanYaml(readFileSync(planFile, 'utf8'), planFile);
+    const caseIds = expandPlan(plan).map((c) => c.caseId);
+    const store = RunStore.open(':memory:');
+    try {
+      store.recordDispatch({
+        runId: 'r3',
+        planName: plan.name,
+        runName: null,
+        label: null,
+        plan,
+        targets: [{ agentId: 'a1', address: null, labels: {} }],
+      });
+      const events = [
+        ...syntheticRunEvents({ runId: 'r3', agentId: 'a1', cases: 0, caseIds, samplesPerCase: 1, plan }),
+      ].map((e) => (e.type === 'run.finished' ? { ...e, outcome: 'cancelled' as const } : e));
+      store.writeEvents(events);
+      const dataset = buildRunDataset(store, 'r3');
+      expect(dataset.run.status).toBe('cancelled');
+      expect(dataset.run.missing).toEqual([
+        `agent a1: cancelled after ${caseIds.length} of ${caseIds.length} cases`,
+      ]);
+      const md = renderReport([dataset], 'md');
+      expect(md).toContain('> **Warning:** Run r3 is cancelled.');
+      expect(md).toMatch(/\| r3 \| — \| quick-cpu \| [^|]+ \| [^|]+ \| cancelled \|/);
     } finally {
       store.close();
     }

@@ -127,7 +127,7 @@ function planCaseIds(plan: unknown): string[] {
  * Decides whether a run is complete: every targeted (or accepting) agent's `run.finished` is stored, every seq
  * from 1 to its `lastSeq` is stored, and the stored samples per case match its `samplesPerCase`. A run with an
  * agent still pending or running is `running`; one with every agent finished or given up but data missing is
- * `incomplete`.
+ * `incomplete`; one whose data is all there but that an agent reports `cancelled` is `cancelled`.
  */
 export function runCompleteness(store: RunStore, runId: string): RunCompleteness {
   const run = store.run(runId); // throws RunNotFoundError
@@ -136,9 +136,15 @@ export function runCompleteness(store: RunStore, runId: string): RunCompleteness
   const agents = store.runAgents(runId).map((row) => agentCompleteness(store, runId, row, plannedCaseIds));
   let status: RunStatus;
   if (agents.some((a) => a.state === 'pending' || a.state === 'running')) status = 'running';
-  else if (agents.length > 0 && agents.every((a) => a.state === 'complete')) status = 'complete';
+  else if (agents.length > 0 && agents.every((a) => a.state === 'complete'))
+    status = agents.some((a) => a.row.outcome === 'cancelled') ? 'cancelled' : 'complete';
   else status = 'incomplete';
   const missing = agents.flatMap((a) => a.missing.map((line) => `agent ${a.agentId}: ${line}`));
   if (agents.length === 0) missing.push('no agent has accepted or been sent this run');
+  if (status === 'cancelled')
+    for (const a of agents.filter((x) => x.row.outcome === 'cancelled'))
+      missing.push(
+        `agent ${a.agentId}: cancelled after ${a.row.casesFinished} of ${a.row.caseCount ?? '?'} cases`,
+      );
   return { runId, status, agents, missing };
 }

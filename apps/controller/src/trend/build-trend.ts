@@ -117,7 +117,7 @@ export function buildTrend(datasets: readonly RunDataset[], options: TrendOption
   sorted.forEach((ds, r) => {
     const descriptors = new Map<string, GroupDescriptor>();
     for (const c of ds.cases) {
-      const d = describeCase(c.agentId, c.benchCase);
+      const d = describeCase(c.agentId, c.benchCase, c.fingerprint);
       descriptors.set(`${c.agentId}\u0000${c.caseId}`, d);
       if (c.fingerprint) groupOf(d).fingerprints[r]!.push(c.fingerprint);
     }

@@ -214,7 +214,7 @@ describe('synthesizeGguf options', () => {
   test('rejects an unknown preset, type or a bad seed, naming what is valid', async () => {
     const outFile = join(dir, 'bad.gguf');
     await expect(synthesizeGguf({ outFile, preset: 'huge' as SynthPresetName })).rejects.toThrow(
-      new SynthModelOptionsError('synth preset "huge" is unknown: use one of tiny, small, medium'),
+      new SynthModelOptionsError('synth preset "huge" is unknown: use one of tiny, small, medium, large'),
     );
     await expect(
       synthesizeGguf({ outFile, preset: 'tiny', type: 'q4_0' as SynthTensorType }),

@@ -177,6 +177,8 @@ describe('planSummary', () => {
       backends: ['cuda', 'vulkan'],
       deviceSets: [[0], [0, 1]],
       repetitions: 4,
+      rounds: 1,
+      order: 'grouped',
       schedules: 2,
       targets: 'labels gpu=p104-100',
     });
@@ -267,5 +269,39 @@ describe('countPlanCases', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('rounds and interleaved order', () => {
+  const plan = (extra: string): BenchPlan =>
+    parsePlanYaml(`${BASE}matrix:\n  backend: [cpu, vulkan]\n${extra}`, 'rounds.yaml');
+
+  test('rounds: every case once per round, ids suffixed, indexes in run order', () => {
+    const one = expandPlan(plan(''));
+    const cases = expandPlan(plan('rounds: 3\n'));
+    expect(cases).toHaveLength(one.length * 3);
+    expect(cases.map((c) => c.index)).toEqual(cases.map((_, i) => i));
+    expect(cases.slice(0, one.length).map((c) => c.caseId)).toEqual(one.map((c) => `${c.caseId}-r1`));
+    expect(cases.map((c) => c.round)).toEqual([0, 1, 2].flatMap((r) => one.map(() => r)));
+    expect(new Set(cases.map((c) => c.caseId)).size).toBe(cases.length);
+    expect(formatPlanSummary(planSummary(plan('rounds: 3\n'), cases)).join('\n')).toContain(
+      'rounds 3, order grouped',
+    );
+  });
+
+  test('order: interleaved shuffles each round differently, the same way every time, loads kept together', () => {
+    const p = plan('rounds: 3\norder: interleaved\n');
+    const cases = expandPlan(p);
+    expect(expandPlan(p)).toEqual(cases);
+    const rounds = [0, 1, 2].map((r) => cases.filter((c) => c.round === r).map((c) => c.caseId.slice(0, -3)));
+    const grouped = expandPlan(plan('')).map((c) => c.caseId);
+    for (const r of rounds) expect([...r].sort()).toEqual([...grouped].sort());
+    expect(new Set(rounds.map((r) => r.join())).size).toBeGreaterThan(1);
+    for (let r = 0; r < 3; r++) expectLoadGroupsConsecutive(cases.filter((c) => c.round === r));
+  });
+
+  test('bad rounds and order name the field and what would be valid', () => {
+    expect(() => plan('rounds: 0\n')).toThrow(/rounds[\s\S]*from 1 to 100/);
+    expect(() => plan('order: random\n')).toThrow(/order[\s\S]*grouped/);
   });
 });

@@ -2,6 +2,7 @@
  * Expanding a plan into the cases a run executes, in an order that loads each model as few times as possible,
  * and summarising the result for `rigbench plan check`.
  */
+import { SeededRandom } from '../stats/seeded-random.js';
 import type { Backend, BenchCase, BenchPlan, CaseWorkload, GpuLayers, LoadSettings } from './plan-model.js';
 
 /**
@@ -71,9 +72,61 @@ export function countPlanCases(plan: BenchPlan): number {
  * device sets and GPU layer counts collapse into one load (devices `[]`, gpuLayers 0).
  *
  * `caseId` is `c<index>-<model>-<backend>[-d<devices>]-<prompt>`, followed by the values of any other axis the
- * plan varies (e.g. `-c4096-tauto`); it is unique and the same for the same plan.
+ * plan varies (e.g. `-c4096-tauto`); it is unique and the same for the same plan. With `rounds:` above 1 every
+ * case runs once per round (`-r1`, `-r2`, … and `round`); `order: interleaved` shuffles each round (seeded).
  */
 export function expandPlan(plan: BenchPlan): BenchCase[] {
+  return inRounds(plan, expandOneRound(plan));
+}
+
+/** Fisher–Yates with a seeded generator: the same plan gives the same order everywhere. */
+function shuffle<T>(items: T[], random: SeededRandom): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = random.nextInt(i + 1);
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+/**
+ * One round in `interleaved` order: the load groups (consecutive cases sharing a model load) in a seeded random
+ * order, and the cases inside each group too, so a model is loaded once per group and round, as in plan order.
+ */
+function interleaved(cases: readonly BenchCase[], random: SeededRandom): BenchCase[] {
+  const groups: BenchCase[][] = [];
+  for (const c of cases) {
+    const last = groups.at(-1);
+    if (last && loadSettingsKey(last[0]!) === loadSettingsKey(c)) last.push(c);
+    else groups.push([c]);
+  }
+  return shuffle(groups, random).flatMap((g) => shuffle([...g], random));
+}
+
+/**
+ * The plan's rounds: every case once per round (caseId suffix `-r<round>` from 1, `round` from 0, when there are
+ * several), in plan order or, with `order: interleaved`, in an order drawn from `generation.seed` and the round.
+ * `index` is the position in the whole run; the caseId keeps the case's place in plan order.
+ */
+function inRounds(plan: BenchPlan, cases: BenchCase[]): BenchCase[] {
+  const rounds = plan.rounds ?? 1;
+  const order = plan.order ?? 'grouped';
+  if (rounds === 1 && order === 'grouped') return cases;
+  const out: BenchCase[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const random = new SeededRandom((plan.generation.seed ^ Math.imul(round + 1, 0x9e3779b9)) >>> 0);
+    const list = order === 'interleaved' ? interleaved(cases, random) : cases;
+    for (const c of list) {
+      out.push({
+        ...structuredClone(c),
+        index: out.length,
+        ...(rounds > 1 ? { caseId: `${c.caseId}-r${round + 1}`, round } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+function expandOneRound(plan: BenchPlan): BenchCase[] {
   const { matrix } = plan;
   const loads: LoadSettings[] = [];
   const seenLoads = new Set<string>();
@@ -178,6 +231,9 @@ export interface PlanSummary {
   rawTests: number;
   /** Distinct load settings: how many times a model is loaded (one worker each) per agent. */
   loadGroups: number;
+  /** Rounds: every case once per round. */
+  rounds: number;
+  order: 'grouped' | 'interleaved';
   /** Measured runs per agent: cases × repetitions. */
   measuredSamples: number;
   /** Unrecorded warm-up runs per agent: cases × warmup. */
@@ -216,6 +272,8 @@ export function planSummary(plan: BenchPlan, cases: readonly BenchCase[]): PlanS
     backends,
     deviceSets: [...deviceKeys.values()].map((set) => [...set]),
     repetitions: plan.repetitions,
+    rounds: plan.rounds ?? 1,
+    order: plan.order ?? 'grouped',
     schedules: plan.schedule.length,
     targets: targetParts.length > 0 ? targetParts.join('; ') : 'every connected agent',
   };
@@ -231,6 +289,9 @@ export function formatPlanSummary(summary: PlanSummary): string[] {
     `  load groups (model loads per agent) ${summary.loadGroups}`,
     `  measured samples per agent ${summary.measuredSamples} (${summary.repetitions} repetitions), ` +
       `warm-up runs ${summary.warmupRuns}`,
+    ...(summary.rounds > 1 || summary.order !== 'grouped'
+      ? [`  rounds ${summary.rounds}, order ${summary.order} (cases above count every round)`]
+      : []),
     `  targets: ${summary.targets}; schedules ${summary.schedules}`,
   ];
 }

@@ -5,6 +5,9 @@
 
 /** Inference backends a plan may ask for. */
 export const BACKENDS = ['cpu', 'cuda', 'vulkan', 'metal'] as const;
+/** How cases are ordered inside a round (see {@link BenchPlan.order}). */
+export const CASE_ORDERS = ['grouped', 'interleaved'] as const;
+export type CaseOrder = (typeof CASE_ORDERS)[number];
 export type Backend = (typeof BACKENDS)[number];
 
 /** KV cache element types llama.cpp accepts for keys and values. */
@@ -98,8 +101,20 @@ export interface BenchPlan {
   generation: GenerationSettings;
   /** Unrecorded runs before the measured ones, per case. */
   warmup: number;
-  /** Measured runs per case (the seed's "rounds"). */
+  /** Measured runs per case inside one round. */
   repetitions: number;
+  /**
+   * Rounds: every case runs once per round, round after round (default 1). The round is the unit of replication
+   * of the answers (docs/measurement.md); repetitions only measure the noise inside a round.
+   */
+  rounds?: number;
+  /**
+   * Case order inside a round: `grouped` (default: plan order, cases sharing a model load together) or
+   * `interleaved` (seeded random order of the load groups and of the cases inside each, new every round, so
+   * drift during a day cannot pose as a difference between configurations; a model is still loaded once per
+   * load group and round).
+   */
+  order?: CaseOrder;
   targets: PlanTargets;
   schedule: PlanSchedule[];
   /**
@@ -139,4 +154,9 @@ export interface BenchCase extends LoadSettings {
   repetitions: number;
   /** Copied from the plan when true: the case may run on a software device. */
   allowSoftwareDevices?: boolean;
+  /**
+   * Which of the plan's `rounds` this case belongs to, from 0; absent for plans of one round. Rounds are the
+   * unit of replication: each round runs every case once more, so a session effect shows as round-to-round spread.
+   */
+  round?: number;
 }

@@ -17,7 +17,7 @@
  */
 import { z } from 'zod';
 import { cronProblem } from './plan-cron.js';
-import { BACKENDS, KV_CACHE_TYPES, LLAMA_BUILDS } from './plan-model.js';
+import { BACKENDS, CASE_ORDERS, KV_CACHE_TYPES, LLAMA_BUILDS } from './plan-model.js';
 import type { BenchPlan, GpuLayers, KvCacheType, Backend, LlamaBuild, Threads } from './plan-model.js';
 
 /** Model, prompt and agent ids: letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
@@ -30,6 +30,7 @@ export const PLAN_LIMITS = {
   idLength: 64,
   repetitions: { min: 1, max: 1000 },
   warmup: { min: 0, max: 100 },
+  rounds: { min: 1, max: 100 },
   /** Tokens. */
   contextSize: { min: 16, max: 1_048_576 },
   /** Tokens. */
@@ -76,7 +77,7 @@ const range = (limits: { min: number; max: number }, what = 'an integer'): strin
  * Error messages say what is wrong; this says what to write instead.
  */
 export const PLAN_FIELD_EXPECTATIONS: Readonly<Record<string, string>> = {
-  '': 'a mapping with version, name, models, prompts and optionally matrix, generation, warmup, repetitions, targets, schedule, allowSoftwareDevices',
+  '': 'a mapping with version, name, models, prompts and optionally matrix, generation, warmup, repetitions, rounds, order, targets, schedule, allowSoftwareDevices',
   allowSoftwareDevices:
     'true to benchmark GPU backends on software devices (llvmpipe, lavapipe, SwiftShader) when no GPU is there; false or absent to skip them',
   version: '1',
@@ -129,6 +130,8 @@ export const PLAN_FIELD_EXPECTATIONS: Readonly<Record<string, string>> = {
   'generation.ignoreEos': 'true or false',
   warmup: range(PLAN_LIMITS.warmup),
   repetitions: range(PLAN_LIMITS.repetitions),
+  rounds: `${range(PLAN_LIMITS.rounds)} (every case runs once per round; default 1)`,
+  order: 'grouped (default) or interleaved (seeded random case order inside each round)',
   targets: 'a mapping { agents, selector }',
   'targets.agents': 'a list of distinct agent ids',
   'targets.agents[]': ID_EXPECTED,
@@ -417,6 +420,8 @@ const planShape = {
   generation: z.preprocess(emptyIsAbsent, generationSchema.prefault({})),
   warmup: boundedInt(PLAN_LIMITS.warmup).default(PLAN_DEFAULTS.warmup),
   repetitions: boundedInt(PLAN_LIMITS.repetitions).default(PLAN_DEFAULTS.repetitions),
+  rounds: boundedInt(PLAN_LIMITS.rounds).optional(),
+  order: z.enum(CASE_ORDERS).optional(),
   targets: z.preprocess(emptyIsAbsent, targetsSchema.prefault({})),
   schedule: z.preprocess(
     emptyIsAbsent,

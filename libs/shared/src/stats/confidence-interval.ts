@@ -32,3 +32,20 @@ export function meanConfidenceInterval(xs: ArrayLike<number>, confidence = 0.95)
   if (xs.length < 2) throw new InsufficientDataError('confidence interval of the mean', 2, xs.length);
   return meanConfidenceIntervalFromSummary(mean(xs), standardDeviation(xs), xs.length, confidence);
 }
+
+/**
+ * Confidence interval of the geometric mean of positive values (rates): Student t on the logs, back-transformed,
+ * so it is never negative and is asymmetric like the noise of a rate. Needs n ≥ 2 and values > 0.
+ */
+export function geometricMeanInterval(xs: ArrayLike<number>, confidence = 0.95): Interval & { mean: number } {
+  checkConfidence(confidence);
+  if (xs.length < 2)
+    throw new InsufficientDataError('confidence interval of the geometric mean', 2, xs.length);
+  const logs = new Float64Array(xs.length);
+  for (let i = 0; i < xs.length; i++) {
+    if (!(xs[i]! > 0)) throw new StatsDomainError(`a geometric mean needs values > 0, got ${xs[i]}`);
+    logs[i] = Math.log(xs[i]!);
+  }
+  const ci = meanConfidenceInterval(logs, confidence);
+  return { mean: Math.exp(mean(logs)), lo: Math.exp(ci.lo), hi: Math.exp(ci.hi) };
+}

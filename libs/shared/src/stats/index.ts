@@ -14,3 +14,4 @@ export * from './bootstrap.js';
 export * from './repetitions.js';
 export * from './log-ratio-test.js';
 export * from './change-points.js';
+export * from './between-rounds.js';

@@ -37,11 +37,32 @@ export interface LogRatioResult {
 interface LogMoments {
   n: number;
   mean: number;
-  /** Sum of squared deviations. */
+  /** Sum of squared deviations (never below the figures' resolution, see {@link figureResolution}). */
   ss: number;
 }
 
-function logMoments(xs: ArrayLike<number>): LogMoments {
+/**
+ * The step the figures were recorded in: the largest power of ten (down to 10⁻⁹) that every value is a whole
+ * multiple of (0.01 for a table typed with two decimals), or 10⁻⁹ × the largest value for full-precision
+ * measurements. A value known to ±step/2 carries a rounding error of sd step/√12 at least, so a group whose
+ * figures are all equal still has that much noise: zero spread never proves a difference (p is never 0).
+ */
+export function figureResolution(xs: ArrayLike<number>): number {
+  let largest = 0;
+  for (let i = 0; i < xs.length; i++) largest = Math.max(largest, Math.abs(xs[i]!));
+  for (let k = 0; k <= 9; k++) {
+    const scale = 10 ** k;
+    let whole = true;
+    for (let i = 0; i < xs.length && whole; i++) {
+      const v = xs[i]! * scale;
+      if (Math.abs(v - Math.round(v)) > 1e-6 * Math.max(1, Math.abs(v))) whole = false;
+    }
+    if (whole) return 1 / scale;
+  }
+  return largest * 1e-9;
+}
+
+function logMoments(xs: ArrayLike<number>, resolution: number | undefined): LogMoments {
   let sum = 0;
   for (let i = 0; i < xs.length; i++) {
     if (!(xs[i]! > 0)) throw new StatsDomainError(`ratio tests need values > 0, got ${xs[i]}`);
@@ -50,29 +71,28 @@ function logMoments(xs: ArrayLike<number>): LogMoments {
   const mean = sum / xs.length;
   let ss = 0;
   for (let i = 0; i < xs.length; i++) ss += (Math.log(xs[i]!) - mean) ** 2;
-  return { n: xs.length, mean, ss };
+  // Rounding noise on the log scale: (step / √12) / value, per value beyond the first.
+  const step = resolution ?? figureResolution(xs);
+  const floor = ((xs.length - 1) * (step / Math.exp(mean)) ** 2) / 12;
+  return { n: xs.length, mean, ss: Math.max(ss, floor) };
 }
 
 function estimate(d: number, se: number | null, df: number, confidence: number): RatioEstimate {
   if (se === null || !(df > 0))
     return { ratio: Math.exp(d), ci: null, p: null, t: null, df, standardError: null };
   if (se === 0) {
-    // No spread at all (synthetic data): equal means are no difference, others are exact.
-    return {
-      ratio: Math.exp(d),
-      ci: { lo: Math.exp(d), hi: Math.exp(d) },
-      p: d === 0 ? 1 : 0,
-      t: null,
-      df,
-      standardError: 0,
-    };
+    // Only reachable with an explicit resolution of 0: equal means are no difference, others untestable.
+    return d === 0
+      ? { ratio: 1, ci: { lo: 1, hi: 1 }, p: 1, t: 0, df, standardError: 0 }
+      : { ratio: Math.exp(d), ci: null, p: null, t: null, df, standardError: 0 };
   }
   const t = d / se;
   const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
   return {
     ratio: Math.exp(d),
     ci: { lo: Math.exp(d - half), hi: Math.exp(d + half) },
-    p: tTwoSidedP(t, df),
+    // A p-value is never exactly 0: past double precision it is the smallest positive number.
+    p: Math.max(tTwoSidedP(t, df), Number.MIN_VALUE),
     t,
     df,
     standardError: se,
@@ -91,10 +111,13 @@ function estimate(d: number, se: number | null, df: number, confidence: number):
  *   `ttest_ind(log x, log y, equal_var=False)`). Needs n ≥ 2 in every group.
  * - `auto` (default): `welch` when every group has n ≥ 2, `pooled` otherwise.
  * The overall estimate is the mean of the per-stratum log ratios.
+ *
+ * Each group's spread is at least the rounding noise of its figures (`resolution`, the step values were recorded
+ * in; default {@link figureResolution} per group), so constant groups give a finite t and a p-value above 0.
  */
 export function logRatioTest(
   strata: readonly RatioStratum[],
-  options: { variance?: LogRatioVariance; confidence?: number } = {},
+  options: { variance?: LogRatioVariance; confidence?: number; resolution?: number } = {},
 ): LogRatioResult {
   const confidence = options.confidence ?? 0.95;
   checkConfidence(confidence);
@@ -102,7 +125,7 @@ export function logRatioTest(
   const moments = strata.map((s) => {
     if (s.x.length === 0 || s.y.length === 0)
       throw new StatsDomainError('every stratum needs values on both sides');
-    return { x: logMoments(s.x), y: logMoments(s.y) };
+    return { x: logMoments(s.x, options.resolution), y: logMoments(s.y, options.resolution) };
   });
   const allPairs = moments.every((m) => m.x.n >= 2 && m.y.n >= 2);
   const requested = options.variance ?? 'auto';

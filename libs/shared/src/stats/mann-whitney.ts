@@ -1,5 +1,5 @@
 import { normalSf } from './normal-distribution.js';
-import { InsufficientDataError } from './stats-errors.js';
+import { InsufficientDataError, StatsDomainError } from './stats-errors.js';
 
 /** How the p-value is found: the exact null distribution of U, or the normal approximation. */
 export type MannWhitneyMethod = 'auto' | 'exact' | 'asymptotic';
@@ -46,7 +46,8 @@ function exactUCounts(m: number, n: number): Float64Array {
  * Mann–Whitney U test (Wilcoxon rank-sum), two-sided, matching `scipy.stats.mannwhitneyu(x, y)` (1.17):
  * `auto` uses the exact distribution when either sample has at most 8 values and there are no ties, the
  * normal approximation with tie correction and continuity correction otherwise. `exact` with ties falls back
- * to the approximation (the exact null distribution assumes no ties).
+ * to the approximation (the exact null distribution assumes no ties). A NaN anywhere is a StatsDomainError
+ * (it has no rank; sorting it silently would give a meaningless p-value).
  */
 export function mannWhitneyU(
   x: ArrayLike<number>,
@@ -57,6 +58,16 @@ export function mannWhitneyU(
   const n2 = y.length;
   if (n1 < 1) throw new InsufficientDataError('Mann–Whitney U (first sample)', 1, n1);
   if (n2 < 1) throw new InsufficientDataError('Mann–Whitney U (second sample)', 1, n2);
+  for (const [name, sample] of [
+    ['first', x],
+    ['second', y],
+  ] as const) {
+    for (let i = 0; i < sample.length; i++)
+      if (Number.isNaN(sample[i]))
+        throw new StatsDomainError(
+          `Mann–Whitney U: value ${i} of the ${name} sample is NaN; ranks need numbers (leave missing values out)`,
+        );
+  }
   const n = n1 + n2;
   const values = new Float64Array(n);
   for (let i = 0; i < n1; i++) values[i] = x[i]!;

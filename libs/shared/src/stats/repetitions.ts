@@ -20,10 +20,12 @@ export function repetitionsNeeded(cv: number, margin = 0.05, confidence = 0.95):
   // The half-width shrinks monotonically with n: double to bracket, then bisect.
   let lo = 2;
   let hi = 4;
+  // Doubling from 2 passes 524,288 and then the cap: bracket with the cap itself, so answers between the two
+  // powers are found by the bisection instead of being reported as the cap.
   while (!fits(hi)) {
+    if (hi === MAX_REPETITIONS) return MAX_REPETITIONS;
     lo = hi;
-    hi *= 2;
-    if (hi > MAX_REPETITIONS) return MAX_REPETITIONS;
+    hi = Math.min(hi * 2, MAX_REPETITIONS);
   }
   while (hi - lo > 1) {
     const mid = (lo + hi) >>> 1;
