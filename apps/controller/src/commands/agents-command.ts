@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { AgentRpc } from '@rigbench/shared';
 import type { FleetAgent } from '../fleet/fleet-view.js';
+import type { CommandContext } from './command-context.js';
 import type { ActionBinder } from './program.js';
 import { ExitCode } from './exit-codes.js';
 import { table } from './output.js';
@@ -58,11 +59,11 @@ export function registerAgentCommands(program: Command, bind: ActionBinder): voi
               ...(probes.has(a.agentId) ? { probe: probes.get(a.agentId) } : {}),
             })),
           );
-          return ExitCode.ok;
+          return await listedExitCode(ctx);
         }
         if (fleet.length === 0) {
           ctx.output.line('no agents: none configured and none heard from on NATS');
-          return ExitCode.ok;
+          return await listedExitCode(ctx);
         }
         const rows = fleet.map((a) => [
           a.agentId,
@@ -80,7 +81,7 @@ export function registerAgentCommands(program: Command, bind: ActionBinder): voi
         )) {
           ctx.output.line(line);
         }
-        return ExitCode.ok;
+        return await listedExitCode(ctx);
       }),
     );
 
@@ -135,6 +136,14 @@ export function registerAgentCommands(program: Command, bind: ActionBinder): voi
         }
       }),
     );
+}
+
+/**
+ * `agents` still lists configured and previously seen agents when NATS is down or refuses the credentials, but the
+ * listing is not the live fleet: it exits with {@link ExitCode.natsUnavailable} (the warning above says why).
+ */
+async function listedExitCode(ctx: CommandContext): Promise<number> {
+  return (await ctx.natsFailure()) ? ExitCode.natsUnavailable : ExitCode.ok;
 }
 
 function formatInfo(info: AgentRpc.AgentInfo__Output): string[] {

@@ -19,6 +19,7 @@ interface RunOptions {
   name?: string;
   label?: string;
   detach?: boolean;
+  json?: boolean;
 }
 
 export function registerRunCommand(program: Command, bind: ActionBinder): void {
@@ -26,7 +27,7 @@ export function registerRunCommand(program: Command, bind: ActionBinder): void {
     .command('run')
     .description(
       'run a plan on agents: checks each with GetInfo, starts it everywhere at once, shows progress per agent ' +
-        'and stores every result (exit 0 complete, 4 incomplete)',
+        'and stores every result (exit 0 complete, 5 complete with failed cases, 4 incomplete)',
     )
     .argument('<plan>', 'plan YAML file')
     .option('--agents <ids>', 'comma-separated agent ids (overrides the plan targets)', parseList)
@@ -38,6 +39,7 @@ export function registerRunCommand(program: Command, bind: ActionBinder): void {
     .option('--name <name>', 'a name for this run, shown in listings')
     .option('--label <label>', 'free-form label stored with the run, e.g. morning or night')
     .option('--detach', 'return once every agent accepted the run')
+    .option('--json', 'print the outcome as one JSON object on stdout (progress stays on stderr)')
     .action(
       bind(async (ctx, file: string, opts: RunOptions) => {
         const { output, store, config } = ctx;
@@ -98,14 +100,25 @@ export function registerRunCommand(program: Command, bind: ActionBinder): void {
           } finally {
             for (const t of ready) t.client.close();
           }
-          output.line(`run ${runId}`);
-          output.line(
+          // With --json, stdout carries only the JSON object; the human lines go to stderr.
+          const say = opts.json ? (text: string) => output.note(text) : (text: string) => output.line(text);
+          say(`run ${runId}`);
+          say(
             `  plan ${plan.name} on ${ready.map((t) => `${t.agent.agentId} (${accepted.get(t.agent.agentId)?.case_count ?? '?'} cases)`).join(', ')}`,
           );
           if (opts.detach) {
-            output.line(
-              `  detached; follow with 'rigbench watch ${runId}', results with 'rigbench report ${runId}'`,
-            );
+            say(`  detached; follow with 'rigbench watch ${runId}', results with 'rigbench report ${runId}'`);
+            if (opts.json) {
+              output.json({
+                runId,
+                status: 'running',
+                detached: true,
+                agents: ready.map((t) => ({
+                  agentId: t.agent.agentId,
+                  caseCount: accepted.get(t.agent.agentId)?.case_count ?? null,
+                })),
+              });
+            }
             return ExitCode.ok;
           }
           return await followRun(
@@ -114,6 +127,7 @@ export function registerRunCommand(program: Command, bind: ActionBinder): void {
             heartbeats,
             runId,
             ready.map((t) => t.agent.endpoint),
+            { json: opts.json === true },
           );
         } finally {
           await heartbeats.stop();

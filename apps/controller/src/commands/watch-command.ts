@@ -5,25 +5,26 @@ import type { AgentEndpoint } from '../fleet/agent-client.js';
 import { catchUp } from '../collector/catch-up.js';
 import { runCompleteness } from '../store/run-completeness.js';
 import type { ActionBinder } from './program.js';
-import { ExitCode } from './exit-codes.js';
-import { followRun } from './follow-run.js';
+import { followRun, printRunOutcome } from './follow-run.js';
 
 export function registerWatchCommand(program: Command, bind: ActionBinder): void {
   program
     .command('watch')
     .description(
-      'follow a running run: progress per agent until it ends, storing its events (exit 0 complete, 4 incomplete)',
+      'follow a running run: progress per agent until it ends, storing its events (exit 0 complete, ' +
+        '5 complete with failed cases, 4 incomplete)',
     )
     .argument('<run>', 'run id')
+    .option('--json', 'print the outcome as one JSON object on stdout (progress stays on stderr)')
     .action(
-      bind(async (ctx, runId: string) => {
+      bind(async (ctx, runId: string, opts: { json?: boolean }) => {
         const { store, config } = ctx;
         const nc = await ctx.nats();
         await catchUp(nc, store, config.collector, { timeoutMs: 15_000, signal: ctx.signal });
         store.run(runId); // RunNotFoundError names the run
         if (runCompleteness(store, runId).status === 'complete') {
-          ctx.output.line(`run ${runId} is already complete; report: rigbench report ${runId}`);
-          return ExitCode.ok;
+          ctx.output.note(`run ${runId} is already complete`);
+          return printRunOutcome(ctx, runId, { json: opts.json === true });
         }
         const heartbeats = new HeartbeatMonitor(nc);
         heartbeats.onHeartbeat(({ heartbeat, receivedAtMs }) =>
@@ -45,8 +46,9 @@ export function registerWatchCommand(program: Command, bind: ActionBinder): void
               ...(agentTls ? { tls: agentTls } : {}),
             };
           });
-          ctx.output.line(`run ${runId}`);
-          return await followRun(ctx, nc, heartbeats, runId, endpoints);
+          if (opts.json) ctx.output.note(`run ${runId}`);
+          else ctx.output.line(`run ${runId}`);
+          return await followRun(ctx, nc, heartbeats, runId, endpoints, { json: opts.json === true });
         } finally {
           await heartbeats.stop();
         }
