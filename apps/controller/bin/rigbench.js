@@ -2,7 +2,8 @@
 // The `rigbench` command as npm links it: a committed launcher that loads the built CLI, so `npm ci` can link a
 // file that exists before `npm run build` has written dist/.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import process from 'node:process';
+import { URL, fileURLToPath } from 'node:url';
 
 const cli = new URL('../dist/cli.js', import.meta.url);
 if (!existsSync(fileURLToPath(cli))) {
