@@ -101,20 +101,23 @@ describe('deploy - real Prometheus scrapes a real agent installed by install.sh'
     // 1. install.sh stages the node: agent.yaml and a generated token.
     const root = join(work, 'root');
     stageRoot = root;
-    const staged = runTool('bash', [
-      join(DEPLOY_DIR, 'install.sh'),
-      '--dry-run',
-      '--root',
-      root,
-      '--agent-id',
-      AGENT_ID,
-      '--labels',
-      'gpu=none,site=ci',
-      '--nats',
-      nats.server.url,
-      '--nats-password',
-      TEST_NATS_USERS.agent.password,
-    ]);
+    const staged = runTool(
+      'bash',
+      [
+        join(DEPLOY_DIR, 'install.sh'),
+        '--dry-run',
+        '--root',
+        root,
+        '--agent-id',
+        AGENT_ID,
+        '--labels',
+        'gpu=none,site=ci',
+        '--nats',
+        nats.server.url,
+        '--nats-password-stdin',
+      ],
+      { input: `${TEST_NATS_USERS.agent.password}\n` },
+    );
     if (staged.status !== 0) throw new Error(`install.sh failed:\n${staged.stdout}${staged.stderr}`);
 
     // 2. The real agent binary from that config; only paths and ports differ from a real node.
