@@ -48,7 +48,7 @@ export interface EventSink {
 export interface RunMetrics {
   observeSample(labels: MetricLabels, sample: SampleRecordedEvent['sample']): void;
   observeModelLoad(labels: Pick<MetricLabels, 'model' | 'backend'>, seconds: number): void;
-  caseFinished(outcome: CaseOutcome, labels: MetricLabels): void;
+  caseFinished(outcome: CaseOutcome, labels: MetricLabels, caseId?: string): void;
   runFinished(outcome: RunOutcome): void;
   setBusy(busy: boolean): void;
 }
@@ -59,6 +59,10 @@ export interface MetricLabels {
   backend: string;
   prompt: string;
   mode: 'chat' | 'raw';
+  /** GPU indexes, comma-separated, or `none`. */
+  devices: string;
+  /** The threads setting: `auto` or a number. */
+  threads: string;
 }
 
 /** Structured logger: fixed message, details in metadata. */
@@ -375,7 +379,7 @@ export class RunSupervisor {
           openCase = null;
           samplesPerCase[payload.caseId] ??= 0;
           caseOutcomes[payload.caseId] = payload.outcome;
-          if (labels) metrics?.caseFinished(payload.outcome, labels);
+          if (labels) metrics?.caseFinished(payload.outcome, labels, payload.caseId);
         }
         await emit(
           stamp({
@@ -403,7 +407,7 @@ export class RunSupervisor {
       const reason = failure ?? run.abortReason?.reason ?? 'the engine stopped before the case finished';
       caseOutcomes[openCase] = 'failed';
       const benchCase = byId.get(openCase);
-      if (benchCase) metrics?.caseFinished('failed', metricLabels(benchCase));
+      if (benchCase) metrics?.caseFinished('failed', metricLabels(benchCase), openCase);
       try {
         await emit(
           stamp({
@@ -468,6 +472,8 @@ function metricLabels(benchCase: BenchCase): MetricLabels {
     backend: benchCase.backend,
     prompt: workload.mode === 'chat' ? workload.prompt.id : workload.test.id,
     mode: workload.mode,
+    devices: benchCase.devices.length > 0 ? benchCase.devices.join(',') : 'none',
+    threads: String(benchCase.threads),
   };
 }
 
