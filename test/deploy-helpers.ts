@@ -1,5 +1,13 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -196,11 +204,31 @@ interface RuleFile {
   groups: Array<{ name: string; rules: Array<{ alert?: string; record?: string; expr: string }> }>;
 }
 
-/** Every alert and recording rule expression in `deploy/prometheus/rules/rigbench.rules.yml`. */
+/** The rule files Prometheus loads (`rule_files: rules/*.yml`), relative to `deploy/`. */
+export function ruleFiles(): string[] {
+  return readdirSync(join(DEPLOY_DIR, 'prometheus', 'rules'))
+    .filter((name) => name.endsWith('.yml'))
+    .sort()
+    .map((name) => `prometheus/rules/${name}`);
+}
+
+/** Every alert and recording rule expression in `deploy/prometheus/rules/*.yml`. */
 export function ruleExpressions(): Array<{ where: string; expr: string }> {
-  const file = readDeployYaml('prometheus/rules/rigbench.rules.yml') as RuleFile;
-  return file.groups.flatMap((group) =>
-    group.rules.map((rule) => ({ where: `${group.name} / ${rule.alert ?? rule.record}`, expr: rule.expr })),
+  return ruleFiles().flatMap((path) =>
+    (readDeployYaml(path) as RuleFile).groups.flatMap((group) =>
+      group.rules.map((rule) => ({ where: `${group.name} / ${rule.alert ?? rule.record}`, expr: rule.expr })),
+    ),
+  );
+}
+
+/** Series the shipped recording rules produce (`rigbench:…`): Prometheus' own, not the agent's. */
+export function recordedSeriesNames(): Set<string> {
+  return new Set(
+    ruleFiles().flatMap((path) =>
+      (readDeployYaml(path) as RuleFile).groups.flatMap((group) =>
+        group.rules.flatMap((rule) => (rule.record ? [rule.record] : [])),
+      ),
+    ),
   );
 }
 

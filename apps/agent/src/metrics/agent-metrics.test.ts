@@ -174,6 +174,19 @@ describe('AgentMetrics', () => {
     expect(() => geometricBuckets(0, 2)).toThrow(RangeError);
   });
 
+  test('cardinality - one more combination adds the 641 series the README budgets, no more', async () => {
+    const metrics = makeMetrics();
+    const series = async () =>
+      (await metrics.metrics()).split('\n').filter((line) => line.startsWith('rigbench_')).length;
+    metrics.observeSample(labels, sample());
+    metrics.caseFinished('ok', labels, 'c1');
+    const before = await series();
+    const next = { ...labels, prompt: 'long' };
+    metrics.observeSample(next, sample({ caseId: 'c2' }));
+    metrics.caseFinished('ok', next, 'c2');
+    expect((await series()) - before).toBe(641);
+  });
+
   test('setGpus - replaces the previous GPU list', async () => {
     const metrics = makeMetrics();
     metrics.setGpus([{ index: 0, name: 'A', uuid: 'GPU-a' }]);
