@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { collectorFor, sleep } from '../collector/catch-up.js';
+import { CollectorMetricsServer, collectorRegistry } from '../collector/collector-metrics.js';
 import { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
 import type { ActionBinder } from './program.js';
 import { ExitCode } from './exit-codes.js';
@@ -11,7 +12,8 @@ export function registerCollectCommand(program: Command, bind: ActionBinder): vo
     .command('collect')
     .description(
       'run the collector until SIGINT/SIGTERM: store every event from NATS (durable consumer, catches up after ' +
-        'downtime) and every agent heartbeat',
+        'downtime) and every agent heartbeat; serves Prometheus /metrics on collector.metricsListen ' +
+        '(RIGBENCH_COLLECTOR_METRICS_LISTEN, default 127.0.0.1:9465, off for none)',
     )
     .option('--stats-every <seconds>', 'log collector totals this often (0: never)', parseNonNegative, 60)
     .option('--verbose', 'log every batch')
@@ -26,7 +28,26 @@ export function registerCollectCommand(program: Command, bind: ActionBinder): vo
         );
         heartbeats.start();
         await collector.start();
-        log.info('collecting', { store: ctx.store.path, servers: ctx.config.nats.servers.join(',') });
+        const listen = ctx.config.collector.metricsListen;
+        // Storing events matters more than exporting metrics: a taken port is a warning, not a stop.
+        let metrics = listen
+          ? new CollectorMetricsServer(
+              collectorRegistry({ collector, storePath: ctx.store.path }),
+              listen.host,
+              listen.port,
+            )
+          : undefined;
+        try {
+          await metrics?.start();
+        } catch (error) {
+          log.warn('collector metrics off', { error: (error as Error).message });
+          metrics = undefined;
+        }
+        log.info('collecting', {
+          store: ctx.store.path,
+          servers: ctx.config.nats.servers.join(','),
+          metrics: metrics ? `${metrics.url}/metrics` : 'off',
+        });
         let lastStats = Date.now();
         while (!ctx.signal.aborted) {
           await sleep(250, ctx.signal);
@@ -35,6 +56,7 @@ export function registerCollectCommand(program: Command, bind: ActionBinder): vo
             log.info('collector totals', { ...collector.stats });
           }
         }
+        await metrics?.stop();
         await heartbeats.stop();
         await collector.stop();
         return ExitCode.ok;
