@@ -12,6 +12,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { runCli } from '../apps/controller/src/commands/program.js';
 import { streamOutput } from '../apps/controller/src/commands/output.js';
 import { SimulatedAgent } from '../apps/controller/src/simulate/simulated-agent.js';
+import { COLLECTOR_METRICS } from './deploy-helpers.js';
 import { eventually } from './support/eventually.js';
 import { freePort } from './support/free-port.js';
 import { startNatsServer, type NatsServerHandle } from './support/nats-server.js';
@@ -103,6 +104,9 @@ test('rigbench collect /metrics - events received, stored, duplicates, quarantin
       throw new Error(`promtool missing: apt-get install prometheus (${promtool.error.message})`);
     expect(`${promtool.stdout}${promtool.stderr}`).toBe('');
     expect(promtool.status).toBe(0);
+    // The families the dashboard and alerts may use (deploy-helpers COLLECTOR_METRICS) are exactly these.
+    const families = [...text.matchAll(/^# TYPE (\w+) /gm)].map((m) => m[1] ?? '').sort();
+    expect(families).toEqual([...COLLECTOR_METRICS].sort());
   } finally {
     stop.abort();
     await agent.stop();
