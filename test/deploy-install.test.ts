@@ -224,7 +224,9 @@ describe('deploy/install.sh', () => {
       );
       // The units follow the prefix.
       const unit = readFileSync(join(root, 'etc/systemd/system/rigbench-agent.service'), 'utf8');
-      expect(unit).toContain('/srv/rigbench/apps/agent/dist/main.js --config /etc/rigbench/agent.yaml');
+      expect(unit).toContain(
+        '/srv/rigbench/apps/agent/bin/rigbench-agent.js --config /etc/rigbench/agent.yaml',
+      );
       expect(unit).not.toContain('/opt/rigbench');
       const missing = install('--from', join(root, 'nope.tar.gz'));
       expect(missing.status).not.toBe(0);
@@ -251,6 +253,10 @@ describe('deploy/install.sh', () => {
     write('libs/shared/dist/index.js', 'export {};\n');
     write('apps/controller/dist/cli.js', `console.log('controller ${version}');\n`);
     write('apps/agent/dist/main.js', `console.log('agent ${version}');\n`);
+    // The real launchers the units start (they import ../dist/…).
+    for (const launcher of ['apps/agent/bin/rigbench-agent.js', 'apps/controller/bin/rigbench.js']) {
+      write(launcher, readFileSync(join(REPO_ROOT, launcher), 'utf8'));
+    }
     if (extraFile) write(extraFile, `only in ${version}\n`);
   }
 
@@ -261,19 +267,24 @@ describe('deploy/install.sh', () => {
         runTool('bash', [INSTALL_SH, '--root', root, '--from', source, '--agent-id', 'gpu-box-1', ...args], {
           input: 'pw\n',
         });
-      const agentMain = join(root, 'opt/rigbench/apps/agent/dist/main.js');
+      // What rigbench-agent.service starts (its ExecStart, with the prefix of this staging root).
+      const unitExec = () =>
+        /^ExecStart=\S+ (\S+)/m.exec(
+          readFileSync(join(root, 'etc/systemd/system/rigbench-agent.service'), 'utf8'),
+        )?.[1] ?? '';
+      const agentMain = () => join(root, unitExec());
       fakeCheckout(source, 'v1', 'apps/agent/dist/removed-in-v2.js');
       const first = stage('--nats-password-stdin');
       expect(outputOf(first)).toContain(`installed ${join(root, 'opt/rigbench')}`);
       expect(first.status).toBe(0);
-      expect(runTool(process.execPath, [agentMain]).stdout).toBe('agent v1\n');
+      expect(runTool(process.execPath, [agentMain()]).stdout).toBe('agent v1\n');
 
       rmSync(source, { recursive: true, force: true });
       fakeCheckout(source, 'v2');
       const second = stage('--nats-password-stdin');
       expect(second.status).toBe(0);
       expect(second.stdout).toContain(`replaced ${join(root, 'opt/rigbench')} (upgrade)`);
-      expect(runTool(process.execPath, [agentMain]).stdout).toBe('agent v2\n');
+      expect(runTool(process.execPath, [agentMain()]).stdout).toBe('agent v2\n');
       expect(runTool(process.execPath, [join(root, 'opt/rigbench/apps/controller/dist/cli.js')]).stdout).toBe(
         'controller v2\n',
       );
