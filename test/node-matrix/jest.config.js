@@ -4,6 +4,7 @@
  * better-sqlite3 is a native addon built for the ABI of the Node that ran `npm ci`; the script builds a copy for
  * this Node and passes its folder in RIGBENCH_BETTER_SQLITE3, which is mapped in here, so the store tests run too.
  */
+import process from 'node:process';
 import base from '../../jest.config.js';
 
 const betterSqlite3 = process.env.RIGBENCH_BETTER_SQLITE3;
