@@ -4,6 +4,7 @@ import { monitorRun } from '../dispatch/run-monitor.js';
 import { lineDisplay, multibarDisplay } from '../dispatch/progress-display.js';
 import type { AgentEndpoint } from '../fleet/agent-client.js';
 import type { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
+import type { RunStatus } from '../report/run-dataset.js';
 import { runCompleteness } from '../store/run-completeness.js';
 import type { CommandContext } from './command-context.js';
 import { ExitCode } from './exit-codes.js';
@@ -13,7 +14,8 @@ import { stderrLogger } from './output.js';
 /** What `run --json` and `watch --json` print once the run has ended (or the command was interrupted). */
 export interface RunOutcomeJson {
   runId: string;
-  status: 'complete' | 'incomplete' | 'running' | 'interrupted';
+  /** The run's status in the store, or `interrupted` when this command was stopped before the run ended. */
+  status: RunStatus | 'interrupted';
   exitCode: number;
   agents: Array<{
     agentId: string;
