@@ -153,6 +153,89 @@ describe('deploy/compose - files parse and reference only what exists', () => {
     expect(services.prometheus?.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
   });
 
+  test('alerting - Prometheus sends to the compose Alertmanager, whose config amtool accepts, with a receiver', () => {
+    const services = readCompose('docker-compose.yml').services;
+    const prometheus = readDeployYaml('prometheus/prometheus.yml') as {
+      alerting: { alertmanagers: Array<{ static_configs: Array<{ targets: string[] }> }> };
+      scrape_configs: Array<{ job_name: string; static_configs?: Array<{ targets: string[] }> }>;
+    };
+    const targets = prometheus.alerting.alertmanagers.flatMap((a) =>
+      a.static_configs.flatMap((c) => c.targets),
+    );
+    expect(targets).toEqual(['alertmanager:9093']);
+    const alertmanager = services.alertmanager;
+    expect(alertmanager?.command).toContain('--config.file=/etc/alertmanager/alertmanager.yml');
+    expect(alertmanager?.volumes).toContain(
+      '../alertmanager/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro',
+    );
+    // Its API accepts alerts from anyone who can reach it: loopback only on the host.
+    expect(alertmanager?.ports?.every((port) => port.startsWith('127.0.0.1:'))).toBe(true);
+    const check = runTool('amtool', ['check-config', join(DEPLOY_DIR, 'alertmanager', 'alertmanager.yml')]);
+    expect(outputOf(check)).toContain('SUCCESS');
+    expect(check.status).toBe(0);
+    const config = readDeployYaml('alertmanager/alertmanager.yml') as {
+      route: { receiver: string };
+      receivers: Array<{ name: string; webhook_configs?: Array<{ url: string }> }>;
+    };
+    const receiver = config.receivers.find((r) => r.name === config.route.receiver);
+    // The example receiver is the compose stack's own ntfy service.
+    expect(receiver?.webhook_configs?.[0]?.url).toBe('http://ntfy:80/rigbench');
+    expect(services.ntfy?.command).toEqual(['serve']);
+    expect(services.ntfy?.ports).toContain('${NTFY_PORT:-8080}:80');
+  });
+
+  test('NATS metrics - the exporter reads the server monitoring port and Prometheus scrapes the exporter', () => {
+    const services = readCompose('docker-compose.yml').services;
+    const exporter = services['nats-exporter'];
+    expect(exporter?.command).toEqual(
+      expect.arrayContaining(['-jsz=all', '-port', '7777', 'http://nats:8222']),
+    );
+    expect(exporter?.ports).toBeUndefined();
+    expect(readFileSync(join(COMPOSE_DIR, 'nats', 'nats.conf'), 'utf8')).toMatch(
+      /http_port: 8222|http: .*8222/,
+    );
+    const prometheus = readDeployYaml('prometheus/prometheus.yml') as {
+      scrape_configs: Array<{ job_name: string; static_configs?: Array<{ targets: string[] }> }>;
+    };
+    const job = prometheus.scrape_configs.find((j) => j.job_name === 'nats');
+    expect(job?.static_configs?.[0]?.targets).toEqual(['nats-exporter:7777']);
+    // Every static target of a scrape job is a compose service (or Prometheus itself).
+    const hosts = prometheus.scrape_configs.flatMap((j) =>
+      (j.static_configs ?? []).flatMap((c) => c.targets.map((t) => t.replace(/:\d+$/, ''))),
+    );
+    expect(hosts.filter((host) => host !== 'localhost' && !(host in services))).toEqual([]);
+    // The compose collector serves /metrics inside the network for the rigbench-collector job.
+    expect(services.collector?.environment?.RIGBENCH_COLLECTOR_METRICS_LISTEN).toBe('0.0.0.0:9465');
+  });
+
+  test('targets - the shipped files are empty lists; the examples sit outside the patterns Prometheus reads', () => {
+    const prometheus = readDeployYaml('prometheus/prometheus.yml') as {
+      scrape_configs: Array<{ file_sd_configs?: Array<{ files: string[] }> }>;
+    };
+    const patterns = prometheus.scrape_configs.flatMap((j) =>
+      (j.file_sd_configs ?? []).flatMap((sd) => sd.files),
+    );
+    expect(patterns.sort()).toEqual([
+      'targets/agents*.json',
+      'targets/collectors*.json',
+      'targets/gpu-exporters*.json',
+    ]);
+    const targetsDir = join(DEPLOY_DIR, 'prometheus', 'targets');
+    for (const pattern of patterns) {
+      const file = join(DEPLOY_DIR, 'prometheus', pattern.replace('*', ''));
+      expect([pattern, JSON.parse(readFileSync(file, 'utf8'))]).toEqual([pattern, []]);
+      const example = join(targetsDir, 'examples', pattern.replace('targets/', '').replace('*', ''));
+      const entries = JSON.parse(readFileSync(example, 'utf8')) as Array<{
+        targets: string[];
+        labels: { node: string };
+      }>;
+      expect(entries.length).toBeGreaterThan(0);
+      expect(entries.every((e) => e.targets.length > 0 && e.labels.node)).toBe(true);
+    }
+    // `targets/agents*.json` (a glob on file names in targets/) does not reach into targets/examples/.
+    expect(patterns.every((p) => !p.includes('/examples'))).toBe(true);
+  });
+
   test('.env.example - names every variable the compose files require', () => {
     const example = readFileSync(join(COMPOSE_DIR, '.env.example'), 'utf8');
     const declared = new Set([...example.matchAll(/^(\w+)=/gm)].map((m) => m[1]));

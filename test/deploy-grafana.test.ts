@@ -65,7 +65,14 @@ describe('deploy/grafana - rigbench dashboard', () => {
       .map(({ expr }) => expr)
       .join('\n');
     for (const needle of [
-      'histogram_quantile(0.5, sum by (node, backend, model, le) ((rigbench_decode_tokens_per_second_bucket',
+      'max by (node, backend, devices, model, prompt) (rigbench_case_decode_tokens_per_second{',
+      'sum by (node, backend, devices, model, prompt, le) ((rigbench_decode_tokens_per_second_bucket',
+      'rigbench_collector_consumer_lag_messages',
+      'rigbench_collector_events_stored_total',
+      'rigbench_collector_events_quarantined_total',
+      'rigbench_collector_store_bytes',
+      'gnatsd_varz_connections',
+      'jetstream_consumer_num_pending',
       'rigbench_ttft_seconds_bucket',
       'rigbench_prompt_tokens_per_second_bucket',
       'rigbench_runs_total',

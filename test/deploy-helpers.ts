@@ -1,5 +1,13 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +32,7 @@ export class MissingToolError extends Error {
 /** Install hints for the tools these tests need (they fail with the hint, never skip). */
 export const TOOL_HINTS: Record<string, string> = {
   promtool: "install Debian's prometheus package: apt-get install prometheus",
+  amtool: "install Debian's prometheus-alertmanager package: apt-get install prometheus-alertmanager",
   prometheus: "install Debian's prometheus package: apt-get install prometheus",
   'nats-server': 'install it with apt-get install nats-server',
   'systemd-analyze': 'install systemd: apt-get install systemd',
@@ -196,11 +205,31 @@ interface RuleFile {
   groups: Array<{ name: string; rules: Array<{ alert?: string; record?: string; expr: string }> }>;
 }
 
-/** Every alert and recording rule expression in `deploy/prometheus/rules/rigbench.rules.yml`. */
+/** The rule files Prometheus loads (`rule_files: rules/*.yml`), relative to `deploy/`. */
+export function ruleFiles(): string[] {
+  return readdirSync(join(DEPLOY_DIR, 'prometheus', 'rules'))
+    .filter((name) => name.endsWith('.yml'))
+    .sort()
+    .map((name) => `prometheus/rules/${name}`);
+}
+
+/** Every alert and recording rule expression in `deploy/prometheus/rules/*.yml`. */
 export function ruleExpressions(): Array<{ where: string; expr: string }> {
-  const file = readDeployYaml('prometheus/rules/rigbench.rules.yml') as RuleFile;
-  return file.groups.flatMap((group) =>
-    group.rules.map((rule) => ({ where: `${group.name} / ${rule.alert ?? rule.record}`, expr: rule.expr })),
+  return ruleFiles().flatMap((path) =>
+    (readDeployYaml(path) as RuleFile).groups.flatMap((group) =>
+      group.rules.map((rule) => ({ where: `${group.name} / ${rule.alert ?? rule.record}`, expr: rule.expr })),
+    ),
+  );
+}
+
+/** Series the shipped recording rules produce (`rigbench:…`): Prometheus' own, not the agent's. */
+export function recordedSeriesNames(): Set<string> {
+  return new Set(
+    ruleFiles().flatMap((path) =>
+      (readDeployYaml(path) as RuleFile).groups.flatMap((group) =>
+        group.rules.flatMap((rule) => (rule.record ? [rule.record] : [])),
+      ),
+    ),
   );
 }
 
@@ -214,7 +243,27 @@ export const EXTERNAL_METRICS: Record<string, string> = {
   DCGM_FI_DEV_GPU_UTIL: 'NVIDIA dcgm-exporter',
   nvidia_smi_power_draw_watts: 'utkuozdemir/nvidia_gpu_exporter',
   nvidia_smi_utilization_gpu_ratio: 'utkuozdemir/nvidia_gpu_exporter',
+  gnatsd_varz_connections: 'prometheus-nats-exporter (-varz)',
+  gnatsd_varz_slow_consumers: 'prometheus-nats-exporter (-varz)',
+  jetstream_stream_total_messages: 'prometheus-nats-exporter (-jsz=all)',
+  jetstream_consumer_num_pending: 'prometheus-nats-exporter (-jsz=all)',
 };
+
+/**
+ * Metrics `rigbench collect` serves (apps/controller/src/collector/collector-metrics.ts); the collector metrics
+ * test checks that its real exposition has exactly these families.
+ */
+export const COLLECTOR_METRICS = [
+  'rigbench_collector_consumer_lag_messages',
+  'rigbench_collector_events_duplicate_total',
+  'rigbench_collector_events_quarantined_total',
+  'rigbench_collector_events_received_total',
+  'rigbench_collector_events_stored_total',
+  'rigbench_collector_failed_batches_total',
+  'rigbench_collector_last_batch_timestamp_seconds',
+  'rigbench_collector_store_bytes',
+  'rigbench_collector_up',
+] as const;
 
 /** Passwords the tests give the shipped NATS config through its `$NATS_…_PASSWORD` environment references. */
 export const TEST_NATS_USERS = {

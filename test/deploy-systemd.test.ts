@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { describeConfigKeys } from '../apps/agent/src/config/config-schema.js';
 import { DEPLOY_DIR, REPO_ROOT, outputOf, runTool } from './deploy-helpers.js';
 
@@ -131,7 +132,7 @@ describe('deploy/systemd - units', () => {
     );
     expect(last(unit, 'Service', 'Restart')).toBe('on-failure');
     expect(last(unit, 'Service', 'ExecStart')).toBe(
-      '/usr/bin/node /opt/rigbench/apps/agent/dist/main.js --config /etc/rigbench/agent.yaml',
+      '/usr/bin/node /opt/rigbench/apps/agent/bin/rigbench-agent.js --config /etc/rigbench/agent.yaml',
     );
   });
 
@@ -158,7 +159,7 @@ describe('deploy/systemd - units', () => {
 
   test('rigbench-collector.service - runs `rigbench collect` hardened, without devices', () => {
     const unit = readUnit('rigbench-collector.service');
-    expect(last(unit, 'Service', 'ExecStart')).toMatch(/apps\/controller\/dist\/cli\.js collect$/);
+    expect(last(unit, 'Service', 'ExecStart')).toMatch(/apps\/controller\/bin\/rigbench\.js collect$/);
     expect(last(unit, 'Service', 'PrivateDevices')).toBe('yes');
     expect(last(unit, 'Service', 'ProtectSystem')).toBe('strict');
     expect(unit.Service?.MemoryDenyWriteExecute).toBeUndefined();
@@ -178,7 +179,19 @@ describe('deploy/systemd - units', () => {
     const run = readUnit('rigbench-run@.service');
     expect(last(run, 'Service', 'Type')).toBe('oneshot');
     expect(last(run, 'Service', 'ExecStart')).toMatch(
-      /cli\.js run \$\{RIGBENCH_PLAN\} --name %i --label %i$/,
+      /rigbench\.js run \$\{RIGBENCH_PLAN\} --name %i --label %i$/,
     );
+  });
+
+  test("timers - fire at the times of the seed plan's schedule (examples/seed-p104.yaml)", () => {
+    const plan = parseYaml(readFileSync(join(REPO_ROOT, 'examples/seed-p104.yaml'), 'utf8')) as {
+      schedule: Array<{ cron: string; label: string }>;
+    };
+    const fromTimers = ['morning', 'night'].map((label) => {
+      const calendar = last(readUnit(`rigbench-run-${label}.timer`), 'Timer', 'OnCalendar') ?? '';
+      const [, hour, minute] = /^\*-\*-\* (\d\d):(\d\d):00$/.exec(calendar) ?? [];
+      return { label, cron: `${Number(minute)} ${Number(hour)} * * *` };
+    });
+    expect(plan.schedule.map(({ label, cron }) => ({ label, cron }))).toEqual(fromTimers);
   });
 });

@@ -1,30 +1,9 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { CaseOutcome, GpuFacts, RunOutcome, Sample } from '@rigbench/shared';
+import { METRIC_BUCKETS } from './metric-buckets.js';
+import { CaseResultGauges } from './case-result-gauges.js';
 
-/**
- * Histogram buckets shaped for local LLM inference: a small model on a fast GPU answers in tens of
- * milliseconds, a 70B model on CPU in tens of seconds, so every scale spans about three decades.
- */
-export const METRIC_BUCKETS = {
-  /** Time to first token, in seconds. */
-  ttftSeconds: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-  /** Prompt processing rate, in tokens per second (prefill is 10–100× faster than decode). */
-  promptTokensPerSecond: [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000],
-  /** Decode rate, in tokens per second. */
-  decodeTokensPerSecond: [1, 2, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 1000],
-  /** Token counts (prompt or generated). */
-  tokens: [1, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384],
-  /** Median inter-token latency of a sample, in seconds. */
-  interTokenLatencySeconds: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1],
-  /** Whole repetition, in seconds. */
-  sampleSeconds: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
-  /** Decode tokens per joule (GPU + CPU packages): 0.05 for a big model on CPU, tens for a small one on a GPU. */
-  decodeTokensPerJoule: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100],
-  /** Mean power while decoding (GPU + CPU packages), in watts. */
-  decodeWatts: [5, 10, 25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1200],
-  /** Model load, in seconds. */
-  modelLoadSeconds: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300],
-} as const;
+export { METRIC_BUCKETS } from './metric-buckets.js';
 
 /** Bounded labels that identify what a sample measured; never a run id. */
 export interface SampleLabels {
@@ -34,6 +13,10 @@ export interface SampleLabels {
   /** Prompt id from the plan. */
   prompt: string;
   mode: Sample['mode'];
+  /** GPU indexes the case ran on, comma-separated (`0`, `0,1`), or `none`: one card and two are two series. */
+  devices: string;
+  /** The case's threads setting (`auto` or a number). */
+  threads: string;
 }
 
 /** Versions reported on `rigbench_agent_info`. */
@@ -64,7 +47,7 @@ const LINT_FAILING_DEFAULT_METRICS = [
   'nodejs_active_resources_total',
 ] as const;
 
-const SAMPLE_LABELS = ['node', 'model', 'backend', 'prompt', 'mode'] as const;
+const SAMPLE_LABELS = ['node', 'model', 'backend', 'devices', 'threads', 'prompt', 'mode'] as const;
 
 /**
  * The agent's Prometheus metrics. All rigbench series carry a `node` label with the agent id and otherwise
@@ -99,6 +82,7 @@ export class AgentMetrics {
   private readonly eventsAcked: Counter<'node'>;
   private readonly publishErrors: Counter<'node'>;
   private readonly natsConnected: Gauge<'node'>;
+  private readonly caseResults: CaseResultGauges;
 
   constructor(options: AgentMetricsOptions) {
     const { registry, node, versions } = options;
@@ -276,6 +260,7 @@ export class AgentMetrics {
       labelNames: ['node'],
       registers,
     });
+    this.caseResults = new CaseResultGauges(registry);
     // Series that exist from the first scrape, so alerts and rate() see a 0 rather than nothing.
     const own = { node };
     this.busy.set(own, 0);
@@ -311,6 +296,8 @@ export class AgentMetrics {
       if (energy.gpu?.decode || energy.cpu?.decode) this.decodeWatts.observe(l, watts);
     }
     this.samples.inc({ ...l, finish_reason: sample.finishReason });
+    const { mode: _mode, ...caseLabels } = l;
+    this.caseResults.observe(sample.caseId, caseLabels, sample);
   }
 
   /** Records a model load, in seconds. */
@@ -318,9 +305,10 @@ export class AgentMetrics {
     this.modelLoad.observe({ node: this.node, model: labels.model, backend: labels.backend }, seconds);
   }
 
-  /** Counts a finished case. */
-  caseFinished(outcome: CaseOutcome, labels: SampleLabels): void {
+  /** Counts a finished case; an `ok` one sets the per-case last-result gauges (`rigbench_case_*`). */
+  caseFinished(outcome: CaseOutcome, labels: SampleLabels, caseId?: string): void {
     this.cases.inc({ ...this.sampleLabels(labels), outcome });
+    if (caseId !== undefined) this.caseResults.finish(caseId, outcome === 'ok');
   }
 
   /** Counts a finished run. */
@@ -391,6 +379,8 @@ export class AgentMetrics {
       node: this.node,
       model: labels.model,
       backend: labels.backend,
+      devices: labels.devices,
+      threads: labels.threads,
       prompt: labels.prompt,
       mode: labels.mode,
     };

@@ -43,7 +43,14 @@ test('metrics - decode tokens per joule and decode watts (GPU + CPU) per sample 
     versions: { version: '0.1.0', llamaCpp: 'b6000', nodeLlamaCpp: '3.21.1' },
     defaultMetrics: false,
   });
-  const labels = { model: 'tiny', backend: 'cuda', prompt: 'q1', mode: 'chat' as const };
+  const labels = {
+    model: 'tiny',
+    backend: 'cuda',
+    devices: '0',
+    threads: 'auto',
+    prompt: 'q1',
+    mode: 'chat' as const,
+  };
   metrics.observeSample(labels, sample(undefined));
   metrics.observeSample(labels, sample(null));
   metrics.observeSample(labels, {
@@ -55,7 +62,7 @@ test('metrics - decode tokens per joule and decode watts (GPU + CPU) per sample 
     }),
   });
   const text = await metrics.metrics();
-  const l = 'node="gpu-box-1",model="tiny",backend="cuda",prompt="q1",mode="chat"';
+  const l = 'node="gpu-box-1",model="tiny",backend="cuda",devices="0",threads="auto",prompt="q1",mode="chat"';
   expect(text).toContain(`rigbench_decode_tokens_per_joule_count{${l}} 1`);
   expect(text).toContain(`rigbench_decode_tokens_per_joule_sum{${l}} 0.3`);
   expect(text).toContain(`rigbench_decode_power_watts_sum{${l}} 210`);

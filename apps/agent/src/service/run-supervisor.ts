@@ -52,7 +52,7 @@ export interface EventSink {
 export interface RunMetrics {
   observeSample(labels: MetricLabels, sample: SampleRecordedEvent['sample']): void;
   observeModelLoad(labels: Pick<MetricLabels, 'model' | 'backend'>, seconds: number): void;
-  caseFinished(outcome: CaseOutcome, labels: MetricLabels): void;
+  caseFinished(outcome: CaseOutcome, labels: MetricLabels, caseId?: string): void;
   runFinished(outcome: RunOutcome): void;
   setBusy(busy: boolean): void;
 }
@@ -63,6 +63,10 @@ export interface MetricLabels {
   backend: string;
   prompt: string;
   mode: 'chat' | 'raw';
+  /** GPU indexes, comma-separated, or `none`. */
+  devices: string;
+  /** The threads setting: `auto` or a number. */
+  threads: string;
 }
 
 /** Structured logger: fixed message, details in metadata. */
@@ -493,7 +497,7 @@ export class RunSupervisor {
           openCase = null;
           samplesPerCase[payload.caseId] ??= 0;
           caseOutcomes[payload.caseId] = payload.outcome;
-          if (labels) metrics?.caseFinished(payload.outcome, labels);
+          if (labels) metrics?.caseFinished(payload.outcome, labels, payload.caseId);
         }
         await emit(
           stamp({
@@ -521,7 +525,7 @@ export class RunSupervisor {
       const reason = failure ?? run.abortReason?.reason ?? 'the engine stopped before the case finished';
       caseOutcomes[openCase] = 'failed';
       const benchCase = byId.get(openCase);
-      if (benchCase) metrics?.caseFinished('failed', metricLabels(benchCase));
+      if (benchCase) metrics?.caseFinished('failed', metricLabels(benchCase), openCase);
       try {
         await emit(
           stamp({
@@ -589,6 +593,8 @@ function metricLabels(benchCase: BenchCase, fingerprint?: Fingerprint): MetricLa
     backend: backendLabel(benchCase.backend, fingerprint),
     prompt: workload.mode === 'chat' ? workload.prompt.id : workload.test.id,
     mode: workload.mode,
+    devices: benchCase.devices.length > 0 ? benchCase.devices.join(',') : 'none',
+    threads: String(benchCase.threads),
   };
 }
 

@@ -54,6 +54,8 @@ export class EventCollector {
   private inFlightMessages = 0;
   private idleWaiters: Array<() => void> = [];
   private readonly log: Logger;
+  /** When the last batch was committed to the store (ms since the epoch); null before the first. */
+  lastBatchAtMs: number | null = null;
   readonly stats: CollectorStats = {
     received: 0,
     stored: 0,
@@ -146,6 +148,7 @@ export class EventCollector {
     this.stats.duplicates += result.duplicates;
     this.stats.quarantined += result.quarantined;
     this.stats.batches += 1;
+    this.lastBatchAtMs = Date.now();
     if (result.quarantined > 0) this.log.warn('events quarantined', { count: result.quarantined });
     for (const msg of msgs) msg.ack();
     this.options.onBatch?.(this.stats);

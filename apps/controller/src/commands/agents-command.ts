@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { FleetAgent } from '../fleet/fleet-view.js';
+import type { CommandContext } from './command-context.js';
 import type { ActionBinder } from './program.js';
 import { ExitCode } from './exit-codes.js';
 import { table } from './output.js';
@@ -56,11 +57,11 @@ export function registerAgentCommands(program: Command, bind: ActionBinder): voi
               ...(probes.has(a.agentId) ? { probe: probes.get(a.agentId) } : {}),
             })),
           );
-          return ExitCode.ok;
+          return await listedExitCode(ctx);
         }
         if (fleet.length === 0) {
           ctx.output.line('no agents: none configured and none heard from on NATS');
-          return ExitCode.ok;
+          return await listedExitCode(ctx);
         }
         const rows = fleet.map((a) => [
           a.agentId,
@@ -81,7 +82,7 @@ export function registerAgentCommands(program: Command, bind: ActionBinder): voi
         for (const a of fleet) {
           if (a.credentialWithheld) ctx.output.note(`${a.agentId}: no token sent: ${a.credentialWithheld}`);
         }
-        return ExitCode.ok;
+        return await listedExitCode(ctx);
       }),
     );
 
@@ -136,4 +137,12 @@ export function registerAgentCommands(program: Command, bind: ActionBinder): voi
         }
       }),
     );
+}
+
+/**
+ * `agents` still lists configured and previously seen agents when NATS is down or refuses the credentials, but the
+ * listing is not the live fleet: it exits with {@link ExitCode.natsUnavailable} (the warning above says why).
+ */
+async function listedExitCode(ctx: CommandContext): Promise<number> {
+  return (await ctx.natsFailure()) ? ExitCode.natsUnavailable : ExitCode.ok;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { collectorFor, sleep } from '../collector/catch-up.js';
+import { CollectorMetricsServer, collectorRegistry } from '../collector/collector-metrics.js';
 import { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
 import type { ActionBinder } from './program.js';
 import { ExitCode } from './exit-codes.js';
@@ -12,8 +13,9 @@ export function registerCollectCommand(program: Command, bind: ActionBinder): vo
     .command('collect')
     .description(
       'run the collector until SIGINT/SIGTERM: store every event from NATS (durable consumer, catches up after ' +
-        'downtime) and every agent heartbeat; with --plans, also start those plans on their schedule: entries ' +
-        '(cron, local time), so no systemd timer is needed',
+        'downtime) and every agent heartbeat; serves Prometheus /metrics on collector.metricsListen ' +
+        '(RIGBENCH_COLLECTOR_METRICS_LISTEN, default 127.0.0.1:9465, off for none); with --plans, also starts ' +
+        'those plans on their schedule: entries (cron, local time), so no systemd timer is needed',
     )
     .option(
       '--plans <files>',
@@ -35,7 +37,26 @@ export function registerCollectCommand(program: Command, bind: ActionBinder): vo
         );
         heartbeats.start();
         await collector.start();
-        log.info('collecting', { store: ctx.store.path, servers: ctx.config.nats.servers.join(',') });
+        const listen = ctx.config.collector.metricsListen;
+        // Storing events matters more than exporting metrics: a taken port is a warning, not a stop.
+        let metrics = listen
+          ? new CollectorMetricsServer(
+              collectorRegistry({ collector, storePath: ctx.store.path }),
+              listen.host,
+              listen.port,
+            )
+          : undefined;
+        try {
+          await metrics?.start();
+        } catch (error) {
+          log.warn('collector metrics off', { error: (error as Error).message });
+          metrics = undefined;
+        }
+        log.info('collecting', {
+          store: ctx.store.path,
+          servers: ctx.config.nats.servers.join(','),
+          metrics: metrics ? `${metrics.url}/metrics` : 'off',
+        });
         const scheduler = plans.length > 0 ? collectScheduler(ctx, nc, heartbeats, plans, log) : undefined;
         scheduler?.start();
         for (const next of scheduler?.upcoming() ?? [])
@@ -49,6 +70,7 @@ export function registerCollectCommand(program: Command, bind: ActionBinder): vo
           }
         }
         scheduler?.stop();
+        await metrics?.stop();
         await heartbeats.stop();
         await collector.stop();
         return ExitCode.ok;

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { loadControllerConfig, type ControllerConfig } from '../config/controller-config.js';
-import { connectNats } from '../nats/nats-connection.js';
+import { NatsUnavailableError, connectNats } from '../nats/nats-connection.js';
 import { RunStore } from '../store/run-store.js';
 import type { Output } from './output.js';
 
@@ -74,6 +74,15 @@ export class CommandContext {
       this.output.note(`warning: ${(error as Error).message} (${purpose})`);
       return undefined;
     }
+  }
+
+  /** Why the NATS connection failed, once {@link nats} was tried and failed; undefined otherwise. */
+  async natsFailure(): Promise<NatsUnavailableError | undefined> {
+    if (!this.natsValue) return undefined;
+    return this.natsValue.then(
+      () => undefined,
+      (error: unknown) => (error instanceof NatsUnavailableError ? error : undefined),
+    );
   }
 
   async close(): Promise<void> {

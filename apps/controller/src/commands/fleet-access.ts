@@ -53,6 +53,9 @@ export async function resolveAgent(ctx: CommandContext, agent: string): Promise<
   const fleet = await discoverFleet(ctx, { waitFor: [agent] });
   const found = fleet.find((a) => a.agentId === agent);
   if (!found) {
+    // Not configured and not heard from because NATS is down: that is the reason, not the agent's name.
+    const natsFailure = await ctx.natsFailure();
+    if (natsFailure) throw natsFailure;
     const known = fleet.map((a) => a.agentId).join(', ') || 'none';
     throw new UsageError(
       `unknown agent '${agent}' (known: ${known}); pass host:port, add it to the config's agents, or check that ` +

@@ -2,7 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { RIGBENCH_VERSION, PlanValidationError, formatPlanIssues } from '@rigbench/shared';
 import { ControllerConfigError } from '../config/controller-config.js';
 import { CommandContext, type CliDeps, type GlobalOptions } from './command-context.js';
-import { ExitCode, UsageError } from './exit-codes.js';
+import { UnknownAgentError } from '../dispatch/dispatch-errors.js';
+import { NatsUnavailableError } from '../nats/nats-connection.js';
+import { RunNotFoundError } from '../store/run-store.js';
+import { ExitCode, UsageError, exitCodeHelp } from './exit-codes.js';
 import { registerAgentCommands } from './agents-command.js';
 import { registerCancelCommand } from './cancel-command.js';
 import { registerCollectCommand } from './collect-command.js';
@@ -38,7 +41,14 @@ export function reportError(deps: CliDeps, error: unknown): number {
   }
   const message = error instanceof Error ? error.message : String(error);
   deps.output.note(`error: ${message}`);
-  if (error instanceof UsageError || error instanceof ControllerConfigError) return ExitCode.usage;
+  if (
+    error instanceof UsageError ||
+    error instanceof ControllerConfigError ||
+    error instanceof UnknownAgentError ||
+    error instanceof RunNotFoundError
+  )
+    return ExitCode.usage;
+  if (error instanceof NatsUnavailableError) return ExitCode.natsUnavailable;
   return ExitCode.failure;
 }
 
@@ -51,6 +61,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     .option('--store <file>', 'SQLite store file (default: ~/.local/share/rigbench/rigbench.db)')
     .option('--nats <urls>', 'NATS server URLs, comma-separated (default nats://127.0.0.1:4222)')
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', exitCodeHelp())
     .exitOverride()
     .configureOutput({
       writeOut: (text) => deps.output.write(text),
@@ -92,7 +103,10 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
 
 /** Subcommands inherit the error handling of the root: usage errors become exit code 2, not process.exit. */
 function applySubcommandSettings(command: Command, deps: CliDeps): void {
-  command.exitOverride().showHelpAfterError('(run with --help for usage)');
+  command
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', exitCodeHelp());
   command.configureOutput({
     writeOut: (text) => deps.output.write(text),
     writeErr: (text) => deps.output.stderr.write(text),

@@ -16,6 +16,7 @@ interface RunOptions {
   name?: string;
   label?: string;
   detach?: boolean;
+  json?: boolean;
 }
 
 export function registerRunCommand(program: Command, bind: ActionBinder): void {
@@ -23,7 +24,7 @@ export function registerRunCommand(program: Command, bind: ActionBinder): void {
     .command('run')
     .description(
       'run a plan on agents: checks each with GetInfo, starts it everywhere at once, shows progress per agent ' +
-        'and stores every result (exit 0 complete, 4 incomplete)',
+        'and stores every result (exit 0 complete, 5 complete with failed cases, 4 incomplete)',
     )
     .argument('<plan>', 'plan YAML file')
     .option('--agents <ids>', 'comma-separated agent ids (overrides the plan targets)', parseList)
@@ -35,6 +36,7 @@ export function registerRunCommand(program: Command, bind: ActionBinder): void {
     .option('--name <name>', 'a name for this run, shown in listings')
     .option('--label <label>', 'free-form label stored with the run, e.g. morning or night')
     .option('--detach', 'return once every agent accepted the run')
+    .option('--json', 'print the outcome as one JSON object on stdout (progress stays on stderr)')
     .action(
       bind(async (ctx, file: string, opts: RunOptions) => {
         const { output, store, config } = ctx;
@@ -66,18 +68,32 @@ export function registerRunCommand(program: Command, bind: ActionBinder): void {
             ...(opts.label ? { label: opts.label } : {}),
           });
           const { runId } = started;
-          output.line(`run ${runId}`);
-          output.line(
+          // With --json, stdout carries only the JSON object; the human lines go to stderr.
+          const say = opts.json ? (text: string) => output.note(text) : (text: string) => output.line(text);
+          say(`run ${runId}`);
+          say(
             `  plan ${plan.name} on ${started.agents.map((a) => `${a.agentId} (${started.caseCounts.get(a.agentId) ?? '?'} cases)`).join(', ')}`,
           );
           if (opts.detach) {
-            output.line(
-              `  detached; follow with 'rigbench watch ${runId}', results with 'rigbench report ${runId}'`,
-            );
+            say(`  detached; follow with 'rigbench watch ${runId}', results with 'rigbench report ${runId}'`);
+            if (opts.json) {
+              output.json({
+                runId,
+                status: 'running',
+                detached: true,
+                agents: started.agents.map((a) => ({
+                  agentId: a.agentId,
+                  caseCount: started.caseCounts.get(a.agentId) ?? null,
+                })),
+              });
+            }
             return ExitCode.ok;
           }
-          const code = await followRun(ctx, nc, heartbeats, runId, started.agents);
-          printRunAnswers(ctx, runId);
+          const code = await followRun(ctx, nc, heartbeats, runId, started.agents, {
+            json: opts.json === true,
+          });
+          // The answer, first in mind: printed after the outcome lines (not with --json: stdout is one object).
+          if (!opts.json) printRunAnswers(ctx, runId);
           return code;
         } finally {
           await heartbeats.stop();

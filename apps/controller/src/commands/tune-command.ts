@@ -203,7 +203,7 @@ async function tune(ctx: CommandContext, agentId: string, opts: TuneOptions): Pr
         const plan = tunePlan({ ...workload, repetitions }, block, round);
         const started = await startPlanRun(ctx, nc, targets, plan, { label: `tune-r${round}` });
         runIds.push(started.runId);
-        const code = await followRun(ctx, nc, heartbeats, started.runId, started.agents, progress);
+        const code = await followRun(ctx, nc, heartbeats, started.runId, started.agents, { print: progress });
         if (code === ExitCode.interrupted) return code;
         collectFigures(ctx, started.runId, figures, failures);
         if (code !== ExitCode.ok) {

@@ -5,26 +5,27 @@ import type { AgentEndpoint } from '../fleet/agent-client.js';
 import { catchUp } from '../collector/catch-up.js';
 import { runCompleteness } from '../store/run-completeness.js';
 import type { ActionBinder } from './program.js';
-import { ExitCode } from './exit-codes.js';
-import { followRun } from './follow-run.js';
+import { followRun, printRunOutcome } from './follow-run.js';
 
 export function registerWatchCommand(program: Command, bind: ActionBinder): void {
   program
     .command('watch')
     .description(
-      'follow a running run: progress per agent until it ends, storing its events (exit 0 complete, 4 incomplete)',
+      'follow a running run: progress per agent until it ends, storing its events (exit 0 complete, ' +
+        '5 complete with failed cases, 4 incomplete)',
     )
     .argument('<run>', 'run id')
+    .option('--json', 'print the outcome as one JSON object on stdout (progress stays on stderr)')
     .action(
-      bind(async (ctx, runId: string) => {
+      bind(async (ctx, runId: string, opts: { json?: boolean }) => {
         const { store, config } = ctx;
         const nc = await ctx.nats();
         await catchUp(nc, store, config.collector, { timeoutMs: 15_000, signal: ctx.signal });
         store.run(runId); // RunNotFoundError names the run
         const before = runCompleteness(store, runId).status;
         if (before === 'complete' || before === 'cancelled') {
-          ctx.output.line(`run ${runId} is already ${before}; report: rigbench report ${runId}`);
-          return ExitCode.ok;
+          ctx.output.note(`run ${runId} is already ${before}`);
+          return printRunOutcome(ctx, runId, { json: opts.json === true });
         }
         const heartbeats = new HeartbeatMonitor(nc);
         heartbeats.onHeartbeat(({ heartbeat, receivedAtMs }) =>
@@ -40,8 +41,9 @@ export function registerWatchCommand(program: Command, bind: ActionBinder): void
             if (known) return known.endpoint;
             return recordedAgentEndpoint(config, row.agentId, row.address ?? 'unknown:0');
           });
-          ctx.output.line(`run ${runId}`);
-          return await followRun(ctx, nc, heartbeats, runId, endpoints);
+          if (opts.json) ctx.output.note(`run ${runId}`);
+          else ctx.output.line(`run ${runId}`);
+          return await followRun(ctx, nc, heartbeats, runId, endpoints, { json: opts.json === true });
         } finally {
           await heartbeats.stop();
         }

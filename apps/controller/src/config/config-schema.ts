@@ -185,6 +185,14 @@ export const configSchema = {
       default: 30,
       env: 'RIGBENCH_COLLECTOR_ACK_WAIT_SECONDS',
     },
+    metricsListen: {
+      doc:
+        'HOST:PORT where `rigbench collect` serves Prometheus /metrics (loopback by default; 0.0.0.0:9465 for a ' +
+        'Prometheus on another host; "off" for none)',
+      format: String,
+      default: '127.0.0.1:9465',
+      env: 'RIGBENCH_COLLECTOR_METRICS_LISTEN',
+    },
   },
   defaults: {
     format: {

@@ -59,6 +59,8 @@ export interface ControllerConfig {
     maxAckPending: number;
     ackWaitMs: number;
     writer: 'auto' | 'worker' | 'inline';
+    /** Where `collect` serves /metrics; null when off. */
+    metricsListen: { host: string; port: number } | null;
   };
   defaults: { format: 'md' | 'csv' | 'json' | 'html' };
 }
@@ -232,6 +234,7 @@ export function compileControllerConfig(
       maxAckPending: positive(raw.collector.maxAckPending, 'collector.maxAckPending'),
       ackWaitMs: positive(raw.collector.ackWaitSeconds, 'collector.ackWaitSeconds') * 1000,
       writer: raw.collector.writer as ControllerConfig['collector']['writer'],
+      metricsListen: parseMetricsListen(raw.collector.metricsListen),
     },
     defaults: { format: raw.defaults.format as ControllerConfig['defaults']['format'] },
   };
@@ -274,4 +277,19 @@ function readAgentTokens(dir: string, baseDir: string): Record<string, string> {
 /** Loads defaults, the config file, the environment and overrides, and compiles them. */
 export function loadControllerConfig(sources: ConfigSources): ControllerConfig {
   return compileControllerConfig(loadRaw(sources), sources.env, sources.cwd ?? process.cwd());
+}
+
+/** `collector.metricsListen`: `off`, or HOST:PORT (IPv6 in brackets), port 0-65535. */
+function parseMetricsListen(value: string): { host: string; port: number } | null {
+  const text = value.trim();
+  if (text === '' || text === 'off') return null;
+  const match = /^(\[[0-9a-fA-F:]+\]|[^\s:]+):(\d{1,5})$/.exec(text);
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port > 65535) {
+    throw new ControllerConfigError(
+      `collector.metricsListen (RIGBENCH_COLLECTOR_METRICS_LISTEN) '${value}' must be HOST:PORT, e.g. ` +
+        "127.0.0.1:9465 or 0.0.0.0:9465, or 'off'",
+    );
+  }
+  return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port };
 }

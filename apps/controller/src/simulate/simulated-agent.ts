@@ -30,6 +30,8 @@ export interface SimulatedAgentOptions {
   caseDelayMs?: number;
   /** Decode rate its samples report, tokens per second (default 20). */
   decodeTokensPerSecond?: number;
+  /** Indexes of the cases of each run that fail (outcome `failed`, no samples); default none. */
+  failedCaseIndexes?: readonly number[];
 }
 
 interface SimRun {
@@ -188,6 +190,7 @@ export class SimulatedAgent {
             ...(this.options.decodeTokensPerSecond
               ? { decodeTokensPerSecond: this.options.decodeTokensPerSecond }
               : {}),
+            ...(this.options.failedCaseIndexes ? { failedCaseIndexes: this.options.failedCaseIndexes } : {}),
           }),
         ];
         const first = events[0];

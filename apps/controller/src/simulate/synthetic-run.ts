@@ -16,6 +16,8 @@ export interface SyntheticRunOptions {
   decodeTokensPerSecond?: number;
   /** ISO time stamped on every event (default: now). */
   time?: string;
+  /** Indexes of cases that fail (no samples, outcome `failed`, run outcome `partial`); default none. */
+  failedCaseIndexes?: readonly number[];
 }
 
 const caseIdOf = (index: number): string => `c${String(index).padStart(3, '0')}-synthetic`;
@@ -96,7 +98,8 @@ export function* syntheticRunEvents(options: SyntheticRunOptions): Generator<Rig
     caseCount: caseIds.length,
   };
   const samplesPerCase: Record<string, number> = {};
-  const caseOutcomes: Record<string, 'ok'> = {};
+  const caseOutcomes: Record<string, 'ok' | 'failed'> = {};
+  const failing = new Set(options.failedCaseIndexes ?? []);
   for (const [c, caseId] of caseIds.entries()) {
     yield {
       ...base(),
@@ -107,6 +110,13 @@ export function* syntheticRunEvents(options: SyntheticRunOptions): Generator<Rig
       modelLoadSeconds: 0.25,
       modelReused: c > 0,
     };
+    if (failing.has(c)) {
+      const reason = 'synthetic failure: worker exited with code 1';
+      yield { ...base(), type: 'case.finished', caseId, outcome: 'failed', reason, samples: 0 };
+      samplesPerCase[caseId] = 0;
+      caseOutcomes[caseId] = 'failed';
+      continue;
+    }
     for (let r = 0; r < options.samplesPerCase; r += 1) {
       // A small deterministic wobble so statistics have something to chew on.
       const tps = baseTps * (1 + 0.02 * Math.sin(c * 7 + r * 3));
@@ -117,9 +127,10 @@ export function* syntheticRunEvents(options: SyntheticRunOptions): Generator<Rig
     caseOutcomes[caseId] = 'ok';
   }
   const lastSeq = seq + 1;
-  yield { ...base(), type: 'run.finished', outcome: 'completed', samplesPerCase, caseOutcomes, lastSeq };
+  const outcome = failing.size > 0 ? 'partial' : 'completed';
+  yield { ...base(), type: 'run.finished', outcome, samplesPerCase, caseOutcomes, lastSeq };
 }
 
-/** Events a synthetic run publishes: 2 + cases × (samplesPerCase + 2). */
+/** Events a synthetic run without failed cases publishes: 2 + cases × (samplesPerCase + 2). */
 export const syntheticRunEventCount = (cases: number, samplesPerCase: number): number =>
   2 + cases * (samplesPerCase + 2);

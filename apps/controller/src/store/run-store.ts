@@ -463,6 +463,25 @@ export class RunStore {
     }));
   }
 
+  /** Cases of a run that finished other than `ok` (failed, skipped), per agent, with the agent's reason. */
+  unsuccessfulCases(
+    runId: string,
+  ): Array<{ agentId: string; caseId: string; outcome: string; reason: string | null }> {
+    return (
+      this.db
+        .prepare(
+          `SELECT a.agent_id, c.case_id, c.outcome, c.reason FROM cases c JOIN run_agents a ON c.ra = a.id
+           WHERE a.run_id = ? AND c.outcome IS NOT NULL AND c.outcome != 'ok' ORDER BY a.agent_id, c.case_index`,
+        )
+        .all(runId) as Row[]
+    ).map((r) => ({
+      agentId: r.agent_id as string,
+      caseId: r.case_id as string,
+      outcome: r.outcome as string,
+      reason: (r.reason as string | null) ?? null,
+    }));
+  }
+
   /** Stored sample counts per case of one agent's run. */
   sampleCountsByCase(runId: string, agentId: string): Map<string, number> {
     const rows = this.db
