@@ -68,6 +68,8 @@ export interface AgentConfig {
   keepFinishedRuns: number;
   /** Environment the agent sets for its inference workers (recorded in every fingerprint). */
   worker: { uvThreadpoolSize: number };
+  /** Power sampling per case; null when off (see apps/agent/src/energy). */
+  energy: { idleBaselineMs: number; intervalMs: number } | null;
   grpc: { maxMessageBytes: number; keepaliveTimeMs: number; keepaliveTimeoutMs: number };
   shutdown: { graceMs: number; currentCase: 'finish' | 'cancel' };
 }
@@ -235,6 +237,8 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
     throw new ConfigValueError('heartbeat.intervalSeconds', 'must be at least 1');
   if (raw.worker.uvThreadpoolSize < 1 || raw.worker.uvThreadpoolSize > 1024)
     throw new ConfigValueError('worker.uvThreadpoolSize', "must be between 1 and 1024 (libuv's own limit)");
+  if (raw.energy.intervalMs < 20 || raw.energy.intervalMs > 10_000)
+    throw new ConfigValueError('energy.intervalMs', 'must be between 20 and 10000 milliseconds');
   if (raw.grpc.maxMessageBytes < 1024)
     throw new ConfigValueError('grpc.maxMessageBytes', 'must be at least 1024');
   const config: AgentConfig = {
@@ -270,6 +274,9 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
     concurrentRuns: raw.runs.concurrent,
     keepFinishedRuns: raw.runs.keepFinished,
     worker: { uvThreadpoolSize: raw.worker.uvThreadpoolSize },
+    energy: raw.energy.enabled
+      ? { idleBaselineMs: raw.energy.idleBaselineMs, intervalMs: raw.energy.intervalMs }
+      : null,
     grpc: {
       maxMessageBytes: raw.grpc.maxMessageBytes,
       keepaliveTimeMs: raw.grpc.keepaliveTimeSeconds * 1000,

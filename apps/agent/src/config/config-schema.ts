@@ -42,6 +42,7 @@ export interface RawAgentConfig {
   };
   runs: { concurrent: number; keepFinished: number };
   worker: { uvThreadpoolSize: number };
+  energy: { enabled: boolean; idleBaselineMs: number; intervalMs: number };
   grpc: { maxMessageBytes: number; keepaliveTimeSeconds: number; keepaliveTimeoutSeconds: number };
   shutdown: { graceSeconds: number; currentCase: string };
 }
@@ -208,6 +209,25 @@ const schemaWithoutNames = {
         "at decoding, ggml's per-token helper thread queues on a busy CPU and 2-thread decode loses 2-3x (docs/measurement.md)",
       format: 'nat',
       default: 1,
+    },
+  },
+  energy: {
+    enabled: {
+      doc:
+        'Measure power while cases run (nvidia-smi for the GPUs, Linux powercap/RAPL for the CPU packages); ' +
+        'a source that cannot be read is named in the fingerprint with the reason',
+      format: Boolean,
+      default: true,
+    },
+    idleBaselineMs: {
+      doc: 'Idle window before each case for the power baseline, in milliseconds (0: no baseline)',
+      format: 'nat',
+      default: 1000,
+    },
+    intervalMs: {
+      doc: 'Power sampling interval, in milliseconds (20-10000)',
+      format: 'nat',
+      default: 100,
     },
   },
   grpc: {

@@ -103,6 +103,7 @@ export class AgentRuntime {
       resolveModelPath: (source) => resolveModel(source),
       caseTimeoutMs: config.limits.caseTimeoutMs ?? NO_CASE_LIMIT_MS,
       workerUvThreadpoolSize: config.worker.uvThreadpoolSize,
+      energy: config.energy ?? false,
       logger: this.#log.child({ module: 'engine' }),
       ...(options.hashCacheFile ? { hashCacheFile: options.hashCacheFile } : {}),
     });
