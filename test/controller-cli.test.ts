@@ -48,6 +48,7 @@ describe('rigbench CLI', () => {
       ['cancel'],
       ['report'],
       ['compare'],
+      ['trend'],
       ['collect'],
       ['model'],
       ['model', 'synth'],

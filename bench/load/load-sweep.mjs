@@ -7,13 +7,15 @@
  *
  * Environment: LOAD_MODEL (synth preset, default small), LOAD_LEVELS (default "1,2,4"), LOAD_REQUESTS per level
  * (default 8), LOAD_TOKENS output tokens (default 32), LOAD_THREADS (default 1), LOAD_SLO_TTFT_MS (default 2000),
- * LOAD_SLO_ITL_P90_MS (default 100).
+ * LOAD_SLO_ITL_P90_MS (default 100), LOAD_HTML (where the saturation curve is written, default load-sweep.html).
  */
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
 import { ensureSynthModel } from '@rigbench/shared';
 import { runConcurrencySweep } from '../../apps/agent/dist/load/index.js';
+import { loadCurveHtml } from '../../apps/controller/dist/load-report/index.js';
 
 const env = process.env;
 const levels = (env.LOAD_LEVELS ?? '1,2,4').split(',').map(Number);
@@ -61,6 +63,22 @@ for (const { concurrency, summary: s } of results)
   console.log(
     `| ${concurrency} | ${f(s.request_throughput, 2)} | ${f(s.output_throughput)} | ${f(s.ttft.median)} | ${f(s.ttft.p90)} | ${f(s.itl.median, 2)} | ${f(s.itl.p90, 2)} | ${f(s.itl.p99, 2)} | ${f(s.e2el.median)} | ${f(s.goodput, 2)} | ${f(s.sloAttainment * 100, 0)}% |`,
   );
+const html = env.LOAD_HTML ?? 'load-sweep.html';
+writeFileSync(
+  html,
+  loadCurveHtml(
+    results.map(({ concurrency, summary: s }) => ({
+      concurrency,
+      outputThroughput: s.output_throughput,
+      p90TtftMs: s.ttft.p90,
+      p90ItlMs: s.itl.p90,
+      goodput: s.goodput,
+    })),
+    `Serving load: synth ${preset} q8_0, cpu, ${threads} thread(s)`,
+    `SLO: TTFT ≤ ${slo.ttftMs} ms, ITL p90 ≤ ${slo.itlP90Ms} ms; closed loop, ${env.LOAD_REQUESTS ?? 8} requests per level.`,
+  ),
+);
+console.log(`saturation curve: ${html}`);
 await context.dispose();
 await model.dispose();
 await llama.dispose();

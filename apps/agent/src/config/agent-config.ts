@@ -74,6 +74,8 @@ export interface AgentConfig {
   worker: { uvThreadpoolSize: number };
   /** Tuned meaning of `threads: auto` (`rigbench tune`); null where the built-in rule applies. */
   tunedThreads: { decode: number | null; prompt: number | null };
+  /** Power sampling per case; null when off (see apps/agent/src/energy). */
+  energy: { idleBaselineMs: number; intervalMs: number } | null;
   grpc: { maxMessageBytes: number; keepaliveTimeMs: number; keepaliveTimeoutMs: number };
   shutdown: { graceMs: number; currentCase: 'finish' | 'cancel' };
 }
@@ -267,6 +269,8 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
       'limits.threads',
       'must be at most 1024 (the plan format limit); 0: logical cores',
     );
+  if (raw.energy.intervalMs < 20 || raw.energy.intervalMs > 10_000)
+    throw new ConfigValueError('energy.intervalMs', 'must be between 20 and 10000 milliseconds');
   if (raw.grpc.maxMessageBytes < 1024)
     throw new ConfigValueError('grpc.maxMessageBytes', 'must be at least 1024');
   const config: AgentConfig = {
@@ -309,6 +313,9 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
       decode: raw.threads.autoDecode === 0 ? null : raw.threads.autoDecode,
       prompt: raw.threads.autoPrompt === 0 ? null : raw.threads.autoPrompt,
     },
+    energy: raw.energy.enabled
+      ? { idleBaselineMs: raw.energy.idleBaselineMs, intervalMs: raw.energy.intervalMs }
+      : null,
     grpc: {
       maxMessageBytes: raw.grpc.maxMessageBytes,
       keepaliveTimeMs: raw.grpc.keepaliveTimeSeconds * 1000,

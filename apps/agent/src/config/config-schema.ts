@@ -45,6 +45,7 @@ export interface RawAgentConfig {
   runs: { concurrent: number; keepFinished: number };
   worker: { uvThreadpoolSize: number };
   threads: { autoDecode: number; autoPrompt: number };
+  energy: { enabled: boolean; idleBaselineMs: number; intervalMs: number };
   grpc: { maxMessageBytes: number; keepaliveTimeSeconds: number; keepaliveTimeoutSeconds: number };
   shutdown: { graceSeconds: number; currentCase: string };
 }
@@ -237,6 +238,25 @@ const schemaWithoutNames = {
       doc: "What threads 'auto' means for prompt-only raw tests (llama-bench pp) on this node; 0: the same rule. Written by `rigbench tune`",
       format: 'nat',
       default: 0,
+    },
+  },
+  energy: {
+    enabled: {
+      doc:
+        'Measure power while cases run (nvidia-smi for the GPUs, Linux powercap/RAPL for the CPU packages); ' +
+        'a source that cannot be read is named in the fingerprint with the reason',
+      format: Boolean,
+      default: true,
+    },
+    idleBaselineMs: {
+      doc: 'Idle window before each case for the power baseline, in milliseconds (0: no baseline)',
+      format: 'nat',
+      default: 1000,
+    },
+    intervalMs: {
+      doc: 'Power sampling interval, in milliseconds (20-10000)',
+      format: 'nat',
+      default: 100,
     },
   },
   grpc: {

@@ -106,6 +106,7 @@ export class AgentRuntime {
       caseTimeoutMs: config.limits.caseTimeoutMs ?? NO_CASE_LIMIT_MS,
       workerUvThreadpoolSize: config.worker.uvThreadpoolSize,
       tunedThreads: config.tunedThreads,
+      energy: config.energy ?? false,
       logger: this.#log.child({ module: 'engine' }),
       ...(options.hashCacheFile ? { hashCacheFile: options.hashCacheFile } : {}),
     });

@@ -90,7 +90,7 @@ describe('detectChangePoints', () => {
       const blocks = series({ levels: repeat(25, 12), repetitions: 3, withinSd: 0.03, seed });
       if (detectChangePoints(blocks).changePoints.length > 0) falseSeries++;
     }
-    // The penalty floor is a Bonferroni bound at alpha 0.05: well under 5 % of series may show a false split.
+    // The penalty floor is a Bonferroni bound at alpha 0.05: about 5 % of series may show a false split (10 here).
     expect(falseSeries).toBeLessThanOrEqual(10);
     expect(
       detectChangePoints(series({ levels: repeat(25, 12), repetitions: 3, withinSd: 0.03, seed: 1 })),
