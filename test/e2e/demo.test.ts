@@ -28,7 +28,7 @@ describe('rigbench demo (built binary, real nats-server, two real agents, real i
     expect(complete).toHaveLength(4);
     // The seed's table: a column per prompt, rows per backend x model x round.
     expect(result.stdout).toMatch(
-      /\| backend \| model \| agent \| round \| q1 \(tok\/s, TTFT s\) \| q2 \(tok\/s, TTFT s\) \| q3 \(tok\/s, TTFT s\) \|/,
+      /\| backend \| model \| agent \|( what changed \|)? round \| q1 \(tok\/s, TTFT s\) \| q2 \(tok\/s, TTFT s\) \| q3 \(tok\/s, TTFT s\) \|/,
     );
     // The night round's changed model file is named as a fingerprint difference.
     expect(all).toMatch(/model\.sha256/);
@@ -39,11 +39,16 @@ describe('rigbench demo (built binary, real nats-server, two real agents, real i
     );
     // Energy: tokens per joule where a power source is readable, else the reason per agent.
     expect(all).toMatch(/decode tok\/J (rose|fell)|No change point in any group|measured no power from/);
+    // Each round ends with its answers, and the report opens with them (one run is one round a side: no verdict
+    // claims more than that).
+    expect(result.stdout).toMatch(/^answers:\n {2}\S.*(faster|sooner) than/m);
+    expect(result.stdout.indexOf('## The answer')).toBeLessThan(result.stdout.indexOf('## Runs'));
     // The verdict lines of `compare` (either outcome is honest: the figures decide).
     expect(all).toMatch(/faster than|slower than|no significant difference/);
 
     const html = readFileSync(join(cwd, 'report.html'), 'utf8');
     expect(html).toMatch(/^<!doctype html>/i);
+    expect(html.indexOf('<section id="answers">')).toBeLessThan(html.indexOf('<h2>Runs</h2>'));
     expect(html).not.toMatch(/(src|href)=["']https?:/i);
 
     const workDir = workDirOf(result.stderr);
