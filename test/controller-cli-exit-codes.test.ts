@@ -119,6 +119,8 @@ describe('rigbench run / watch / cancel with simulated agents (stand-ins)', () =
       RIGBENCH_NATS_SERVERS: server.url,
       RIGBENCH_STORE: join(dir, 'store.db'),
       RIGBENCH_AGENT_TOKEN: 'secret',
+      // Simulated agents (stand-ins) on loopback, known from their heartbeats only.
+      RIGBENCH_FLEET_TRUST_HEARTBEAT_ADDRESSES: 'true',
       RIGBENCH_FLEET_LISTEN_SECONDS: '3',
     };
   });

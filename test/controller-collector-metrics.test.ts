@@ -60,6 +60,8 @@ test('rigbench collect /metrics - events received, stored, duplicates, quarantin
     RIGBENCH_NATS_SERVERS: server.url,
     RIGBENCH_STORE: join(dir, 'store.db'),
     RIGBENCH_AGENT_TOKEN: 'secret',
+    // Simulated agents (stand-ins) on loopback, known from their heartbeats only.
+    RIGBENCH_FLEET_TRUST_HEARTBEAT_ADDRESSES: 'true',
     RIGBENCH_FLEET_LISTEN_SECONDS: '3',
     RIGBENCH_COLLECTOR_METRICS_LISTEN: `127.0.0.1:${port}`,
   };

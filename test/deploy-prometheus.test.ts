@@ -24,6 +24,7 @@ const RULE_TEST_FILES = [
   'tests/rigbench.rules.test.yml',
   'tests/rigbench-regression.rules.test.yml',
   'tests/rigbench-regression-threshold.rules.test.yml',
+  'tests/rigbench-outbox-integrity.rules.test.yml',
 ];
 
 describe('deploy/prometheus - promtool', () => {
@@ -36,7 +37,11 @@ describe('deploy/prometheus - promtool', () => {
 
   test('promtool check rules - every file in rules/ is valid', () => {
     const files = ruleFiles().map((path) => path.replace(/^prometheus\//, ''));
-    expect(files).toEqual(['rules/rigbench-thresholds.rules.yml', 'rules/rigbench.rules.yml']);
+    expect(files).toEqual([
+      'rules/rigbench-outbox-integrity.rules.yml',
+      'rules/rigbench-thresholds.rules.yml',
+      'rules/rigbench.rules.yml',
+    ]);
     const result = runTool('promtool', ['check', 'rules', ...files], { cwd: PROMETHEUS_DIR });
     expect(outputOf(result)).toMatch(/SUCCESS: \d+ rules found/);
     expect(result.status).toBe(0);

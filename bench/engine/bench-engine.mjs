@@ -83,6 +83,8 @@ function newEngine(modelPaths, { workerEnv = {}, uvThreadpoolSize } = {}) {
     caseTimeoutMs: 1_200_000,
     hashCacheFile: path.join(os.tmpdir(), 'rigbench-bench-sha256.json'),
     workerEnv,
+    // No power sampling: its idle baseline and polling are not what this benchmark measures.
+    energy: false,
     ...(uvThreadpoolSize != null ? { workerUvThreadpoolSize: uvThreadpoolSize } : {}),
   });
 }
