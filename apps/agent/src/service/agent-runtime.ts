@@ -9,10 +9,12 @@ import { createAgentServiceHandlers } from '../grpc/agent-service.js';
 import { AgentMetrics, MetricsServer } from '../metrics/index.js';
 import {
   BearerTokenVerifier,
-  nodeLlamaCppUriResolver,
+  checkDownloadAllowed,
+  guardedUriResolver,
+  nodeLlamaCppDownloadPlanner,
   resolveModelPath,
   serverCredentials,
-  type ModelUriResolver,
+  type DownloadPlanner,
 } from '../security/index.js';
 import { buildAgentInfo, stackVersions } from './agent-info.js';
 import type { AgentLogger } from './agent-logger.js';
@@ -23,8 +25,8 @@ import { RunSupervisor } from './run-supervisor.js';
 /** Options of {@link AgentRuntime} beyond the config. */
 export interface AgentRuntimeOptions {
   logger: AgentLogger;
-  /** Resolves `hf:` model URIs; node-llama-cpp's downloader by default. */
-  resolveUri?: ModelUriResolver;
+  /** Looks up `hf:` downloads; node-llama-cpp's downloader by default (a stand-in in tests). */
+  downloadPlanner?: DownloadPlanner;
   /** Where the engine caches model sha256 sums (default: the engine's). */
   hashCacheFile?: string;
 }
@@ -98,11 +100,16 @@ export class AgentRuntime {
       logger: this.#log.child({ module: 'events' }),
     });
     bindPublisherMetrics(this.publisher, this.metrics);
-    const resolveUri = options.resolveUri ?? nodeLlamaCppUriResolver;
+    const resolveUri = guardedUriResolver(
+      config.downloads,
+      options.downloadPlanner ?? nodeLlamaCppDownloadPlanner,
+      this.#log.child({ module: 'downloads' }),
+    );
     const resolveModel = (source: string, signal?: AbortSignal): Promise<string> =>
       resolveModelPath(config.modelsDir, source, { resolveUri, ...(signal ? { signal } : {}) });
     this.engine = new InferenceEngine({
-      resolveModelPath: (source) => resolveModel(source),
+      // The run's signal: CancelRun and shutdown abort a download in progress.
+      resolveModelPath: (source, signal) => resolveModel(source, signal),
       caseTimeoutMs: config.limits.caseTimeoutMs ?? NO_CASE_LIMIT_MS,
       workerUvThreadpoolSize: config.worker.uvThreadpoolSize,
       logger: this.#log.child({ module: 'engine' }),
@@ -118,6 +125,7 @@ export class AgentRuntime {
       metrics: this.metrics,
       logger: this.#log.child({ module: 'runs' }),
       resolveModel,
+      checkDownload: (source) => checkDownloadAllowed(source, config.downloads),
       journal: new RunJournal(join(config.outbox.dir, 'runs')),
       maxEventBytes: () => this.publisher.maxEventBytes(),
       // The fleet view should see busy/idle at once, not a heartbeat interval later.

@@ -82,6 +82,11 @@ export interface RunSupervisorOptions {
   publisher: EventSink;
   metrics?: RunMetrics;
   logger: SupervisorLogger;
+  /**
+   * Throws a `ModelReferenceError` when an `hf:` source may not be downloaded (downloads off, repository not
+   * allowed, not a .gguf file); checked at StartRun. Without it hf: sources are accepted and resolved per case.
+   */
+  checkDownload?: (source: string) => void;
   /** Resolves a plan's model source inside the models directory; throws `ModelReferenceError`s. */
   resolveModel: (source: string, signal?: AbortSignal) => Promise<string>;
   /** Wall clock, injectable for tests. */
@@ -329,9 +334,13 @@ export class RunSupervisor {
 
   async #checkModels(plan: BenchPlan): Promise<void> {
     for (const [index, model] of plan.models.entries()) {
-      // hf: URIs are downloaded when their case runs; resolving them here would hold StartRun for minutes.
-      if (model.source.startsWith('hf:')) continue;
       try {
+        // hf: URIs are downloaded when their case runs (resolving them here would hold StartRun for minutes);
+        // whether they may be is known now.
+        if (model.source.startsWith('hf:')) {
+          this.#options.checkDownload?.(model.source);
+          continue;
+        }
         await this.#options.resolveModel(model.source);
       } catch (error) {
         if (error instanceof ModelReferenceError) {
