@@ -1,5 +1,13 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -196,11 +204,15 @@ interface RuleFile {
   groups: Array<{ name: string; rules: Array<{ alert?: string; record?: string; expr: string }> }>;
 }
 
-/** Every alert and recording rule expression in `deploy/prometheus/rules/rigbench.rules.yml`. */
+/** Every alert and recording rule expression in `deploy/prometheus/rules/*.yml` (what prometheus.yml loads). */
 export function ruleExpressions(): Array<{ where: string; expr: string }> {
-  const file = readDeployYaml('prometheus/rules/rigbench.rules.yml') as RuleFile;
-  return file.groups.flatMap((group) =>
-    group.rules.map((rule) => ({ where: `${group.name} / ${rule.alert ?? rule.record}`, expr: rule.expr })),
+  const names = readdirSync(join(DEPLOY_DIR, 'prometheus', 'rules'))
+    .filter((name) => name.endsWith('.yml'))
+    .sort();
+  return names.flatMap((name) =>
+    (readDeployYaml(`prometheus/rules/${name}`) as RuleFile).groups.flatMap((group) =>
+      group.rules.map((rule) => ({ where: `${group.name} / ${rule.alert ?? rule.record}`, expr: rule.expr })),
+    ),
   );
 }
 

@@ -18,7 +18,11 @@ import {
 } from './deploy-helpers.js';
 
 const PROMETHEUS_DIR = join(DEPLOY_DIR, 'prometheus');
-const RULE_TEST_FILES = ['tests/rigbench.rules.test.yml', 'tests/rigbench-regression.rules.test.yml'];
+const RULE_TEST_FILES = [
+  'tests/rigbench.rules.test.yml',
+  'tests/rigbench-regression.rules.test.yml',
+  'tests/rigbench-outbox-integrity.rules.test.yml',
+];
 
 describe('deploy/prometheus - promtool', () => {
   test('promtool check config - prometheus.yml and the rule files it loads are valid', () => {
