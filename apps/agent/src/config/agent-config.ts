@@ -72,6 +72,8 @@ export interface AgentConfig {
   downloads: { enabled: boolean; allowRepos: readonly string[]; maxBytes: number; minFreeBytes: number };
   concurrentRuns: number;
   keepFinishedRuns: number;
+  /** Directory of the run journal (active runs, closed as `interrupted` after a crash); absolute. */
+  runJournalDir: string;
   /** Environment the agent sets for its inference workers (recorded in every fingerprint). */
   worker: { uvThreadpoolSize: number };
   grpc: { maxMessageBytes: number; keepaliveTimeMs: number; keepaliveTimeoutMs: number };
@@ -315,6 +317,9 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
     },
     concurrentRuns: raw.runs.concurrent,
     keepFinishedRuns: raw.runs.keepFinished,
+    // Beside the outbox, not in it: the outbox directory holds the outbox's files only (its disk bound).
+    runJournalDir:
+      raw.runs.journalDir === '' ? `${resolve(raw.outbox.dir)}-runs` : resolve(raw.runs.journalDir),
     worker: { uvThreadpoolSize: raw.worker.uvThreadpoolSize },
     grpc: {
       maxMessageBytes: raw.grpc.maxMessageBytes,

@@ -43,7 +43,7 @@ export interface RawAgentConfig {
     runSeconds: number;
     caseTimeoutSeconds: number;
   };
-  runs: { concurrent: number; keepFinished: number };
+  runs: { concurrent: number; journalDir: string; keepFinished: number };
   worker: { uvThreadpoolSize: number };
   grpc: { maxMessageBytes: number; keepaliveTimeSeconds: number; keepaliveTimeoutSeconds: number };
   shutdown: { graceSeconds: number; currentCase: string };
@@ -236,6 +236,13 @@ const schemaWithoutNames = {
   },
   runs: {
     concurrent: { doc: 'Runs this agent accepts at the same time', format: 'nat', default: 1 },
+    journalDir: {
+      doc:
+        'Directory where active runs are remembered across a crash (closed as interrupted on restart); empty: ' +
+        '<outbox.dir>-runs',
+      format: String,
+      default: '',
+    },
     keepFinished: {
       doc: 'Finished runs whose events stay in memory for WatchRun',
       format: 'nat',

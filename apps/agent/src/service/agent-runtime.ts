@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { RIGBENCH_VERSION } from '@rigbench/shared';
 import { Registry } from 'prom-client';
 import type { AgentConfig } from '../config/index.js';
@@ -126,7 +125,7 @@ export class AgentRuntime {
       logger: this.#log.child({ module: 'runs' }),
       resolveModel,
       checkDownload: (source) => checkDownloadAllowed(source, config.downloads),
-      journal: new RunJournal(join(config.outbox.dir, 'runs')),
+      journal: new RunJournal(config.runJournalDir),
       maxEventBytes: () => this.publisher.maxEventBytes(),
       // The fleet view should see busy/idle at once, not a heartbeat interval later.
       onActiveRunsChange: () => this.#heartbeat.beat(),
