@@ -131,8 +131,10 @@ test("agent user - A cannot read B's inbox: the subscription is refused and B's 
   const a = await connectAs('agent-a', agentInboxPrefix('agent-a'));
   const refused = violations(a);
   const spied: string[] = [];
-  a.subscribe(`${agentInboxPrefix('agent-b')}.>`, { callback: (_e, msg) => void spied.push(msg.subject) });
-  a.subscribe('_INBOX.>', { callback: (_e, msg) => void spied.push(msg.subject) });
+  a.subscribe(`${agentInboxPrefix('agent-b')}.>`, {
+    callback: (error, msg) => void (error ? undefined : spied.push(msg.subject)),
+  });
+  a.subscribe('_INBOX.>', { callback: (error, msg) => void (error ? undefined : spied.push(msg.subject)) });
   await a.flush();
   const b = await startPublisher('agent-b');
   for (const event of makeRunEvents('agent-b', 'run-b', 5)) await b.publish(event);
@@ -142,7 +144,7 @@ test("agent user - A cannot read B's inbox: the subscription is refused and B's 
     description: 'both subscriptions refused',
   });
   expect(refused.join('\n')).toMatch(/subscription to "_INBOX\.agent-b\.>"/i);
-  expect(spied).toEqual([]);
+  expect(spied).toStrictEqual([]);
 });
 
 test('controller - a forged heartbeat gets no token; the configured address of that agent does', async () => {

@@ -116,6 +116,19 @@ describe('rigbench CLI', () => {
       expect(result.stderr).toContain(`${bad}:11:`);
       expect(result.stderr).toMatch(/matrix\.backend\[1\].*vulcan/);
       expect(result.stderr).toMatch(new RegExp(`${bad}:12:\\d+\\s+repetitions`));
+      // 1.4 M cases: counted from the axes, not built (which would take gigabytes), exit 2 with the count.
+      const huge = join(dir, 'huge.yaml');
+      const list = (n: number, from: number) =>
+        `[${Array.from({ length: n }, (_, i) => from + i).join(', ')}]`;
+      writeFileSync(
+        huge,
+        'version: 1\nname: huge\nmodels: [{ id: m, source: m.gguf }]\nprompts:\n  chat: [{ id: q, text: hi }]\n' +
+          `matrix:\n  contextSize: ${list(10, 4096)}\n  batchSize: ${list(100, 1)}\n  threads: ${list(100, 1)}\n` +
+          '  kvCacheType: [f32, f16, q8_0, q4_0, q4_1, q5_0, q5_1]\n  flashAttention: [false, true]\n',
+      );
+      const tooMany = spawnSync(process.execPath, [cliJs, 'plan', 'check', huge], { encoding: 'utf8' });
+      expect(tooMany.status).toBe(2);
+      expect(tooMany.stderr).toContain('expands to 1400000 cases (more than 1000000)');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,6 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { describeConfigKeys } from '../apps/agent/src/config/config-schema.js';
+import { EventPublisher } from '../apps/agent/src/events/index.js';
 import {
   DEPLOY_DIR,
   REPO_ROOT,
@@ -12,8 +13,11 @@ import {
   readDeployYaml,
   runTool,
   startShippedNats,
+  startShippedTlsNats,
   type ShippedNats,
 } from './deploy-helpers.js';
+import { TestPki } from './faults/support/test-pki.js';
+import { makeRunEvents } from './support/run-events.js';
 
 const COMPOSE_DIR = join(DEPLOY_DIR, 'compose');
 const COMPOSE_FILES = ['docker-compose.yml', 'nats-cluster.yml'];
@@ -89,6 +93,36 @@ describe('deploy/compose - files parse and reference only what exists', () => {
       'NATS_AGENT_PASSWORD',
       'NATS_CONTROLLER_PASSWORD',
     ]);
+  });
+
+  test('docker-compose.yml - Prometheus is published on loopback only, without the HTTP lifecycle API', () => {
+    const prometheus = readCompose('docker-compose.yml').services.prometheus;
+    expect(prometheus?.ports).toEqual(['127.0.0.1:${PROMETHEUS_PORT:-9090}:9090']);
+    expect(prometheus?.command).not.toContain('--web.enable-lifecycle');
+  });
+
+  test('hardened.yml - TLS for NATS and mTLS for the agent, with keys the configs know and files that exist', () => {
+    const hardened = readCompose('hardened.yml');
+    const base = readCompose('docker-compose.yml');
+    expect(Object.keys(hardened.services).filter((name) => !(name in base.services))).toEqual([]);
+    const agentKeys = new Set(describeConfigKeys().map((key) => key.env));
+    const agentEnv = hardened.services.agent?.environment ?? {};
+    expect(Object.keys(agentEnv).filter((name) => !agentKeys.has(name))).toEqual([]);
+    expect(agentEnv).toMatchObject({
+      RIGBENCH_AGENT_NATS_SERVERS: 'tls://nats:4222',
+      RIGBENCH_AGENT_TLS_REQUIRE_CLIENT_CERT: 'true',
+    });
+    const schema = readFileSync(join(REPO_ROOT, 'apps/controller/src/config/config-schema.ts'), 'utf8');
+    const controllerKeys = new Set([...schema.matchAll(/env: '(\w+)'/g)].map((m) => m[1]));
+    const collectorEnv = hardened.services.collector?.environment ?? {};
+    expect(Object.keys(collectorEnv).filter((name) => !controllerKeys.has(name))).toEqual([]);
+    expect(hardened.services.nats?.command).toEqual(['-c', '/etc/nats/nats-tls.conf']);
+    // ./certs is the operator's (not shipped); every other mounted file ships.
+    const mounts = Object.values(hardened.services).flatMap((service) => service.volumes ?? []);
+    const files = mounts
+      .map((m) => m.split(':')[0] ?? '')
+      .filter((src) => src.startsWith('./') && src !== './certs');
+    expect(files.filter((src) => !existsSync(join(COMPOSE_DIR, src)))).toEqual([]);
   });
 
   test('docker-compose.yml - the example agent reserves NVIDIA GPUs and mounts models and state', () => {
@@ -372,5 +406,47 @@ describe('deploy/compose - NATS config on a real nats-server', () => {
         await controller.close();
       }
     });
+  });
+});
+
+describe('deploy/compose/nats/nats-tls.conf - the hardened NATS on a real nats-server', () => {
+  let pki: TestPki;
+  let nats: ShippedNats;
+  beforeAll(async () => {
+    pki = new TestPki().selfSigned('ca').leaf('nats', 'ca', 'DNS:localhost,IP:127.0.0.1');
+    nats = await startShippedTlsNats(pki.dir);
+  });
+  afterAll(async () => {
+    await nats?.dispose();
+  });
+
+  test('TLS - the agent publishes over tls:// trusting the CA; a plain connection is refused', async () => {
+    const publisher = new EventPublisher({
+      agentId: 'hardened-1',
+      nats: {
+        servers: [`tls://127.0.0.1:${nats.server.port}`],
+        user: TEST_NATS_USERS.agent.user,
+        password: TEST_NATS_USERS.agent.password,
+        tls: { caFile: pki.file('ca.pem') },
+      },
+      outbox: { dir: pki.file('outbox'), maxBytes: 1 << 20 },
+    });
+    await publisher.start();
+    try {
+      for (const event of makeRunEvents('hardened-1', 'run-tls', 5)) await publisher.publish(event);
+      expect(await publisher.flush(15_000)).toBe(true);
+    } finally {
+      await publisher.stop({ timeoutMs: 1_000 });
+    }
+    await expect(
+      connect({
+        servers: nats.server.url,
+        user: TEST_NATS_USERS.agent.user,
+        pass: TEST_NATS_USERS.agent.password,
+        tls: null,
+        reconnect: false,
+        timeout: 3_000,
+      }),
+    ).rejects.toThrow();
   });
 });

@@ -337,6 +337,32 @@ export async function startShippedNats(): Promise<ShippedNats> {
   };
 }
 
+/**
+ * Starts nats-server with the hardened profile's `deploy/compose/nats/nats-tls.conf` (which includes nats.conf),
+ * the certificate paths pointed at `certDir` (holding ca.pem, nats.pem, nats.key).
+ */
+export async function startShippedTlsNats(certDir: string): Promise<ShippedNats> {
+  const confDir = mkdtempSync(join(tmpdir(), 'rigbench-nats-tls-conf-'));
+  stageNatsConf('nats.conf', confDir);
+  const tlsConf = readFileSync(join(DEPLOY_DIR, 'compose', 'nats', 'nats-tls.conf'), 'utf8');
+  if (!tlsConf.includes('/etc/nats/certs/'))
+    throw new Error('nats-tls.conf: expected /etc/nats/certs/ to rewrite');
+  const conf = join(confDir, 'nats-tls.conf');
+  writeFileSync(conf, tlsConf.replaceAll('/etc/nats/certs/', `${certDir}/`));
+  const server = await startNatsServer({
+    binary: natsWrapper(confDir, {}),
+    jetStream: false,
+    args: ['-c', conf, '-m', String(await freePort())],
+  });
+  return {
+    server,
+    dispose: async () => {
+      await server.dispose();
+      rmSync(confDir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** The shipped three-node cluster, running; `dispose()` stops every member. */
 export interface ShippedNatsCluster {
   servers: NatsServerHandle[];

@@ -103,6 +103,12 @@ test('absurd sizes - refused at StartRun naming the field and the limit, before 
       field: /plan_json: the plan makes a run\.accepted event of \d+ bytes/,
       limit: /at most \d+ bytes \(the NATS server's max_payload/,
     },
+    {
+      name: 'hf: source with downloads off (the default)',
+      plan: { ...base, models: [{ id: 'remote', source: 'hf:someone/some-model-GGUF:Q4_K_M' }] },
+      field: /models\[0\]\.source/,
+      limit: /model downloads are off on this agent \(downloads\.enabled\)/,
+    },
   ];
   const answers: string[] = [];
   let refused = 0;
@@ -121,7 +127,8 @@ test('absurd sizes - refused at StartRun naming the field and the limit, before 
   const works = finished.outcome === 'completed' && !info.busy;
   recordFigure({
     section: 70,
-    scenario: 'Bounded input: 9 M cases, threads 1024, batch > context, 1.2 MB description, 1.2 MB plan',
+    scenario:
+      'Bounded input: 9 M cases, threads 1024, batch > context, 1.2 MB description, 1.2 MB plan, hf: download',
     measure: 'refused naming field and limit / slowest answer / agent runs a good plan afterwards',
     expected: `${cases.length} / - / yes`,
     observed: `${refused} / ${Math.round(slowestMs)} ms / ${works ? 'yes' : 'no'}`,

@@ -68,8 +68,12 @@ export interface AgentConfig {
   outbox: { dir: string; maxBytes: number };
   heartbeatIntervalMs: number;
   limits: AgentLimits;
+  /** What `hf:` model downloads are allowed. */
+  downloads: { enabled: boolean; allowRepos: readonly string[]; maxBytes: number; minFreeBytes: number };
   concurrentRuns: number;
   keepFinishedRuns: number;
+  /** Directory of the run journal (active runs, closed as `interrupted` after a crash); absolute. */
+  runJournalDir: string;
   /** Environment the agent sets for its inference workers (recorded in every fingerprint). */
   worker: { uvThreadpoolSize: number };
   /** Tuned meaning of `threads: auto` (`rigbench tune`); null where the built-in rule applies. */
@@ -262,6 +266,11 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
     throw new ConfigValueError('heartbeat.intervalSeconds', 'must be at least 1');
   if (raw.worker.uvThreadpoolSize < 1 || raw.worker.uvThreadpoolSize > 1024)
     throw new ConfigValueError('worker.uvThreadpoolSize', "must be between 1 and 1024 (libuv's own limit)");
+  for (const repo of raw.downloads.allowRepos) {
+    if (repo.trim() !== '' && !/^[A-Za-z0-9][\w.-]*\/([A-Za-z0-9][\w.-]*|\*)$/.test(repo.trim())) {
+      throw new ConfigValueError('downloads.allowRepos', `'${repo}' is not user/repo or user/*`);
+    }
+  }
   if (raw.limits.maxCases < 1 || raw.limits.maxCases > 1_000_000)
     throw new ConfigValueError('limits.maxCases', 'must be between 1 and 1000000');
   if (raw.limits.threads > 1024)
@@ -306,8 +315,17 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
       runMs: raw.limits.runSeconds === 0 ? null : raw.limits.runSeconds * 1000,
       caseTimeoutMs: raw.limits.caseTimeoutSeconds === 0 ? null : raw.limits.caseTimeoutSeconds * 1000,
     },
+    downloads: {
+      enabled: raw.downloads.enabled,
+      allowRepos: Object.freeze(raw.downloads.allowRepos.map((repo) => repo.trim()).filter((r) => r !== '')),
+      maxBytes: raw.downloads.maxBytes,
+      minFreeBytes: raw.downloads.minFreeBytes,
+    },
     concurrentRuns: raw.runs.concurrent,
     keepFinishedRuns: raw.runs.keepFinished,
+    // Beside the outbox, not in it: the outbox directory holds the outbox's files only (its disk bound).
+    runJournalDir:
+      raw.runs.journalDir === '' ? `${resolve(raw.outbox.dir)}-runs` : resolve(raw.runs.journalDir),
     worker: { uvThreadpoolSize: raw.worker.uvThreadpoolSize },
     tunedThreads: {
       decode: raw.threads.autoDecode === 0 ? null : raw.threads.autoDecode,

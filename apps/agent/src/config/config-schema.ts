@@ -33,6 +33,7 @@ export interface RawAgentConfig {
   tls: { cert: string; key: string; ca: string; requireClientCert: boolean };
   outbox: { dir: string; maxBytes: number };
   heartbeat: { intervalSeconds: number };
+  downloads: { enabled: boolean; allowRepos: string[]; maxBytes: number; minFreeBytes: number };
   limits: {
     maxTokens: number;
     contextSize: number;
@@ -42,7 +43,7 @@ export interface RawAgentConfig {
     runSeconds: number;
     caseTimeoutSeconds: number;
   };
-  runs: { concurrent: number; keepFinished: number };
+  runs: { concurrent: number; journalDir: string; keepFinished: number };
   worker: { uvThreadpoolSize: number };
   threads: { autoDecode: number; autoPrompt: number };
   energy: { enabled: boolean; idleBaselineMs: number; intervalMs: number };
@@ -174,6 +175,30 @@ const schemaWithoutNames = {
   heartbeat: {
     intervalSeconds: { doc: 'Seconds between heartbeats on NATS', format: 'nat', default: 5 },
   },
+  downloads: {
+    enabled: {
+      doc:
+        'Let plans name hf: model sources, downloaded into the models directory; off by default: a plan then ' +
+        'names files already there',
+      format: Boolean,
+      default: false,
+    },
+    allowRepos: {
+      doc: 'Hugging Face repositories hf: sources may come from, comma-separated: user/repo or user/*',
+      format: Array,
+      default: [] as string[],
+    },
+    maxBytes: {
+      doc: 'Largest model download, in bytes (every file of a split model together)',
+      format: 'nat',
+      default: 64 * 1024 ** 3,
+    },
+    minFreeBytes: {
+      doc: 'Free bytes a download must leave on the models directory file system',
+      format: 'nat',
+      default: 10 * 1024 ** 3,
+    },
+  },
   limits: {
     maxTokens: {
       doc: 'Largest generation.maxTokens a plan may ask for; 0: no limit',
@@ -213,6 +238,13 @@ const schemaWithoutNames = {
   },
   runs: {
     concurrent: { doc: 'Runs this agent accepts at the same time', format: 'nat', default: 1 },
+    journalDir: {
+      doc:
+        'Directory where active runs are remembered across a crash (closed as interrupted on restart); empty: ' +
+        '<outbox.dir>-runs',
+      format: String,
+      default: '',
+    },
     keepFinished: {
       doc: 'Finished runs whose events stay in memory for WatchRun',
       format: 'nat',

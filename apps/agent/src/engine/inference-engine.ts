@@ -49,8 +49,11 @@ export interface EngineLogger {
 }
 
 export interface EngineOptions {
-  /** Turns a plan's model source into a local file path (the service's secure resolver; `hf:` URIs included). */
-  resolveModelPath(source: string): Promise<string>;
+  /**
+   * Turns a plan's model source into a local file path (the service's secure resolver; `hf:` URIs included);
+   * `signal` is the run's, so a download stops when the run is cancelled.
+   */
+  resolveModelPath(source: string, signal?: AbortSignal): Promise<string>;
   /** Hard limit per case, in milliseconds (the group's model load included); the worker is killed past it. */
   caseTimeoutMs: number;
   logger?: EngineLogger;
@@ -301,7 +304,7 @@ export class InferenceEngine {
     deadline: number,
     placement: Extract<ReturnType<typeof placeCase>, { action: 'run' }>,
   ): Promise<ActiveGroup> {
-    const modelPath = await this.options.resolveModelPath(benchCase.model.source);
+    const modelPath = await this.options.resolveModelPath(benchCase.model.source, signal);
     const inspected = await inspectModelFile(modelPath, benchCase.model.source);
     const model: ModelFacts = { ...inspected.facts, sha256: await this.hashes.sha256(modelPath) };
 

@@ -70,6 +70,7 @@ test('load check - a vulkan build with no device loads 0 layers on the GPU, and 
     backend: 'vulkan',
     gpuLayers: 'max',
     maxThreads: 1,
+    build: 'prebuilt',
   });
   expect(loaded.type).toBe('loaded');
   expect(loaded.gpuDeviceNames).toEqual([]);

@@ -6,9 +6,9 @@ import {
   ModelNotFoundError,
   ModelOutsideModelsDirError,
   ModelReferenceInvalidError,
-  nodeLlamaCppUriResolver,
   resolveModelPath,
 } from './model-path.js';
+import { guardedUriResolver, nodeLlamaCppDownloadPlanner } from './model-download.js';
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'rigbench-models-')));
 const outside = realpathSync(mkdtempSync(join(tmpdir(), 'rigbench-outside-')));
@@ -53,7 +53,11 @@ test('model-path - missing files are NOT_FOUND material, malformed references ar
 test('model-path - hf: URIs without network fail with a ModelDownloadError that says what to do', async () => {
   await expect(resolveModelPath(root, 'hf:user/repo:Q4_K_M')).rejects.toThrow(ModelDownloadError);
   const error = await resolveModelPath(root, 'hf:nobody/nothing-GGUF:Q4_K_M', {
-    resolveUri: nodeLlamaCppUriResolver,
+    resolveUri: guardedUriResolver(
+      { enabled: true, allowRepos: ['nobody/*'], maxBytes: 1e12, minFreeBytes: 0 },
+      nodeLlamaCppDownloadPlanner,
+      { info: () => undefined },
+    ),
     signal: AbortSignal.timeout(30_000),
   }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ModelDownloadError);

@@ -34,7 +34,7 @@ export class ModelDownloadError extends ModelReferenceError {
   override name = 'ModelDownloadError';
 }
 
-/** Downloads an `hf:` URI into `directory`; node-llama-cpp's `resolveModelFile` in production. */
+/** Downloads an `hf:` URI into `directory`; `guardedUriResolver` (model-download.ts) in production. */
 export type ModelUriResolver = (uri: string, directory: string, signal?: AbortSignal) => Promise<string>;
 
 /** Options of {@link resolveModelPath}. */
@@ -45,12 +45,6 @@ export interface ResolveModelPathOptions {
 }
 
 const isInside = (root: string, path: string): boolean => path === root || path.startsWith(root + sep);
-
-/** node-llama-cpp's `resolveModelFile`, downloading into the models directory without a progress bar. */
-export const nodeLlamaCppUriResolver: ModelUriResolver = async (uri, directory, signal) => {
-  const { resolveModelFile } = await import('node-llama-cpp');
-  return resolveModelFile(uri, { directory, cli: false, download: 'auto', ...(signal ? { signal } : {}) });
-};
 
 /**
  * Resolves a plan's model `source` to the real path of a regular file inside `modelsDir`. Refuses `..` segments,

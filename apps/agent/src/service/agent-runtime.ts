@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { RIGBENCH_VERSION } from '@rigbench/shared';
 import { Registry } from 'prom-client';
 import type { AgentConfig } from '../config/index.js';
@@ -9,10 +8,12 @@ import { createAgentServiceHandlers } from '../grpc/agent-service.js';
 import { AgentMetrics, MetricsServer } from '../metrics/index.js';
 import {
   BearerTokenVerifier,
-  nodeLlamaCppUriResolver,
+  checkDownloadAllowed,
+  guardedUriResolver,
+  nodeLlamaCppDownloadPlanner,
   resolveModelPath,
   serverCredentials,
-  type ModelUriResolver,
+  type DownloadPlanner,
 } from '../security/index.js';
 import { buildAgentInfo, stackVersions } from './agent-info.js';
 import type { AgentLogger } from './agent-logger.js';
@@ -23,8 +24,8 @@ import { RunSupervisor } from './run-supervisor.js';
 /** Options of {@link AgentRuntime} beyond the config. */
 export interface AgentRuntimeOptions {
   logger: AgentLogger;
-  /** Resolves `hf:` model URIs; node-llama-cpp's downloader by default. */
-  resolveUri?: ModelUriResolver;
+  /** Looks up `hf:` downloads; node-llama-cpp's downloader by default (a stand-in in tests). */
+  downloadPlanner?: DownloadPlanner;
   /** Where the engine caches model sha256 sums (default: the engine's). */
   hashCacheFile?: string;
 }
@@ -98,11 +99,16 @@ export class AgentRuntime {
       logger: this.#log.child({ module: 'events' }),
     });
     bindPublisherMetrics(this.publisher, this.metrics);
-    const resolveUri = options.resolveUri ?? nodeLlamaCppUriResolver;
+    const resolveUri = guardedUriResolver(
+      config.downloads,
+      options.downloadPlanner ?? nodeLlamaCppDownloadPlanner,
+      this.#log.child({ module: 'downloads' }),
+    );
     const resolveModel = (source: string, signal?: AbortSignal): Promise<string> =>
       resolveModelPath(config.modelsDir, source, { resolveUri, ...(signal ? { signal } : {}) });
     this.engine = new InferenceEngine({
-      resolveModelPath: (source) => resolveModel(source),
+      // The run's signal: CancelRun and shutdown abort a download in progress.
+      resolveModelPath: (source, signal) => resolveModel(source, signal),
       caseTimeoutMs: config.limits.caseTimeoutMs ?? NO_CASE_LIMIT_MS,
       workerUvThreadpoolSize: config.worker.uvThreadpoolSize,
       tunedThreads: config.tunedThreads,
@@ -120,7 +126,8 @@ export class AgentRuntime {
       metrics: this.metrics,
       logger: this.#log.child({ module: 'runs' }),
       resolveModel,
-      journal: new RunJournal(join(config.outbox.dir, 'runs')),
+      checkDownload: (source) => checkDownloadAllowed(source, config.downloads),
+      journal: new RunJournal(config.runJournalDir),
       maxEventBytes: () => this.publisher.maxEventBytes(),
       // The fleet view should see busy/idle at once, not a heartbeat interval later.
       onActiveRunsChange: () => this.#heartbeat.beat(),

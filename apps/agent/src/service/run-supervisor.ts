@@ -1,11 +1,14 @@
+/**
+ * The run supervisor: StartRun to run.finished for every run of this agent.
+ *
+ * Over 400 lines: the event loop of a run (#execute) and the stop/cancel paths share each run's state; admission
+ * (run-admission.ts), the outcome policy (run-outcome.ts), the event envelope (run-stamper.ts) and closing runs a
+ * crash interrupted (interrupted-runs.ts) live in their own modules.
+ */
 import {
   backendLabel,
   canonicalPlanHash,
-  countPlanCases,
-  EVENT_SCHEMA_VERSION,
   expandPlan,
-  PlanValidationError,
-  validatePlan,
   type BenchCase,
   type BenchPlan,
   type CaseFinishedEvent,
@@ -27,14 +30,19 @@ import {
   RunExistsError,
   RunModelError,
   RunNotFoundError,
-  type RunRequestViolation,
 } from './errors.js';
+import { checkLimits, parsePlan, RUN_TEXT_LIMITS } from './run-admission.js';
+import { closeInterruptedRuns } from './interrupted-runs.js';
 import type { RunJournal } from './run-journal.js';
 import { RunLog } from './run-log.js';
+import { decideOutcome } from './run-outcome.js';
+import { createStamper, type Stamper } from './run-stamper.js';
 
 /** What the engine yields for a run: events without the envelope the supervisor stamps on. */
 export type EngineEventPayload =
   EventPayload<CaseStartedEvent> | EventPayload<SampleRecordedEvent> | EventPayload<CaseFinishedEvent>;
+
+export { checkLimits, RUN_TEXT_LIMITS } from './run-admission.js';
 
 /** The inference engine as the supervisor uses it. */
 export interface CaseRunner {
@@ -88,6 +96,11 @@ export interface RunSupervisorOptions {
   publisher: EventSink;
   metrics?: RunMetrics;
   logger: SupervisorLogger;
+  /**
+   * Throws a `ModelReferenceError` when an `hf:` source may not be downloaded (downloads off, repository not
+   * allowed, not a .gguf file); checked at StartRun. Without it hf: sources are accepted and resolved per case.
+   */
+  checkDownload?: (source: string) => void;
   /** Resolves a plan's model source inside the models directory; throws `ModelReferenceError`s. */
   resolveModel: (source: string, signal?: AbortSignal) => Promise<string>;
   /** Wall clock, injectable for tests. */
@@ -131,8 +144,6 @@ export interface StopOptions {
 }
 
 const RUN_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
-/** Characters of the free text a caller may attach to a run (StartRun label, CancelRun reason). */
-export const RUN_TEXT_LIMITS = { label: 200, cancelReason: 1000 } as const;
 
 interface ActiveRun {
   runId: string;
@@ -290,42 +301,14 @@ export class RunSupervisor {
   async closeInterrupted(): Promise<string[]> {
     const { journal, logger, publisher, metrics, agentId } = this.#options;
     if (!journal) return [];
-    const closed: string[] = [];
-    for (const record of journal.leftOver()) {
-      if ('error' in record) {
-        logger.error('run journal unreadable; the run stays open in the store', record);
-        continue;
-      }
-      const stamp = createStamper(agentId, record.runId, this.#now, record.nextSeq - 1);
-      const reason = 'the agent process ended while the run was active (crash, kill or power loss)';
-      const caseOutcomes = { ...record.caseOutcomes };
-      if (record.openCase !== null) {
-        caseOutcomes[record.openCase] = 'failed';
-        await publisher.publish(
-          stamp({
-            type: 'case.finished',
-            caseId: record.openCase,
-            outcome: 'failed',
-            reason,
-            samples: record.samplesPerCase[record.openCase] ?? 0,
-          }),
-        );
-      }
-      const finished = stamp({
-        type: 'run.finished',
-        outcome: 'interrupted',
-        reason,
-        samplesPerCase: record.samplesPerCase,
-        caseOutcomes,
-        lastSeq: stamp.nextSeq(),
-      });
-      await publisher.publish(finished);
-      journal.close(record.runId);
-      metrics?.runFinished('interrupted');
-      logger.warn('run closed as interrupted', { runId: record.runId, lastSeq: finished.seq });
-      closed.push(record.runId);
-    }
-    return closed;
+    return closeInterruptedRuns({
+      journal,
+      publisher,
+      logger,
+      agentId,
+      now: this.#now,
+      ...(metrics ? { metrics } : {}),
+    });
   }
 
   #abort(run: ActiveRun, outcome: RunOutcome, reason: string): void {
@@ -335,9 +318,13 @@ export class RunSupervisor {
 
   async #checkModels(plan: BenchPlan): Promise<void> {
     for (const [index, model] of plan.models.entries()) {
-      // hf: URIs are downloaded when their case runs; resolving them here would hold StartRun for minutes.
-      if (model.source.startsWith('hf:')) continue;
       try {
+        // hf: URIs are downloaded when their case runs (resolving them here would hold StartRun for minutes);
+        // whether they may be is known now.
+        if (model.source.startsWith('hf:')) {
+          this.#options.checkDownload?.(model.source);
+          continue;
+        }
         await this.#options.resolveModel(model.source);
       } catch (error) {
         if (error instanceof ModelReferenceError) {
@@ -564,28 +551,6 @@ export class RunSupervisor {
   }
 }
 
-type Stamper = (<P extends EventPayload>(payload: P) => RigbenchEvent) & { nextSeq(): number };
-
-/** Wraps payloads into full events with a gap-free seq starting after `lastSeq` (default: at 1). */
-function createStamper(agentId: string, runId: string, now: () => Date, lastSeq = 0): Stamper {
-  let seq = lastSeq;
-  const stamp = (<P extends EventPayload>(payload: P): RigbenchEvent => {
-    seq += 1;
-    const { type, ...rest } = payload;
-    return {
-      v: EVENT_SCHEMA_VERSION,
-      type,
-      runId,
-      agentId,
-      seq,
-      time: now().toISOString(),
-      ...rest,
-    } as unknown as RigbenchEvent;
-  }) as Stamper;
-  stamp.nextSeq = () => seq + 1;
-  return stamp;
-}
-
 function metricLabels(benchCase: BenchCase, fingerprint?: Fingerprint): MetricLabels {
   const workload = benchCase.workload;
   return {
@@ -596,117 +561,4 @@ function metricLabels(benchCase: BenchCase, fingerprint?: Fingerprint): MetricLa
     devices: benchCase.devices.length > 0 ? benchCase.devices.join(',') : 'none',
     threads: String(benchCase.threads),
   };
-}
-
-function decideOutcome(
-  caseCount: number,
-  caseOutcomes: Record<string, CaseOutcome>,
-  failure: string | null,
-  aborted: { outcome: RunOutcome; reason: string } | null,
-): { outcome: RunOutcome; reason?: string } {
-  if (failure !== null) return { outcome: 'failed', reason: failure };
-  const outcomes = Object.values(caseOutcomes);
-  const ok = outcomes.filter((o) => o === 'ok').length;
-  if (aborted !== null) {
-    if (aborted.outcome === 'cancelled') return { outcome: 'cancelled', reason: aborted.reason };
-    return { outcome: ok > 0 ? 'partial' : 'failed', reason: aborted.reason };
-  }
-  if (ok === caseCount) return { outcome: 'completed' };
-  const failed = outcomes.filter((o) => o === 'failed').length;
-  const skipped = outcomes.filter((o) => o === 'skipped').length;
-  const missing = caseCount - outcomes.length;
-  const parts = [`${ok} of ${caseCount} cases ok`];
-  if (failed > 0) parts.push(`${failed} failed`);
-  if (skipped > 0) parts.push(`${skipped} skipped`);
-  if (missing > 0) parts.push(`${missing} not run`);
-  return { outcome: ok > 0 ? 'partial' : 'failed', reason: parts.join(', ') };
-}
-
-function parsePlan(planJson: string): BenchPlan {
-  let value: unknown;
-  try {
-    value = JSON.parse(planJson);
-  } catch (error) {
-    throw new PlanRejectedError(
-      [{ path: 'plan_json', message: `not valid JSON: ${(error as Error).message}` }],
-      {
-        cause: error,
-      },
-    );
-  }
-  try {
-    return validatePlan(value, 'grpc:StartRun');
-  } catch (error) {
-    if (error instanceof PlanValidationError) {
-      throw new PlanRejectedError(
-        error.issues.map((issue) => ({
-          path: issue.path,
-          message:
-            issue.expected === undefined ? issue.message : `${issue.message} (expected ${issue.expected})`,
-        })),
-        { cause: error },
-      );
-    }
-    throw error;
-  }
-}
-
-/** Checks a plan against the agent's limits; every violation names the plan field and the config key. */
-export function checkLimits(plan: BenchPlan, limits: AgentLimits): void {
-  const violations: RunRequestViolation[] = [];
-  if (limits.maxTokens !== null && plan.generation.maxTokens > limits.maxTokens) {
-    violations.push({
-      path: 'generation.maxTokens',
-      message: `${plan.generation.maxTokens} exceeds this agent's limit limits.maxTokens = ${limits.maxTokens}`,
-    });
-  }
-  if (limits.maxTokens !== null) {
-    for (const [i, test] of plan.prompts.raw.entries()) {
-      if (test.generatedTokens > limits.maxTokens) {
-        violations.push({
-          path: `prompts.raw[${i}].generatedTokens`,
-          message: `${test.generatedTokens} exceeds this agent's limit limits.maxTokens = ${limits.maxTokens}`,
-        });
-      }
-    }
-  }
-  if (limits.contextSize !== null) {
-    for (const [i, size] of plan.matrix.contextSize.entries()) {
-      if (size > limits.contextSize) {
-        violations.push({
-          path: `matrix.contextSize[${i}]`,
-          message: `${size} exceeds this agent's limit limits.contextSize = ${limits.contextSize}`,
-        });
-      }
-    }
-  }
-  if (limits.repetitions !== null && plan.repetitions > limits.repetitions) {
-    violations.push({
-      path: 'repetitions',
-      message: `${plan.repetitions} exceeds this agent's limit limits.repetitions = ${limits.repetitions}`,
-    });
-  }
-  for (const [i, threads] of plan.matrix.threads.entries()) {
-    if (threads !== 'auto' && threads > limits.maxThreads) {
-      violations.push({
-        path: `matrix.threads[${i}]`,
-        message:
-          `${threads} exceeds this agent's limit limits.threads = ${limits.maxThreads} ` +
-          '(its logical cores unless configured): more threads than cores only starve the node',
-      });
-    }
-  }
-  if (violations.length > 0) throw new LimitExceededError(violations);
-  // Counted from the axis lengths, so a plan of millions of cases costs nothing to refuse.
-  const caseCount = countPlanCases(plan);
-  if (caseCount > limits.maxCases) {
-    throw new LimitExceededError([
-      {
-        path: 'matrix',
-        message:
-          `the plan expands to ${caseCount} cases (models × backends/devices/gpuLayers × contextSize × batchSize × ` +
-          `flashAttention × kvCacheType × threads × prompts); this agent's limit limits.maxCases = ${limits.maxCases}`,
-      },
-    ]);
-  }
 }

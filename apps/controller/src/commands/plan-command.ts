@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import {
+  countPlanCases,
   expandPlan,
   formatPlanIssues,
   formatPlanSummary,
@@ -9,6 +10,12 @@ import {
 import type { ActionBinder } from './program.js';
 import { ExitCode } from './exit-codes.js';
 import { readPlanFile } from './plan-file.js';
+
+/**
+ * Most cases `plan check` expands; past it the count (from the axis lengths) is reported instead, since building
+ * millions of cases would exhaust memory. Agents refuse far fewer (their `limits.maxCases`, 10,000 by default).
+ */
+export const PLAN_CHECK_MAX_CASES = 1_000_000;
 
 export function registerPlanCommands(program: Command, bind: ActionBinder): void {
   const plan = program.command('plan').description('work with benchmark plans');
@@ -21,6 +28,14 @@ export function registerPlanCommands(program: Command, bind: ActionBinder): void
       bind(async (ctx, file: string, opts: { json?: boolean }) => {
         try {
           const parsed = readPlanFile(file);
+          const count = countPlanCases(parsed);
+          if (count > PLAN_CHECK_MAX_CASES) {
+            ctx.output.note(
+              `${file}: valid, but it expands to ${count} cases (more than ${PLAN_CHECK_MAX_CASES}); agents refuse ` +
+                'plans above their limits.maxCases (10000 by default): shorten the matrix axes or the prompt lists',
+            );
+            return ExitCode.usage;
+          }
           const cases = expandPlan(parsed);
           const summary = planSummary(parsed, cases);
           if (opts.json) ctx.output.json({ valid: true, file, summary, caseIds: cases.map((c) => c.caseId) });
