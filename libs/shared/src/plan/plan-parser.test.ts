@@ -29,6 +29,16 @@ function issuesOf(text: string, file = 'plan.yaml'): readonly PlanIssue[] {
 }
 
 describe('parsePlanYaml - valid plans', () => {
+  test('an omitted batch size is the smallest context when that is below 512, so the plan says what runs', () => {
+    const small = parsePlanYaml(`${BASE}matrix:\n  contextSize: [256, 4096]\n`, 'plan.yaml');
+    expect(small.matrix.batchSize).toEqual([256]);
+    expect(parsePlanYaml(`${BASE}matrix:\n  contextSize: [1024]\n`, 'plan.yaml').matrix.batchSize).toEqual([
+      512,
+    ]);
+    // Validating the validated plan again (the agent does) changes nothing.
+    expect(validatePlan(JSON.parse(JSON.stringify(small)), 'again')).toEqual(small);
+  });
+
   test('fills every default into a minimal plan', () => {
     const plan = parsePlanYaml(BASE, 'min.yaml');
     expect(plan).toEqual({

@@ -416,7 +416,7 @@ const planShape = {
       ALWAYS,
     ),
   prompts: promptsSchema,
-  matrix: z.preprocess(emptyIsAbsent, matrixSchema.prefault({})),
+  matrix: z.preprocess((value) => withBatchDefault(emptyIsAbsent(value)), matrixSchema.prefault({})),
   generation: z.preprocess(emptyIsAbsent, generationSchema.prefault({})),
   warmup: boundedInt(PLAN_LIMITS.warmup).default(PLAN_DEFAULTS.warmup),
   repetitions: boundedInt(PLAN_LIMITS.repetitions).default(PLAN_DEFAULTS.repetitions),
@@ -430,6 +430,21 @@ const planShape = {
   // Optional, not defaulted: a plan without it keeps its canonical JSON and plan hash.
   allowSoftwareDevices: z.boolean().optional(),
 };
+
+/**
+ * An omitted `batchSize` defaults to 512, or to the smallest written `contextSize` when that is smaller: llama.cpp
+ * would cut the batch to the context anyway, and the plan then says what runs. A written `batchSize` larger than
+ * a context is refused by {@link crossCheckPlan}, so the two never disagree.
+ */
+function withBatchDefault(matrix: unknown): unknown {
+  if (!isRecord(matrix) || matrix.batchSize !== undefined) return matrix;
+  const sizes = scalarToList(matrix.contextSize);
+  if (!Array.isArray(sizes) || sizes.length === 0 || !sizes.every((n) => Number.isInteger(n) && n > 0))
+    return matrix;
+  const smallest = Math.min(...(sizes as number[]));
+  const batch = defaults.batchSize[0] as number;
+  return smallest < batch ? { ...matrix, batchSize: [smallest] } : matrix;
+}
 
 /** Rules that relate fields to each other; written defensively since they run even when fields are malformed. */
 function crossCheckPlan(plan: unknown, ctx: RefineContext): void {
@@ -451,7 +466,7 @@ function crossCheckPlan(plan: unknown, ctx: RefineContext): void {
   const smallest = Math.min(...validSizes);
 
   // A batch larger than the context is silently cut to it by llama.cpp: the case would be measured under a
-  // setting other than its name. Only written values are checked; the default (512) is clamped as it always was.
+  // setting other than its name. An omitted batch size defaults to the smallest context (withBatchDefault).
   listOrEmpty(scalarToList(matrix.batchSize)).forEach((size, index) => {
     if (typeof size !== 'number' || size <= smallest) return;
     ctx.addIssue({
