@@ -5,7 +5,15 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'tmp/**', '**/generated/**', '*.config.js'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'coverage/**',
+      'tmp/**',
+      '.cache/**',
+      '**/generated/**',
+      '*.config.js',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
