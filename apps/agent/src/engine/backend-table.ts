@@ -2,9 +2,10 @@
  * The node's backends and their devices, as the engine uses them to place cases and as `rigbench info` shows them.
  *
  * One probe worker tries every backend in the agent's own environment: that gives what each backend uses when a plan
- * selects no device. Vulkan is then probed once per loader index with `GGML_VK_VISIBLE_DEVICES=<i>` (one process
- * each, until an index does not exist) because ggml-vulkan skips CPU-type devices unless they are named: those runs
- * list every device a plan's `devices` can name, software ones included, under the index it would name them by.
+ * selects no device. Vulkan is also probed once per loader index with `GGML_VK_VISIBLE_DEVICES=<i>` (one process
+ * each, the first two alongside the main probe, until an index does not exist) because ggml-vulkan skips CPU-type
+ * devices unless they are named: those runs list every device a plan's `devices` can name, software ones included,
+ * under the index it would name them by.
  */
 import type { Backend, GpuFacts } from '@rigbench/shared';
 import { BACKENDS, classifyDevice } from '@rigbench/shared';
@@ -31,6 +32,8 @@ export type ProbeRunner = (backends: Backend[], env: NodeJS.ProcessEnv) => Promi
 
 /** Loader indexes probed one by one for Vulkan: more devices than this on one node are not expected. */
 export const MAX_VULKAN_DEVICES = 8;
+/** Vulkan indexes probed at the same time as the main probe (a node has one or two devices, typically). */
+const PARALLEL_VULKAN_PROBES = 2;
 
 const API_NAMES: Record<Backend, string> = { cpu: 'CPU', cuda: 'CUDA', vulkan: 'Vulkan', metal: 'Metal' };
 
@@ -85,7 +88,15 @@ export async function probeBackendTable(
   nvidiaSmi: readonly GpuFacts[] | null,
   workerEnv: NodeJS.ProcessEnv = process.env,
 ): Promise<BackendStatus[]> {
-  const first = await runProbe([...BACKENDS], {});
+  // The first Vulkan indexes are probed alongside the main probe: GetInfo waits for the whole table.
+  const probeIndex = async (index: number): Promise<ProbedDevice | undefined> => {
+    const [one] = await runProbe(['vulkan'], { GGML_VK_VISIBLE_DEVICES: String(index) });
+    return one?.loaded ? one.devices[0] : undefined;
+  };
+  const [first, ...firstIndexes] = await Promise.all([
+    runProbe([...BACKENDS], {}),
+    ...Array.from({ length: PARALLEL_VULKAN_PROBES }, (_, index) => probeIndex(index)),
+  ]);
   const statuses: BackendStatus[] = [];
   for (const backend of BACKENDS) {
     const probe = first.find((p) => p.backend === backend);
@@ -107,8 +118,7 @@ export async function probeBackendTable(
     if (backend === 'vulkan') {
       const byIndex: GpuFacts[] = [];
       for (let index = 0; index < MAX_VULKAN_DEVICES; index++) {
-        const [one] = await runProbe(['vulkan'], { GGML_VK_VISIBLE_DEVICES: String(index) });
-        const device = one?.loaded ? one.devices[0] : undefined;
+        const device = index < firstIndexes.length ? firstIndexes[index] : await probeIndex(index);
         if (!device) break;
         byIndex.push(withKind(device, index));
       }
