@@ -9,6 +9,18 @@ import type { AgentEndpoint } from '../fleet/agent-client.js';
 import type { CommandContext } from './command-context.js';
 import { clientFor } from './fleet-access.js';
 
+/**
+ * The pre-dispatch GetInfo may wait this long (or the configured deadline if longer): an agent that just started
+ * answers once its first backend probe is done (seconds; 30 s and more were seen on a loaded 2-core machine), and
+ * a plan targeted by label would otherwise skip it.
+ */
+const PREFLIGHT_GETINFO_MS = 60_000;
+
+/** The GetInfo deadline of a pre-dispatch check, in ms (see {@link PREFLIGHT_GETINFO_MS}). */
+export function preflightDeadlineMs(ctx: CommandContext): number {
+  return Math.max(ctx.config.grpc.deadlineMs, PREFLIGHT_GETINFO_MS);
+}
+
 /** A plan started on its agents: what `followRun` needs next. */
 export interface StartedRun {
   runId: string;
@@ -35,6 +47,7 @@ export async function startPlanRun(
     targets,
     (t) => clientFor(ctx, t.agent.endpoint),
     (t) => output.note(t),
+    preflightDeadlineMs(ctx),
   );
   const runId = newRunId();
   store.recordDispatch({

@@ -29,7 +29,7 @@ import type { CommandContext } from './command-context.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { clientFor } from './fleet-access.js';
 import { followRun } from './follow-run.js';
-import { startPlanRun } from './dispatch-plan.js';
+import { preflightDeadlineMs, startPlanRun } from './dispatch-plan.js';
 import { parseList, parsePositiveInt } from './arg-parsers.js';
 
 /** A list option that replaces its default (commander would otherwise append to it), without duplicates. */
@@ -169,7 +169,12 @@ async function tune(ctx: CommandContext, agentId: string, opts: TuneOptions): Pr
     const fleet = fleetView(config, heartbeats.snapshot(), store.storedAgents());
     const { targets, skipped } = resolveTargets(fleet, { agents: [agentId], selector: {} });
     for (const s of skipped) throw new UsageError(`agent ${s.agentId}: ${s.why}`);
-    const [ready] = await preflight(targets, (t) => clientFor(ctx, t.agent.endpoint), progress);
+    const [ready] = await preflight(
+      targets,
+      (t) => clientFor(ctx, t.agent.endpoint),
+      progress,
+      preflightDeadlineMs(ctx),
+    );
     ready?.client.close();
     const hardware = ready?.info.hardware;
     const cores = { physical: hardware?.physical_cores || 1, logical: hardware?.logical_cores || 1 };

@@ -11,19 +11,21 @@ export interface ReadyTarget extends Target {
 }
 
 /**
- * Calls GetInfo on every target in parallel. Agents named explicitly must answer and be idle, or nothing is
+ * Calls GetInfo on every target in parallel (with `getInfoDeadlineMs` when given: a freshly started agent answers
+ * only once its first backend probe is done, which takes tens of seconds on a loaded machine). Agents named explicitly must answer and be idle, or nothing is
  * dispatched ({@link PreflightError} naming each); agents chosen by label are skipped with a note instead.
  */
 export async function preflight(
   targets: readonly Target[],
   clientFor: (target: Target) => AgentClient,
   note: (text: string) => void,
+  getInfoDeadlineMs?: number,
 ): Promise<ReadyTarget[]> {
   const results = await Promise.all(
     targets.map(async (target) => {
       const client = clientFor(target);
       try {
-        const info = await client.getInfo();
+        const info = await client.getInfo(getInfoDeadlineMs);
         if (info.busy) {
           throw new AgentBusyError(
             target.agent.agentId,
