@@ -262,7 +262,7 @@ const schemaWithoutNames = {
   },
   threads: {
     autoDecode: {
-      doc: "What a plan's threads 'auto' means for chat cases and decode tests on this node; 0: all physical cores but one. `rigbench tune --defaults-out` writes the measured best",
+      doc: "What a plan's threads 'auto' means for chat cases and decode tests on this node; 0: all physical cores (llama.cpp's default). `rigbench tune --defaults-out` writes the measured best",
       format: 'nat',
       default: 0,
     },

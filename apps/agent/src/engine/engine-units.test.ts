@@ -52,11 +52,12 @@ describe('host facts', () => {
 });
 
 describe('threads', () => {
-  test('auto leaves one physical core to the event loop and never goes below one', () => {
+  test('auto is every physical core, as llama.cpp defaults, and never below one', () => {
     expect(autoThreads(1)).toBe(1);
-    expect(autoThreads(2)).toBe(1);
-    expect(autoThreads(16)).toBe(15);
-    expect(resolveThreads('auto', 8)).toBe(7);
+    expect(autoThreads(2)).toBe(2);
+    expect(autoThreads(16)).toBe(16);
+    expect(autoThreads(0)).toBe(1);
+    expect(resolveThreads('auto', 8)).toBe(8);
     expect(resolveThreads(3, 8)).toBe(3);
     expect(() => resolveThreads(0, 8)).toThrow(RangeError);
   });
@@ -73,7 +74,7 @@ describe('threads', () => {
     expect(resolveThreads('auto', 8, { workload: raw(512, 0), threads: tuned })).toBe(4);
     expect(resolveThreads('auto', 8, { workload: chat, threads: tuned })).toBe(2);
     // A phase the node was not tuned for falls back to the rule; explicit counts are never replaced.
-    expect(resolveThreads('auto', 8, { workload: chat, threads: { decode: null, prompt: 4 } })).toBe(7);
+    expect(resolveThreads('auto', 8, { workload: chat, threads: { decode: null, prompt: 4 } })).toBe(8);
     expect(resolveThreads(3, 8, { workload: chat, threads: tuned })).toBe(3);
   });
 });

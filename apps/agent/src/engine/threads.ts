@@ -1,11 +1,12 @@
 /**
  * Threads policy. llama.cpp's CPU backend runs `n` compute threads per decode: the thread that calls
- * `llama_decode` (a libuv pool thread in node-llama-cpp) plus `n - 1` it starts. The worker's JS thread wakes
- * between decodes (promise resolution, IPC), so with `n` equal to the physical cores one compute thread is
- * descheduled whenever the event loop runs, and ggml's spinning barrier makes every other thread wait for it.
- * `auto` therefore leaves one physical core to the event loop, unless the node was tuned: `rigbench tune` measures
- * the best counts for decode and for prompt processing and writes them as the agent's `threads.autoDecode` /
- * `threads.autoPrompt`, which `auto` then uses (docs/measurement.md has the figures).
+ * `llama_decode` (a libuv pool thread in node-llama-cpp) plus `n - 1` helpers ggml starts for that decode (the
+ * prebuilt binaries attach no persistent pool). With libuv's default four pool threads the helper was queued on
+ * the busy CPU and 2-thread decode lost 5x; workers now run with `UV_THREADPOOL_SIZE=1` (inference-engine.ts), and
+ * then every physical core pays on this box for decode and prompt processing alike (docs/measurement.md, "Threads").
+ * So `auto` is llama.cpp's own default, the physical cores, unless the node was tuned: `rigbench tune` measures the
+ * best counts for decode and for prompt processing and writes them as the agent's `threads.autoDecode` /
+ * `threads.autoPrompt`, which `auto` then uses.
  */
 import type { CaseWorkload, Threads } from '@rigbench/shared';
 
@@ -17,9 +18,9 @@ export interface TunedThreads {
   prompt: number | null;
 }
 
-/** Threads `auto` resolves to on a machine with `physicalCores` cores: all but one, at least one. */
+/** Threads `auto` resolves to on a machine with `physicalCores` cores: all of them (llama.cpp's default), at least one. */
 export function autoThreads(physicalCores: number): number {
-  return Math.max(1, Math.floor(physicalCores) - 1);
+  return Math.max(1, Math.floor(physicalCores));
 }
 
 /** Which tuned count applies to a workload: prompt-only raw tests are prompt processing, the rest decode. */
