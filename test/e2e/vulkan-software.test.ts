@@ -191,5 +191,18 @@ describe('vulkan on llvmpipe end to end (built binaries, real nats-server, Mesa 
     expect(markdown.stdout).toMatch(/\| cpu \| tiny \|/);
     expect(markdown.stdout).toMatch(/\| vulkan \(software\) \| tiny \|/);
     expect(markdown.stdout).not.toMatch(/\| vulkan \| tiny \|/);
+    // The answer on top sets cpu against software vulkan (two runs: two rounds a side).
+    const answer = markdown.stdout.slice(markdown.stdout.indexOf('## The answer'));
+    const answerSection = answer.slice(
+      0,
+      answer.indexOf('\n## ', 3) > 0 ? answer.indexOf('\n## ', 3) : undefined,
+    );
+    expect(answerSection).toMatch(/cpu/);
+    expect(answerSection).toMatch(/vulkan/);
+    // compare within a run by backend matches cpu with vulkan although the backend implies other GPU layers.
+    const byBackend = await cli('compare', warm.runId, '--by', 'backend');
+    expect(byBackend.stdout).not.toContain('No matching groups');
+    expect(byBackend.stdout).toMatch(/Held fixed/);
+    expect(byBackend.stdout).toMatch(/vulkan \(software\)/);
   }, 900_000);
 });
