@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/* global AbortController, console, process */
+/**
+ * One raw tg case through the real engine (worker process, IPC), to look at with a tracer:
+ *
+ *   npx tsc -b && strace -f -qq -c -e trace=clone3,clone node bench/engine/trace-decode.mjs 2 1 100
+ *   node bench/engine/trace-decode.mjs THREADS UV_THREADPOOL_SIZE GENERATED_TOKENS
+ *
+ * Prints t/s and the inter-token latency p50/p90 of each of 3 repetitions (after 1 warm-up), on the synthetic small
+ * model (q8_0). With libuv's default pool (UV 4) at 2 threads, p90 shows the scheduler-tick stalls that
+ * UV_THREADPOOL_SIZE=1 removes (docs/measurement.md, "Threads").
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { ensureSynthModel } from '@rigbench/shared';
+import { InferenceEngine } from '../../apps/agent/dist/engine/index.js';
+
+const [threads, uv, generated] = [2, 1, 100].map((fallback, i) => Number(process.argv[2 + i] ?? fallback));
+const modelPath = await ensureSynthModel(path.join(os.tmpdir(), 'rigbench-bench-models'), 'small', {
+  type: 'q8_0',
+});
+const engine = new InferenceEngine({
+  resolveModelPath: async () => modelPath,
+  caseTimeoutMs: 600_000,
+  workerUvThreadpoolSize: uv,
+  energy: false,
+});
+const test = { id: 'tg', promptTokens: 0, generatedTokens: generated, depth: 0 };
+const benchCase = {
+  index: 0,
+  caseId: 'tg',
+  model: { id: 'small', source: 'small' },
+  backend: 'cpu',
+  devices: [],
+  gpuLayers: 0,
+  contextSize: generated + 1,
+  batchSize: 512,
+  threads,
+  flashAttention: false,
+  kvCacheType: 'f16',
+  workload: { mode: 'raw', test },
+  generation: { maxTokens: 0, temperature: 0, seed: 1, ignoreEos: false },
+  warmup: 1,
+  repetitions: 3,
+};
+const ms = (seconds) => (seconds * 1000).toFixed(2);
+for await (const event of engine.run([benchCase], new AbortController().signal)) {
+  if (event.type === 'sample.recorded') {
+    const { decodeTokensPerSecond: tps, interTokenLatency: itl } = event.sample;
+    console.log(
+      `threads ${threads} UV_THREADPOOL_SIZE ${uv} tg${generated}: ${tps.toFixed(1)} t/s, ` +
+        `ITL p50 ${ms(itl?.p50 ?? NaN)} ms p90 ${ms(itl?.p90 ?? NaN)} ms`,
+    );
+  }
+  if (event.type === 'case.finished' && event.outcome !== 'ok')
+    console.log(`${event.outcome}: ${event.reason}`);
+}
