@@ -3,7 +3,8 @@ import { parseEvent } from '@rigbench/shared';
 import { sleep } from '../collector/catch-up.js';
 import type { AgentClient } from '../fleet/agent-client.js';
 import { AgentCallError } from '../fleet/agent-errors.js';
-import { agentHealth, type HealthThresholds } from '../fleet/agent-health.js';
+import type { HealthThresholds } from '../fleet/agent-health.js';
+import { decideAgentRun, type AgentRunPolicy } from './agent-run-policy.js';
 import type { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
 import { runCompleteness } from '../store/run-completeness.js';
 import type { RunStore } from '../store/run-store.js';
@@ -60,6 +61,13 @@ export async function monitorRun(options: RunMonitorOptions): Promise<'done' | '
   const settleMs = options.settleMs ?? 5_000;
   const unreachableLostMs = options.unreachableLostMs ?? 30_000;
   const probeEveryMs = options.probeEveryMs ?? 5_000;
+  const policy: AgentRunPolicy = {
+    thresholds: options.thresholds,
+    storeGraceMs,
+    settleMs,
+    unreachableLostMs,
+    probeEveryMs,
+  };
   const clients = new Map(options.agents.map((a) => [a.agentId, a.client]));
   const watchAbort = new AbortController();
   const stopWatches = (): void => watchAbort.abort();
@@ -140,64 +148,36 @@ export async function monitorRun(options: RunMonitorOptions): Promise<'done' | '
           track.progress.lastTokensPerSecond =
             row.lastDecodeTokensPerSecond ?? track.progress.lastTokensPerSecond;
         }
-        if (agent.state === 'complete') {
-          finish(track, `finished (${row.outcome ?? '?'})`);
-          continue;
-        }
-        if (row.lastSeq !== null) {
-          track.storeFinishedAt ??= now;
-          if (now - track.storeFinishedAt > settleMs)
-            finish(track, `finished (${row.outcome ?? '?'}), data missing`);
-          continue;
-        }
-        if (track.watch === 'gone') {
-          finish(track, 'lost', 'the agent no longer knows the run (restarted?)');
-          continue;
-        }
-        if (track.watch === 'ended' && now - (track.watchEndedAt ?? now) > storeGraceMs) {
-          finish(
-            track,
-            'finished, events missing',
-            `run.finished did not reach the store within ${storeGraceMs / 1000} s (check the agent's NATS connection)`,
-          );
-          continue;
-        }
-        // Lost only when every sign of life is old: heartbeats (absent while NATS is down), WatchRun events
-        // (absent during a long case) and GetInfo probes, which run whenever the other two are quiet.
         const heard = options.heartbeats?.snapshot().get(agent.agentId);
-        const intervalSeconds = heard?.heartbeat.intervalSeconds;
-        const lastSign = Math.max(track.aliveAt, heard?.receivedAtMs ?? 0);
-        const silentMs = now - lastSign;
-        const lostMs =
-          intervalSeconds === undefined
-            ? unreachableLostMs
-            : Math.max(unreachableLostMs, options.thresholds.lostAfterIntervals * intervalSeconds * 1000);
-        if (
-          intervalSeconds !== undefined &&
-          agentHealth(silentMs, intervalSeconds, options.thresholds) === 'lost'
-        ) {
-          finish(
-            track,
-            'lost',
-            `agent lost: no heartbeat or other sign of life for ${(silentMs / 1000).toFixed(0)} s`,
-          );
+        const decision = decideAgentRun(
+          {
+            now,
+            storeComplete: agent.state === 'complete',
+            storeHasRunFinished: row.lastSeq !== null,
+            storeFinishedAt: track.storeFinishedAt ?? null,
+            outcome: row.outcome,
+            watch: track.watch,
+            watchEndedAt: track.watchEndedAt ?? null,
+            aliveAt: track.aliveAt,
+            heartbeat: heard
+              ? { receivedAtMs: heard.receivedAtMs, intervalSeconds: heard.heartbeat.intervalSeconds }
+              : null,
+            probing: track.probing,
+            probedAt: track.probedAt,
+          },
+          policy,
+        );
+        if (decision.kind === 'finished') {
+          finish(track, decision.status, decision.abandon);
           continue;
         }
-        if (intervalSeconds === undefined && silentMs > lostMs && track.watch !== 'watching') {
-          finish(track, 'lost', `agent unreachable for ${(silentMs / 1000).toFixed(0)} s`);
-          continue;
-        }
-        // Probe once the agent looks stale, often enough to answer before it would count as lost.
-        const intervalMs = intervalSeconds === undefined ? probeEveryMs : intervalSeconds * 1000;
-        const quietMs =
-          intervalSeconds === undefined ? probeEveryMs : options.thresholds.staleAfterIntervals * intervalMs;
-        const probeGapMs = Math.min(probeEveryMs, intervalMs);
-        if (silentMs > quietMs && !track.probing && now - track.probedAt > probeGapMs) {
+        if (decision.storeFinishedAt !== null) track.storeFinishedAt = decision.storeFinishedAt;
+        if (decision.probe) {
           track.probing = true;
           track.probedAt = now;
           const client = clients.get(agent.agentId) as AgentClient;
           client
-            .getInfo(Math.max(200, Math.min(3000, intervalMs)))
+            .getInfo(decision.probeDeadlineMs)
             .then(
               () => {
                 track.aliveAt = Date.now();
