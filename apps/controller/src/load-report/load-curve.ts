@@ -1,5 +1,5 @@
 import { fixed } from '../report/number-format.js';
-import { escapeXml } from '../report/svg-charts.js';
+import { escapeXml, svgCoord } from '../report/svg-charts.js';
 
 /** One concurrency level of a serving-load sweep, as the agent's load runner summarizes it. */
 export interface LoadCurvePoint {
@@ -14,7 +14,7 @@ export interface LoadCurvePoint {
   goodput: number | null;
 }
 
-const r1 = (v: number): string => (Math.round(v * 10) / 10).toString();
+const r1 = svgCoord;
 
 function niceMax(v: number): number {
   if (!(v > 0)) return 1;

@@ -29,19 +29,26 @@ export function escapeXml(s: string): string {
     .replace(/'/g, '&#39;');
 }
 
-/** "Nice" axis ticks from 0 (or lo) to hi. */
-function ticks(lo: number, hi: number, count = 5): number[] {
+/**
+ * "Nice" axis ticks (steps of 1, 2, 2.5 or 5 × 10^k) up to `hi`: from the first step at or above `lo` (`inside`,
+ * the bar charts' axis from 0), or from the last step at or below it (`cover`, so the axis spans every point).
+ */
+export function niceTicks(lo: number, hi: number, count = 5, start: 'inside' | 'cover' = 'inside'): number[] {
   const span = hi - lo || Math.abs(hi) || 1;
   const raw = span / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
-    out.push(Number(v.toPrecision(12)));
+  const first = (start === 'inside' ? Math.ceil(lo / step) : Math.floor(lo / step)) * step;
+  for (let v = first; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
   return out;
 }
 
-const n = (v: number): string => (Math.round(v * 10) / 10).toString();
+const ticks = (lo: number, hi: number, count = 5): number[] => niceTicks(lo, hi, count, 'inside');
+
+/** A coordinate with one decimal, as SVG attributes are written. */
+export const svgCoord = (v: number): string => (Math.round(v * 10) / 10).toString();
+const n = svgCoord;
 
 /** Horizontal bars of the mean per group with the confidence interval as an error bar. */
 export function barChart(data: ReportData, metric: MetricId): string {

@@ -1,24 +1,15 @@
 import { fixed } from '../report/number-format.js';
-import { escapeXml } from '../report/svg-charts.js';
+import { escapeXml, niceTicks, svgCoord } from '../report/svg-charts.js';
 import { describeDifference } from './trend-text.js';
 import type { TrendGroup, TrendResult } from './trend-types.js';
 
 /** Most runs drawn per chart (the newest); the tables list every run. */
 export const MAX_CHART_RUNS = 200;
 
-const r1 = (v: number): string => (Math.round(v * 10) / 10).toString();
+const r1 = svgCoord;
 
 /** "Nice" ticks covering lo..hi. */
-function ticks(lo: number, hi: number, count = 5): number[] {
-  const span = hi - lo || Math.abs(hi) || 1;
-  const raw = span / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-  const out: number[] = [];
-  for (let v = Math.floor(lo / step) * step; v <= hi + step * 1e-9; v += step)
-    out.push(Number(v.toPrecision(12)));
-  return out;
-}
+const ticks = (lo: number, hi: number, count = 5): number[] => niceTicks(lo, hi, count, 'cover');
 
 /**
  * One group's figure per run as an inline SVG: a point per run with its CI whisker, the fitted levels as
