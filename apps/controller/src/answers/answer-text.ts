@@ -15,10 +15,15 @@ function percentOf(factor: number): string {
   return signedPercent(factor).slice(1);
 }
 
-/** Rates: `vulkan decodes 12% faster than cuda`; latencies: `cuda's first token comes 79% sooner than vulkan's`. */
+/**
+ * Rates: `vulkan decodes 12% faster than cuda`; latencies: `cuda's first token comes 79% sooner than vulkan's`;
+ * energy: `vulkan is 12% more efficient per decoded token than cuda`.
+ */
 function claimOf(a: Pick<Answer, 'metric' | 'winner' | 'other' | 'speedRatio'>): string {
   if (a.metric === 'ttftSeconds')
     return `${a.winner}'s first token comes ${shorterPercent(a.speedRatio)} sooner than ${a.other}'s`;
+  if (a.metric === 'decodeTokensPerJoule')
+    return `${a.winner} is ${percentOf(a.speedRatio)} more efficient per decoded token than ${a.other}`;
   const verb = a.metric === 'decodeTokensPerSecond' ? 'decodes' : 'reads the prompt';
   return `${a.winner} ${verb} ${percentOf(a.speedRatio)} faster than ${a.other}`;
 }

@@ -5,8 +5,13 @@ import { sampleMetric } from '../report/report-metrics.js';
 import type { RunCase, RunDataset } from '../report/run-dataset.js';
 import { axisValues, type AxisValues } from './case-axes.js';
 
-/** Metrics the answers rank. */
-export const ANSWER_METRICS = ['decodeTokensPerSecond', 'ttftSeconds', 'promptTokensPerSecond'] as const;
+/** Metrics the answers rank (tokens per joule only where a power source was readable: no values, no line). */
+export const ANSWER_METRICS = [
+  'decodeTokensPerSecond',
+  'ttftSeconds',
+  'promptTokensPerSecond',
+  'decodeTokensPerJoule',
+] as const;
 export type AnswerMetric = (typeof ANSWER_METRICS)[number];
 
 /** One configuration on one agent and one workload, with its repetitions per round. */
@@ -53,7 +58,12 @@ export function buildRoundCells(datasets: readonly RunDataset[]): RoundCell[] {
           axes,
           test,
           variant,
-          rounds: { decodeTokensPerSecond: [], ttftSeconds: [], promptTokensPerSecond: [] },
+          rounds: {
+            decodeTokensPerSecond: [],
+            ttftSeconds: [],
+            promptTokensPerSecond: [],
+            decodeTokensPerJoule: [],
+          },
         };
         cells.set(key, cell);
         roundLists.set(cell, new Map());

@@ -13,6 +13,8 @@ export const METRIC_IDS = [
   'interTokenLatencyP99Seconds',
   'vramPeakBytes',
   'modelLoadSeconds',
+  'decodeTokensPerJoule',
+  'decodeWatts',
 ] as const;
 export type MetricId = (typeof METRIC_IDS)[number];
 
@@ -21,7 +23,7 @@ export interface MetricInfo {
   /** Short human label, e.g. `decode t/s`. */
   label: string;
   /** Base unit of stored values. */
-  unit: 'tok/s' | 's' | 'bytes';
+  unit: 'tok/s' | 's' | 'bytes' | 'tok/J' | 'W';
   better: Better;
   /** Display unit and factor from the base unit (ITL in ms, VRAM in GiB). */
   displayUnit: string;
@@ -103,6 +105,24 @@ export const METRICS: Readonly<Record<MetricId, MetricInfo>> = {
     displayFactor: 1,
     digits: 2,
   },
+  decodeTokensPerJoule: {
+    id: 'decodeTokensPerJoule',
+    label: 'decode tok/J',
+    unit: 'tok/J',
+    better: 'higher',
+    displayUnit: 'tok/J',
+    displayFactor: 1,
+    digits: 3,
+  },
+  decodeWatts: {
+    id: 'decodeWatts',
+    label: 'decode W',
+    unit: 'W',
+    better: 'lower',
+    displayUnit: 'W',
+    displayFactor: 1,
+    digits: 1,
+  },
 };
 
 /**
@@ -127,5 +147,12 @@ export function sampleMetric(sample: Sample, id: MetricId): number {
       return sample.vram?.peakBytes ?? NaN;
     case 'modelLoadSeconds':
       return NaN;
+    case 'decodeTokensPerJoule':
+      // GPU and CPU packages together, idle included (docs/measurement.md, "Energy"); absent without a source.
+      return sample.energy?.decodeTokensPerJoule ?? NaN;
+    case 'decodeWatts': {
+      const phases = [sample.energy?.gpu?.decode, sample.energy?.cpu?.decode].filter((p) => p != null);
+      return phases.length > 0 ? phases.reduce((sum, p) => sum + p.meanWatts, 0) : NaN;
+    }
   }
 }
