@@ -16,6 +16,45 @@ function line(m: MetricComparison, aName: string, bName: string): string {
   return `${info.label}: ${verdict} — ${bName} ${figures(m, m.b)} vs ${aName} ${figures(m, m.a)}`;
 }
 
+/** Most units listed in the summary; the sections below have every one. */
+const SUMMARY_UNITS = 20;
+
+/**
+ * The summary on top: per matched unit, decode t/s and TTFT over all its tests (or its one test), B against A,
+ * in the verdict's own words; the sections below have every metric and test.
+ */
+function summaryLines(r: ComparisonResult): string[] {
+  const lines: string[] = [];
+  let oneRound = false;
+  const CAVEAT = '; from repetitions only';
+  const verdictOf = (text: string): string => {
+    const at = text.indexOf(CAVEAT);
+    if (at < 0) return text;
+    oneRound = true;
+    return text.slice(0, at);
+  };
+  for (const u of r.units.slice(0, SUMMARY_UNITS)) {
+    const several = u.strata.length > 1;
+    const metrics = (several ? u.overall : (u.strata[0]?.metrics ?? [])).filter(
+      (m) => m.metric === 'decodeTokensPerSecond' || m.metric === 'ttftSeconds',
+    );
+    if (metrics.length === 0) continue;
+    const scope = several ? `all ${u.strata.length} tests` : (u.strata[0]?.test ?? '');
+    const verdicts = metrics.map((m) => `${METRICS[m.metric].label}: ${verdictOf(m.text)}`).join('; ');
+    lines.push(`- ${u.label} (${scope}), ${u.bName} vs ${u.aName}: ${verdicts}`);
+  }
+  if (lines.length === 0) return [];
+  if (r.units.length > SUMMARY_UNITS) lines.push(`- … ${r.units.length - SUMMARY_UNITS} more below`);
+  const note = oneRound
+    ? [
+        'From repetitions only where a side has one round: a session effect cannot be told apart from a real ' +
+          "difference (run more rounds: the plan's `rounds:`, or more runs).",
+        '',
+      ]
+    : [];
+  return ['## Summary', '', ...lines, '', ...note];
+}
+
 /** Comparison as markdown (terminal-friendly). */
 export function renderComparisonMarkdown(r: ComparisonResult): string {
   const pctLevel = Math.round(r.confidence * 100);
@@ -27,6 +66,7 @@ export function renderComparisonMarkdown(r: ComparisonResult): string {
       'Holm-adjusted p-values.',
     '',
   );
+  out.push(...summaryLines(r));
   if (r.fingerprintDifferences.length > 0) {
     out.push('## What differs between A and B', '');
     for (const d of r.fingerprintDifferences) out.push(`- ${d.field}: ${d.a.join(', ')} → ${d.b.join(', ')}`);
