@@ -15,6 +15,16 @@ export class UnknownTrendFormatError extends Error {
   }
 }
 
+/**
+ * With fewer runs than the run-to-run noise needs, a step rests on the repetitions alone and can be a session
+ * effect (the same caution as the answers' one-round lines): said next to every such step.
+ */
+function withinOnlyCaveat(g: TrendGroup): string {
+  return g.betweenEstimated
+    ? ''
+    : "; from repetitions only: too few runs to estimate the run-to-run noise, so a session effect can't be told apart";
+}
+
 function groupMarkdown(t: TrendResult, g: TrendGroup): string[] {
   const level = (v: number | null): string => fixed(v === null ? null : v * t.displayFactor, t.digits);
   const out = [`## ${g.label}`, ''];
@@ -24,7 +34,7 @@ function groupMarkdown(t: TrendResult, g: TrendGroup): string[] {
   if (g.steps.length === 0) out.push(`No change point (${noise}).`, '');
   else {
     out.push(`${g.steps.length} change point${g.steps.length === 1 ? '' : 's'} (${noise}):`, '');
-    for (const s of g.steps) out.push(`- **${s.text}**`);
+    for (const s of g.steps) out.push(`- **${s.text}**${withinOnlyCaveat(g)}`);
     out.push('');
   }
   out.push(
@@ -58,7 +68,7 @@ export function renderTrendMarkdown(t: TrendResult, brief = false): string {
   if (steps.length === 0) out.push('No change point in any group.', '');
   else {
     out.push(`Change points (${steps.length}):`, '');
-    for (const { g, s } of steps) out.push(`- ${g.label}: ${s.text}`);
+    for (const { g, s } of steps) out.push(`- ${g.label}: ${s.text}${withinOnlyCaveat(g)}`);
     out.push('');
   }
   for (const note of t.notes) out.push(`Note: ${note}.`, '');
