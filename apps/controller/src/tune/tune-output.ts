@@ -23,7 +23,7 @@ const METRIC_NAME: Record<TuneMetric, (w: TuneWorkload) => string> = {
 };
 
 const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-const ciText = (r: RankedCandidate): string => (r.ci ? `${fmt(r.ci.low)}…${fmt(r.ci.high)}` : 'n/a');
+const ciText = (r: RankedCandidate): string => (r.ci ? `${fmt(r.ci.lo)}…${fmt(r.ci.hi)}` : 'n/a');
 
 function candidate(result: TuneResult, key: string | undefined): TuneCandidate | undefined {
   return result.candidates.find((c) => c.key === key);
@@ -54,7 +54,7 @@ export function renderTuneResult(result: TuneResult): string[] {
     const second = ranking[1];
     const margin = second
       ? `, ${((1 / second.relative - 1) * 100).toFixed(1)}% ahead of ${second.key}` +
-        (second.ci && best.ci && second.ci.high < best.ci.low ? ' (CIs separate)' : ' (CIs overlap)')
+        (second.ci && best.ci && second.ci.hi < best.ci.lo ? ' (CIs separate)' : ' (CIs overlap)')
       : '';
     lines.push(
       `${METRIC_NAME[metric](w)}: best ${best.key} at ${fmt(best.geomean)} t/s (95% CI ${ciText(best)})${margin}`,

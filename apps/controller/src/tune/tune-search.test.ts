@@ -48,12 +48,12 @@ describe('tune search', () => {
     expect(ranked[1]!.geomean).toBeCloseTo(20, 10);
     expect(ranked[1]!.relative).toBeCloseTo(20 / ranked[0]!.geomean, 12);
     for (const r of ranked.slice(0, 2)) {
-      expect(r.ci!.low).toBeLessThan(r.geomean);
-      expect(r.ci!.high).toBeGreaterThan(r.geomean);
+      expect(r.ci!.lo).toBeLessThan(r.geomean);
+      expect(r.ci!.hi).toBeGreaterThan(r.geomean);
     }
     // One value has no interval; rates are never negative on the log scale.
     expect(ranked[2]!.ci).toBeNull();
-    expect(ranked[1]!.ci!.low).toBeGreaterThan(0);
+    expect(ranked[1]!.ci!.lo).toBeGreaterThan(0);
   });
 
   test('a candidate whose interval lies below the leader is dropped; the leader alone is settled', () => {

@@ -1,4 +1,4 @@
-import { tQuantile } from '@rigbench/shared';
+import { geometricMeanInterval, type Interval } from '@rigbench/shared';
 
 /** The figures tune ranks on: decode (tg) and prompt processing (pp) tokens per second. */
 export type TuneMetric = 'decode' | 'prompt';
@@ -10,7 +10,7 @@ export interface RankedCandidate {
   /** Geometric mean of the measured t/s. */
   geomean: number;
   /** 95% interval of the geometric mean (t on the log scale); null with fewer than two values. */
-  ci: { low: number; high: number } | null;
+  ci: Interval | null;
   n: number;
   /** geomean / the leader's geomean (1 for the leader). */
   relative: number;
@@ -35,16 +35,10 @@ export interface TuneSearchOptions {
 export function rankOn(values: ReadonlyMap<string, readonly number[]>, confidence = 0.95): RankedCandidate[] {
   const ranked = [...values]
     .filter(([, xs]) => xs.length > 0 && xs.every((x) => x > 0))
-    .map(([key, xs]) => {
-      const logs = xs.map(Math.log);
-      const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
-      let ci: RankedCandidate['ci'] = null;
-      if (logs.length >= 2) {
-        const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / (logs.length - 1));
-        const half = tQuantile(1 - (1 - confidence) / 2, logs.length - 1) * (sd / Math.sqrt(logs.length));
-        ci = { low: Math.exp(mean - half), high: Math.exp(mean + half) };
-      }
-      return { key, geomean: Math.exp(mean), ci, n: xs.length, relative: 1 };
+    .map(([key, xs]): RankedCandidate => {
+      if (xs.length === 1) return { key, geomean: xs[0]!, ci: null, n: 1, relative: 1 };
+      const { mean, lo, hi } = geometricMeanInterval(xs, confidence);
+      return { key, geomean: mean, ci: { lo, hi }, n: xs.length, relative: 1 };
     })
     .sort((a, b) => b.geomean - a.geomean);
   const best = ranked[0]?.geomean ?? 1;
@@ -76,7 +70,7 @@ export function decideRound(
     const open = new Set<string>();
     if (!leader) return open;
     ranking.forEach((r, i) => {
-      const separated = r !== leader && r.ci !== null && leader.ci !== null && r.ci.high < leader.ci.low;
+      const separated = r !== leader && r.ci !== null && leader.ci !== null && r.ci.hi < leader.ci.lo;
       if (!measured.includes(r.key) || separated) return;
       open.add(r.key);
       bestRank.set(r.key, Math.min(bestRank.get(r.key) ?? Infinity, i));
