@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { collectorFor, sleep } from '../collector/catch-up.js';
 import { CollectorMetricsServer, collectorRegistry } from '../collector/collector-metrics.js';
-import { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
 import type { ActionBinder } from './program.js';
 import { ExitCode } from './exit-codes.js';
 import { stderrLogger } from './output.js';
 import { parseList, parseNonNegative } from './arg-parsers.js';
 import { collectScheduler, scheduledPlans } from './scheduled-runs.js';
+import { recordingHeartbeats } from './fleet-access.js';
 
 export function registerCollectCommand(program: Command, bind: ActionBinder): void {
   program
@@ -31,11 +31,7 @@ export function registerCollectCommand(program: Command, bind: ActionBinder): vo
         const plans = scheduledPlans(opts.plans ?? []);
         const nc = await ctx.nats();
         const collector = collectorFor(nc, ctx.store, ctx.config.collector, log);
-        const heartbeats = new HeartbeatMonitor(nc, log);
-        heartbeats.onHeartbeat(({ heartbeat, receivedAtMs }) =>
-          ctx.store.recordHeartbeat(heartbeat, receivedAtMs),
-        );
-        heartbeats.start();
+        const heartbeats = recordingHeartbeats(ctx, nc, log);
         await collector.start();
         const listen = ctx.config.collector.metricsListen;
         // Storing events matters more than exporting metrics: a taken port is a warning, not a stop.

@@ -1,8 +1,21 @@
+import type { NatsConnection } from '@nats-io/transport-node';
 import { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
+import type { Logger } from '../logger.js';
 import { fleetView, type FleetAgent } from '../fleet/fleet-view.js';
 import { AgentClient, type AgentEndpoint } from '../fleet/agent-client.js';
 import type { CommandContext } from './command-context.js';
 import { UsageError } from './exit-codes.js';
+
+/**
+ * A started heartbeat monitor whose every heartbeat is also recorded in the store (for the commands that come
+ * after this one); stop it when done.
+ */
+export function recordingHeartbeats(ctx: CommandContext, nc: NatsConnection, log?: Logger): HeartbeatMonitor {
+  const monitor = new HeartbeatMonitor(nc, log);
+  monitor.onHeartbeat(({ heartbeat, receivedAtMs }) => ctx.store.recordHeartbeat(heartbeat, receivedAtMs));
+  monitor.start();
+  return monitor;
+}
 
 /** Options of {@link discoverFleet}. */
 export interface DiscoverOptions {
@@ -26,10 +39,8 @@ export async function discoverFleet(
     listenMs > 0
       ? await ctx.natsIfAvailable('listing configured and previously seen agents only')
       : undefined;
-  const monitor = nc ? new HeartbeatMonitor(nc) : undefined;
+  const monitor = nc ? recordingHeartbeats(ctx, nc) : undefined;
   if (monitor) {
-    monitor.onHeartbeat(({ heartbeat, receivedAtMs }) => store.recordHeartbeat(heartbeat, receivedAtMs));
-    monitor.start();
     const known = options.waitFor ?? [
       ...new Set([...config.agents.map((a) => a.id), ...store.storedAgents().map((a) => a.agentId)]),
     ];

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
 import { fleetView } from '../fleet/fleet-view.js';
 import { resolveTargets } from '../dispatch/resolve-targets.js';
 import type { ActionBinder } from './program.js';
 import { ExitCode } from './exit-codes.js';
 import { startPlanRun } from './dispatch-plan.js';
 import { followRun } from './follow-run.js';
+import { recordingHeartbeats } from './fleet-access.js';
 import { printRunAnswers } from './print-answers.js';
 import { readPlanFile } from './plan-file.js';
 import { collectKeyValue, parseList } from './arg-parsers.js';
@@ -47,11 +47,7 @@ export function registerRunCommand(program: Command, bind: ActionBinder): void {
           : { agents: plan.targets.agents, selector: plan.targets.selector };
 
         const nc = await ctx.nats();
-        const heartbeats = new HeartbeatMonitor(nc);
-        heartbeats.onHeartbeat(({ heartbeat, receivedAtMs }) =>
-          store.recordHeartbeat(heartbeat, receivedAtMs),
-        );
-        heartbeats.start();
+        const heartbeats = recordingHeartbeats(ctx, nc);
         try {
           const configured = config.agents.map((a) => a.id);
           const waitFor =

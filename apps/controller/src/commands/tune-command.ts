@@ -4,7 +4,6 @@ import { InvalidArgumentError } from 'commander';
 import { BACKENDS, KV_CACHE_TYPES, type Backend, type GpuLayers, type KvCacheType } from '@rigbench/shared';
 import { preflight } from '../dispatch/dispatch-run.js';
 import { resolveTargets } from '../dispatch/resolve-targets.js';
-import { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
 import { fleetView } from '../fleet/fleet-view.js';
 import { buildRunDataset } from '../store/build-run-dataset.js';
 import {
@@ -27,7 +26,7 @@ import {
 import type { ActionBinder } from './program.js';
 import type { CommandContext } from './command-context.js';
 import { ExitCode, UsageError } from './exit-codes.js';
-import { clientFor } from './fleet-access.js';
+import { clientFor, recordingHeartbeats } from './fleet-access.js';
 import { followRun } from './follow-run.js';
 import { preflightDeadlineMs, startPlanRun } from './dispatch-plan.js';
 import { parseList, parsePositiveInt } from './arg-parsers.js';
@@ -160,9 +159,7 @@ async function tune(ctx: CommandContext, agentId: string, opts: TuneOptions): Pr
   const { output, store, config } = ctx;
   const progress = (text: string): void => output.note(text);
   const nc = await ctx.nats();
-  const heartbeats = new HeartbeatMonitor(nc);
-  heartbeats.onHeartbeat(({ heartbeat, receivedAtMs }) => store.recordHeartbeat(heartbeat, receivedAtMs));
-  heartbeats.start();
+  const heartbeats = recordingHeartbeats(ctx, nc);
   try {
     if (!config.agents.some((a) => a.id === agentId))
       await heartbeats.waitFor([agentId], config.fleet.listenMs, ctx.signal);

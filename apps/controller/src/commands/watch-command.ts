@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
 import { fleetView, recordedAgentEndpoint } from '../fleet/fleet-view.js';
 import type { AgentEndpoint } from '../fleet/agent-client.js';
 import { catchUp } from '../collector/catch-up.js';
 import { runCompleteness } from '../store/run-completeness.js';
 import type { ActionBinder } from './program.js';
 import { followRun, printRunOutcome } from './follow-run.js';
+import { recordingHeartbeats } from './fleet-access.js';
 
 export function registerWatchCommand(program: Command, bind: ActionBinder): void {
   program
@@ -27,11 +27,7 @@ export function registerWatchCommand(program: Command, bind: ActionBinder): void
           ctx.output.note(`run ${runId} is already ${before}`);
           return printRunOutcome(ctx, runId, { json: opts.json === true });
         }
-        const heartbeats = new HeartbeatMonitor(nc);
-        heartbeats.onHeartbeat(({ heartbeat, receivedAtMs }) =>
-          store.recordHeartbeat(heartbeat, receivedAtMs),
-        );
-        heartbeats.start();
+        const heartbeats = recordingHeartbeats(ctx, nc);
         try {
           const fleet = new Map(
             fleetView(config, heartbeats.snapshot(), store.storedAgents()).map((a) => [a.agentId, a]),
