@@ -127,6 +127,7 @@ test('engine - build axis: a local case on a node without a local build is skipp
     engine.run(
       [
         benchCase(0, { build: 'local', repetitions: 1, warmup: 0 }),
+        benchCase(2, { build: 'local', contextSize: 512, repetitions: 1, warmup: 0 }),
         benchCase(1, { repetitions: 1, warmup: 0 }),
       ],
       new AbortController().signal,
@@ -143,6 +144,12 @@ test('engine - build axis: a local case on a node without a local build is skipp
       outcome: 'skipped',
       reason: expect.stringContaining('rigbench-agent build --gpu false'),
     });
+    // The next case of the same load is skipped for the same reason without another worker trying the load:
+    // one worker for the local attempt, one for the prebuilt case.
+    expect(finishedOf('c2')).toEqual(
+      expect.objectContaining({ outcome: 'skipped', reason: finishedOf('c0')?.reason }),
+    );
+    expect(spawned).toHaveLength(2);
   }
   // The prebuilt case after it loads its own worker and runs.
   expect(finishedOf('c1')?.outcome).toBe('ok');

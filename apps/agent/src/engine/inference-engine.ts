@@ -173,8 +173,9 @@ export class InferenceEngine {
   /** Runs `cases` in order; yields case.started / sample.recorded / case.finished payloads. Stops on abort. */
   async *run(cases: BenchCase[], signal: AbortSignal): AsyncGenerator<EngineEventPayload> {
     let group: ActiveGroup | null = null;
-    // Loads whose figures would lie (no layer on the device, software without opt-in): not retried per case.
-    const refusedLoads = new Map<string, string>();
+    // Loads that cannot give figures, not retried per case: refused ones would lie (no layer on the device,
+    // software without opt-in) and fail; a local build the node does not have is skipped.
+    const unloadable = new Map<string, { outcome: 'failed' | 'skipped'; reason: string }>();
     try {
       for (let i = 0; i < cases.length; i++) {
         const benchCase = cases[i] as BenchCase;
@@ -201,9 +202,9 @@ export class InferenceEngine {
           yield finished(benchCase, placement.action === 'skip' ? 'skipped' : 'failed', 0, reason);
           continue;
         }
-        const refused = refusedLoads.get(loadKey(benchCase));
+        const refused = unloadable.get(loadKey(benchCase));
         if (refused != null) {
-          yield finished(benchCase, 'failed', 0, refused);
+          yield finished(benchCase, refused.outcome, 0, refused.reason);
           continue;
         }
         const deadline = performance.now() + this.options.caseTimeoutMs;
@@ -226,10 +227,12 @@ export class InferenceEngine {
           } catch (error) {
             const noLocalBuild = missingLocalBuild(benchCase, error);
             if (noLocalBuild !== null) {
+              unloadable.set(key, { outcome: 'skipped', reason: noLocalBuild });
               yield finished(benchCase, 'skipped', 0, noLocalBuild);
               continue;
             }
-            if (error instanceof LoadRefusedError) refusedLoads.set(key, error.message);
+            if (error instanceof LoadRefusedError)
+              unloadable.set(key, { outcome: 'failed', reason: error.message });
             yield finished(benchCase, 'failed', 0, messageOf(error));
             if (error instanceof CaseCancelledError) return;
             continue;
