@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
-import type { CaseOutcome, GpuFacts, RunOutcome, Sample } from '@rigbench/shared';
+import { decodeWatts, type CaseOutcome, type GpuFacts, type RunOutcome, type Sample } from '@rigbench/shared';
 import { METRIC_BUCKETS } from './metric-buckets.js';
 import { CaseResultGauges } from './case-result-gauges.js';
 
@@ -292,8 +292,8 @@ export class AgentMetrics {
     if (energy) {
       if (energy.decodeTokensPerJoule !== null)
         this.decodeTokensPerJoule.observe(l, energy.decodeTokensPerJoule);
-      const watts = [energy.gpu?.decode, energy.cpu?.decode].reduce((sum, p) => sum + (p?.meanWatts ?? 0), 0);
-      if (energy.gpu?.decode || energy.cpu?.decode) this.decodeWatts.observe(l, watts);
+      const watts = decodeWatts(energy);
+      if (watts !== null) this.decodeWatts.observe(l, watts);
     }
     this.samples.inc({ ...l, finish_reason: sample.finishReason });
     const { mode: _mode, ...caseLabels } = l;

@@ -1,4 +1,4 @@
-import type { Sample } from '@rigbench/shared';
+import { decodeWatts, type Sample } from '@rigbench/shared';
 
 /** Whether a larger value of a metric is an improvement. */
 export type Better = 'higher' | 'lower';
@@ -150,9 +150,7 @@ export function sampleMetric(sample: Sample, id: MetricId): number {
     case 'decodeTokensPerJoule':
       // GPU and CPU packages together, idle included (docs/measurement.md, "Energy"); absent without a source.
       return sample.energy?.decodeTokensPerJoule ?? NaN;
-    case 'decodeWatts': {
-      const phases = [sample.energy?.gpu?.decode, sample.energy?.cpu?.decode].filter((p) => p != null);
-      return phases.length > 0 ? phases.reduce((sum, p) => sum + p.meanWatts, 0) : NaN;
-    }
+    case 'decodeWatts':
+      return decodeWatts(sample.energy) ?? NaN;
   }
 }

@@ -57,3 +57,12 @@ export interface EnergySources {
   /** Why CPU power was not measured (e.g. `/sys/class/powercap does not exist`); null when it was. */
   cpuUnavailable: string | null;
 }
+
+/**
+ * Mean power while decoding over every measured source together (GPU + CPU packages, idle included), in watts;
+ * null when no source measured the decode phase.
+ */
+export function decodeWatts(energy: SampleEnergy | null | undefined): number | null {
+  const phases = [energy?.gpu?.decode, energy?.cpu?.decode].filter((p) => p != null);
+  return phases.length > 0 ? phases.reduce((sum, p) => sum + p.meanWatts, 0) : null;
+}
