@@ -438,18 +438,13 @@ const planShape = {
  */
 function withBatchDefault(matrix: unknown): unknown {
   if (!isRecord(matrix) || matrix.batchSize !== undefined) return matrix;
-  const sizes = scalarToList(matrix.contextSize);
-  if (!Array.isArray(sizes) || sizes.length === 0 || !sizes.every((n) => Number.isInteger(n) && n > 0))
-    return matrix;
-  const smallest = Math.min(...(sizes as number[]));
+  const smallest = smallestContextSize(matrix);
   const batch = defaults.batchSize[0] as number;
-  return smallest < batch ? { ...matrix, batchSize: [smallest] } : matrix;
+  return smallest !== undefined && smallest < batch ? { ...matrix, batchSize: [smallest] } : matrix;
 }
 
-/** Rules that relate fields to each other; written defensively since they run even when fields are malformed. */
-function crossCheckPlan(plan: unknown, ctx: RefineContext): void {
-  if (!isRecord(plan)) return;
-  const matrix = isRecord(plan.matrix) ? plan.matrix : {};
+/** The smallest valid `contextSize` a (raw, maybe malformed) matrix asks for, the default when it names none. */
+function smallestContextSize(matrix: Record<string, unknown>): number | undefined {
   const contextSizes = (
     matrix.contextSize === undefined ? defaults.contextSize : scalarToList(matrix.contextSize)
   ) as unknown;
@@ -462,8 +457,15 @@ function crossCheckPlan(plan: unknown, ctx: RefineContext): void {
           size <= PLAN_LIMITS.contextSize.max,
       )
     : [];
-  if (validSizes.length === 0) return;
-  const smallest = Math.min(...validSizes);
+  return validSizes.length === 0 ? undefined : Math.min(...validSizes);
+}
+
+/** Rules that relate fields to each other; written defensively since they run even when fields are malformed. */
+function crossCheckPlan(plan: unknown, ctx: RefineContext): void {
+  if (!isRecord(plan)) return;
+  const matrix = isRecord(plan.matrix) ? plan.matrix : {};
+  const smallest = smallestContextSize(matrix);
+  if (smallest === undefined) return;
 
   // A batch larger than the context is silently cut to it by llama.cpp: the case would be measured under a
   // setting other than its name. An omitted batch size defaults to the smallest context (withBatchDefault).
