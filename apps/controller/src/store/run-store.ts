@@ -46,6 +46,10 @@ const parseJson = <T>(text: unknown): T | null => (typeof text === 'string' ? (J
  * The controller's SQLite store (WAL mode, so a `collect` process and CLI commands can share one file).
  * Event writes are idempotent: every event is keyed by (run, agent, seq), so redelivered or twice-collected
  * events are ignored. All writes of one batch happen in one transaction.
+ *
+ * Over 400 lines: event projection, dispatch bookkeeping, heartbeats and the queries share the prepared
+ * statements and the one connection; issue 12 (item 3) splits them along those seams, with the one sample
+ * schema that would build the INSERT and SELECT column lists.
  */
 export class RunStore {
   readonly path: string;
