@@ -24,6 +24,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ensureSynthModel } from '@rigbench/shared';
 import { InferenceEngine } from '../../apps/agent/dist/engine/index.js';
+import { rawCpuCase } from './raw-case.mjs';
 import { referenceLoop } from './reference-loop.mjs';
 
 const BATCH = 512;
@@ -55,25 +56,16 @@ function sizesOf(preset) {
 }
 
 function benchCase(index, preset, threads, test, spareCells) {
-  return {
+  return rawCpuCase({
     index,
     caseId: `${preset}-${test.id}-t${threads}`,
     model: { id: `synth-${preset}`, source: preset },
-    backend: 'cpu',
-    devices: [],
-    gpuLayers: 0,
-    // Exactly llama-bench's n_ctx (depth + pp + tg), so both KV caches have the same size; node-llama-cpp's public
-    // evaluation keeps one cell free, hence the spare cell for the public-API decoder.
-    contextSize: test.promptTokens + test.generatedTokens + test.depth + spareCells,
-    batchSize: BATCH,
     threads,
-    flashAttention: false,
-    kvCacheType: 'f16',
-    workload: { mode: 'raw', test },
-    generation: { maxTokens: 0, temperature: 0, seed: 1, ignoreEos: false },
-    warmup: 1,
+    test,
+    batchSize: BATCH,
     repetitions,
-  };
+    spareCells,
+  });
 }
 
 /** One engine per configuration, so each backend probe runs once; `source` is the preset name. */

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureSynthModel } from '@rigbench/shared';
 import { InferenceEngine } from '../../apps/agent/dist/engine/index.js';
+import { rawCpuCase } from './raw-case.mjs';
 
 const [threads, uv, generated] = [2, 1, 100].map((fallback, i) => Number(process.argv[2 + i] ?? fallback));
 const modelPath = await ensureSynthModel(path.join(os.tmpdir(), 'rigbench-bench-models'), 'small', {
@@ -26,23 +27,15 @@ const engine = new InferenceEngine({
   energy: false,
 });
 const test = { id: 'tg', promptTokens: 0, generatedTokens: generated, depth: 0 };
-const benchCase = {
-  index: 0,
+// contextSize = tg + 1, as before: one spare cell.
+const benchCase = rawCpuCase({
   caseId: 'tg',
   model: { id: 'small', source: 'small' },
-  backend: 'cpu',
-  devices: [],
-  gpuLayers: 0,
-  contextSize: generated + 1,
-  batchSize: 512,
   threads,
-  flashAttention: false,
-  kvCacheType: 'f16',
-  workload: { mode: 'raw', test },
-  generation: { maxTokens: 0, temperature: 0, seed: 1, ignoreEos: false },
-  warmup: 1,
+  test,
   repetitions: 3,
-};
+  spareCells: 1,
+});
 const ms = (seconds) => (seconds * 1000).toFixed(2);
 for await (const event of engine.run([benchCase], new AbortController().signal)) {
   if (event.type === 'sample.recorded') {
