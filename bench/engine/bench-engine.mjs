@@ -9,9 +9,11 @@
  * prebuilt libraries with `bash bench/engine/build-llama-bench.sh`), else an in-process low-level node-llama-cpp
  * loop (see reference-loop.mjs), labelled as such.
  *
- * Measured back to back in every round, for every thread count: the reference, rigbench as shipped
- * (`UV_THREADPOOL_SIZE=1` in the worker) and, unless BENCH_UV4=0, rigbench with libuv's default pool of four
- * threads (the configuration before the fix, to show what it costs on this machine).
+ * Measured back to back in every round, for every thread count: the reference, rigbench as shipped (`rig`:
+ * `UV_THREADPOOL_SIZE=1` in the worker and a persistent ggml thread pool attached to each context, the agent's
+ * `worker.threadPool: auto`), unless BENCH_PER_GRAPH=0 the same without the pool (`pg`: ggml's threads created per
+ * graph, node-llama-cpp's own way) and, with BENCH_UV4=1, per-graph with libuv's default pool of four threads
+ * (`uv4`, the configuration before both fixes).
  *
  * Options (environment): BENCH_PRESETS (default "small,large": the overhead-bound small model and the realistic
  * large one, tens of t/s like the seed's cards); BENCH_ROUNDS (default 3) interleaved rounds; BENCH_REPS (default 3)
@@ -34,7 +36,10 @@ const logicalCores = os.availableParallelism();
 const threadCounts = (process.env.BENCH_THREADS ?? range(1, logicalCores).join(',')).split(',').map(Number);
 const presets = (process.env.BENCH_PRESETS ?? 'small,large').split(',');
 const llamaBench = process.env.LLAMA_BENCH;
-const withUv4 = process.env.BENCH_UV4 !== '0';
+const withUv4 = process.env.BENCH_UV4 === '1';
+const withPerGraph = process.env.BENCH_PER_GRAPH !== '0';
+/** Where `rig` builds the thread-pool shim (once per llama.cpp release). */
+const nativeDir = path.join(os.tmpdir(), 'rigbench-bench-native');
 const withPublic = process.env.BENCH_PUBLIC === '1';
 /** Test sizes per preset: the large model decodes at tens of t/s, so its tests are shorter. */
 const SIZES = { tiny: [512, 128], small: [512, 128], medium: [512, 128], large: [128, 32] };
@@ -69,7 +74,7 @@ function benchCase(index, preset, threads, test, spareCells) {
 }
 
 /** One engine per configuration, so each backend probe runs once; `source` is the preset name. */
-function newEngine(modelPaths, { workerEnv = {}, uvThreadpoolSize } = {}) {
+function newEngine(modelPaths, { workerEnv = {}, uvThreadpoolSize, threadPool = 'per-graph' } = {}) {
   return new InferenceEngine({
     resolveModelPath: async (source) => modelPaths[source],
     caseTimeoutMs: 1_200_000,
@@ -78,8 +83,12 @@ function newEngine(modelPaths, { workerEnv = {}, uvThreadpoolSize } = {}) {
     // No power sampling: its idle baseline and polling are not what this benchmark measures.
     energy: false,
     ...(uvThreadpoolSize != null ? { workerUvThreadpoolSize: uvThreadpoolSize } : {}),
+    threadPool: { mode: threadPool, nativeDir },
   });
 }
+
+/** The thread pools each engine's fingerprints reported (printed at the end, so a variant is what it says). */
+const poolsSeen = new Map();
 
 /** rigbench through the real engine (worker process, IPC); returns the pp and tg t/s of every repetition. */
 async function rigbench(engine, preset, threads, spareCells = 0) {
@@ -102,13 +111,19 @@ async function rigbench(engine, preset, threads, spareCells = 0) {
   ];
   const pp = [];
   const tg = [];
+  const pools = new Set();
   for await (const event of engine.run(cases, new AbortController().signal)) {
+    if (event.type === 'case.started') {
+      const pool = event.fingerprint.threadPool;
+      pools.add(pool?.mode === 'attached' ? `attached(${pool.threads})` : `per-graph: ${pool?.reason}`);
+    }
     if (event.type === 'case.finished' && event.outcome !== 'ok')
       throw new Error(`${event.caseId}: ${event.reason}`);
     if (event.type !== 'sample.recorded') continue;
     if (event.sample.promptTokens > 0) pp.push(event.sample.promptTokensPerSecond);
     else tg.push(event.sample.decodeTokensPerSecond);
   }
+  poolsSeen.set(engine, pools);
   return { pp, tg };
 }
 
@@ -231,7 +246,10 @@ async function main() {
     `threads ${threadCounts.join(',')}, batch ${BATCH}, ${repetitions} repetitions + 1 warm-up, ${rounds} rounds`,
   );
   console.log(
-    `variants: rig = rigbench as shipped (UV_THREADPOOL_SIZE=1)${withUv4 ? '; uv4 = rigbench with libuv default 4 pool threads' : ''}${withPublic ? '; pub = public-API decoder' : ''}`,
+    `variants: rig = rigbench as shipped (UV_THREADPOOL_SIZE=1, thread pool attached)` +
+      (withPerGraph ? '; pg = the same with per-graph threads (no pool)' : '') +
+      (withUv4 ? '; uv4 = per-graph with libuv default 4 pool threads' : '') +
+      (withPublic ? '; pub = public-API decoder' : ''),
   );
   console.log(
     `host: ${os.cpus()[0]?.model} x${logicalCores}, load average ${os
@@ -240,7 +258,9 @@ async function main() {
       .join(' ')}`,
   );
 
-  const engines = { rig: { engine: newEngine(modelPaths), spareCells: 0 } };
+  // `attached`, not `auto`: a rig that silently fell back to per-graph would be measured under the wrong name.
+  const engines = { rig: { engine: newEngine(modelPaths, { threadPool: 'attached' }), spareCells: 0 } };
+  if (withPerGraph) engines.pg = { engine: newEngine(modelPaths), spareCells: 0 };
   if (withUv4) engines.uv4 = { engine: newEngine(modelPaths, { uvThreadpoolSize: 4 }), spareCells: 0 };
   if (withPublic)
     engines.pub = {
@@ -251,6 +271,8 @@ async function main() {
     console.log(`\n== ${preset} (pp${sizesOf(preset).prompt} / tg${sizesOf(preset).gen})`);
     printPreset(preset, await measurePreset(preset, modelPaths[preset], engines));
   }
+  for (const [name, { engine }] of Object.entries(engines))
+    console.log(`thread pool of ${name}: ${[...(poolsSeen.get(engine) ?? [])].join('; ')}`);
 }
 
 await main();

@@ -8,7 +8,13 @@ export type { Sample, FinishReason } from './measurement/sample.js';
 export { FINISH_REASONS } from './measurement/sample.js';
 export type { EnergySources, PhaseEnergy, SampleEnergy, SourceEnergy } from './measurement/energy.js';
 export { decodeWatts } from './measurement/energy.js';
-export type { Fingerprint, GpuFacts, ModelFacts, OffloadFacts } from './measurement/fingerprint.js';
+export type {
+  Fingerprint,
+  GpuFacts,
+  ModelFacts,
+  OffloadFacts,
+  ThreadPoolFacts,
+} from './measurement/fingerprint.js';
 export { backendLabel, ranOnSoftwareDevice } from './measurement/fingerprint.js';
 export type { DeviceKind } from './measurement/device-kind.js';
 export {

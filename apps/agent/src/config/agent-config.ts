@@ -4,6 +4,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { RawAgentConfig } from './config-schema.js';
 import { ConfigValueError, InsecureListenError } from './errors.js';
+import type { ThreadPoolMode } from '../engine/threadpool-shim.js';
 
 /** A parsed `host:port`. */
 export interface HostPort {
@@ -75,7 +76,7 @@ export interface AgentConfig {
   /** Directory of the run journal (active runs, closed as `interrupted` after a crash); absolute. */
   runJournalDir: string;
   /** Environment the agent sets for its inference workers (recorded in every fingerprint). */
-  worker: { uvThreadpoolSize: number };
+  worker: { uvThreadpoolSize: number; threadPool: ThreadPoolMode; nativeDir: string };
   /** Tuned meaning of `threads: auto` (`rigbench tune`); null where the built-in rule applies. */
   tunedThreads: { decode: number | null; prompt: number | null };
   /** Power sampling per case; null when off (see apps/agent/src/energy). */
@@ -326,7 +327,11 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
     // Beside the outbox, not in it: the outbox directory holds the outbox's files only (its disk bound).
     runJournalDir:
       raw.runs.journalDir === '' ? `${resolve(raw.outbox.dir)}-runs` : resolve(raw.runs.journalDir),
-    worker: { uvThreadpoolSize: raw.worker.uvThreadpoolSize },
+    worker: {
+      uvThreadpoolSize: raw.worker.uvThreadpoolSize,
+      threadPool: raw.worker.threadPool as ThreadPoolMode,
+      nativeDir: resolve(raw.worker.nativeDir),
+    },
     tunedThreads: {
       decode: raw.threads.autoDecode === 0 ? null : raw.threads.autoDecode,
       prompt: raw.threads.autoPrompt === 0 ? null : raw.threads.autoPrompt,

@@ -44,7 +44,7 @@ export interface RawAgentConfig {
     caseTimeoutSeconds: number;
   };
   runs: { concurrent: number; journalDir: string; keepFinished: number };
-  worker: { uvThreadpoolSize: number };
+  worker: { uvThreadpoolSize: number; threadPool: string; nativeDir: string };
   threads: { autoDecode: number; autoPrompt: number };
   energy: { enabled: boolean; idleBaselineMs: number; intervalMs: number };
   grpc: { maxMessageBytes: number; keepaliveTimeSeconds: number; keepaliveTimeoutSeconds: number };
@@ -258,6 +258,20 @@ const schemaWithoutNames = {
         "at decoding, ggml's per-token helper thread queues on a busy CPU and 2-thread decode loses 2-3x (docs/measurement.md)",
       format: 'nat',
       default: 1,
+    },
+    threadPool: {
+      doc:
+        'Thread pool of each llama.cpp context: attached (a persistent ggml pool per context, as llama-bench runs; ' +
+        'built once from native/ggml-threadpool-shim.c with the node C compiler and preloaded into workers), ' +
+        "per-graph (ggml's threads created for every graph, node-llama-cpp's own way), or auto (attached where " +
+        'the shim builds, else per-graph with the reason). Recorded in every fingerprint',
+      format: ['auto', 'attached', 'per-graph'],
+      default: 'auto',
+    },
+    nativeDir: {
+      doc: 'Directory of the built thread-pool shim (one small library per llama.cpp release)',
+      format: String,
+      default: join(rigbenchHome, 'native'),
     },
   },
   threads: {

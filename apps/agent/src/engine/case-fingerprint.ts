@@ -1,6 +1,13 @@
 /** The fingerprint of a case: the software stack, the host, the checked devices and load, the context used. */
 import os from 'node:os';
-import type { BenchCase, Fingerprint, GpuFacts, ModelFacts, OffloadFacts } from '@rigbench/shared';
+import type {
+  BenchCase,
+  Fingerprint,
+  GpuFacts,
+  ModelFacts,
+  OffloadFacts,
+  ThreadPoolFacts,
+} from '@rigbench/shared';
 import { RIGBENCH_VERSION } from '@rigbench/shared';
 import { osFacts } from './host-facts.js';
 import type { CpuFacts } from './host-facts.js';
@@ -25,6 +32,8 @@ export interface ContextActuals {
   contextSize: number;
   batchSize: number;
   contextVramBytes?: number;
+  /** The context's thread pool as the worker's shim reported it. */
+  threadPool?: ThreadPoolFacts;
 }
 
 /** Builds the fingerprint recorded with `case.started`. */
@@ -66,5 +75,6 @@ export function caseFingerprint(
     kvCacheType: benchCase.kvCacheType,
     workerUvThreadpoolSize: group.loaded.uvThreadpoolSize,
     llamaBuild: group.loaded.llamaBuild,
+    ...(actual.threadPool ? { threadPool: actual.threadPool } : {}),
   };
 }

@@ -25,4 +25,12 @@ export { parseNvidiaSmiCsv, queryNvidiaSmi } from './nvidia-smi.js';
 export { autoThreads, resolveThreads, threadsPhase } from './threads.js';
 export type { TunedThreads } from './threads.js';
 export { resolveWorkerPath } from './worker-path.js';
+export {
+  THREAD_POOL_MODES,
+  ThreadPoolShimBuildError,
+  buildThreadPoolShim,
+  chooseThreadPool,
+  parseThreadPoolReport,
+} from './threadpool-shim.js';
+export type { ThreadPoolChoice, ThreadPoolMode, ThreadPoolOptions } from './threadpool-shim.js';
 export { nodeLlamaCppVersion } from './versions.js';

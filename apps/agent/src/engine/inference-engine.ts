@@ -38,6 +38,8 @@ import { resolveThreads, type TunedThreads } from './threads.js';
 import { withoutSecrets } from './worker-env.js';
 import { resolveWorkerPath } from './worker-path.js';
 import { WaitInterruptedError, WorkerProcess } from './worker-process.js';
+import { chooseThreadPool, parseThreadPoolReport, preloadWith } from './threadpool-shim.js';
+import type { ThreadPoolChoice, ThreadPoolOptions } from './threadpool-shim.js';
 import type { BackendProbe, LoadedReply, WorkerMessage } from './worker-protocol.js';
 
 export type EngineEventPayload = EventPayload<CaseStartedEvent | SampleRecordedEvent | CaseFinishedEvent>;
@@ -77,6 +79,11 @@ export interface EngineOptions {
    * off. Sources that cannot be read are named in the fingerprint's `energySources`.
    */
   energy?: CaseEnergyOptions | false;
+  /**
+   * A persistent ggml thread pool per context (`threadpool-shim.ts`, agent config `worker.threadPool`); absent:
+   * ggml's per-graph threads, as node-llama-cpp runs by itself. Recorded in every fingerprint as `threadPool`.
+   */
+  threadPool?: ThreadPoolOptions;
   /** Called with each worker's pid when it starts (logs, tests). */
   onWorkerSpawn?: (pid: number) => void;
 }
@@ -109,6 +116,8 @@ function loadKey(benchCase: BenchCase): string {
 interface ActiveGroup {
   key: string;
   worker: WorkerProcess;
+  /** Why a context of this group has no attached pool when the shim reports none (fingerprint `threadPool`). */
+  threadPoolReason: string;
   loaded: LoadedReply;
   model: ModelFacts;
   /** The devices the load really used (checked), in the backend's order. */
@@ -125,6 +134,7 @@ export class InferenceEngine {
   private cpu: CpuFacts | null = null;
   private smi: Promise<GpuFacts[] | null> | null = null;
   private currentWorker: WorkerProcess | null = null;
+  private threadPool: Promise<ThreadPoolChoice> | null = null;
 
   constructor(private readonly options: EngineOptions) {
     if (!(options.caseTimeoutMs > 0))
@@ -257,7 +267,10 @@ export class InferenceEngine {
                 caseId: benchCase.caseId,
                 caseIndex: benchCase.index,
                 fingerprint: {
-                  ...caseFingerprint(benchCase, await this.hardware(), group, message),
+                  ...caseFingerprint(benchCase, await this.hardware(), group, {
+                    ...message,
+                    threadPool: parseThreadPoolReport(message.threadPoolLine ?? '', group.threadPoolReason),
+                  }),
                   ...(energy ? { energySources: energy.sources } : {}),
                 },
                 modelLoadSeconds: group.loaded.loadSeconds,
@@ -317,7 +330,12 @@ export class InferenceEngine {
     for (let j = index; j < cases.length && loadKey(cases[j] as BenchCase) === key; j++)
       maxThreads = Math.max(maxThreads, this.threadsFor(cases[j] as BenchCase));
 
-    const worker = this.spawn(placement.env);
+    this.threadPool ??= chooseThreadPool(this.options.threadPool, (msg, meta) => this.logger.warn(msg, meta));
+    const pool = await this.threadPool;
+    const worker = this.spawn({
+      ...placement.env,
+      ...(pool.shim ? { LD_PRELOAD: preloadWith(pool.shim, process.env) } : {}),
+    });
     try {
       worker.send({
         type: 'load',
@@ -343,6 +361,7 @@ export class InferenceEngine {
       return {
         key,
         worker,
+        threadPoolReason: pool.shim ? 'the shim was preloaded but attached no pool' : pool.reason,
         loaded: reply,
         model,
         gpus: check.gpus,

@@ -75,6 +75,8 @@ export interface CaseReadyReply {
   threads: number;
   contextSize: number;
   batchSize: number;
+  /** The thread-pool shim's report line for this context (`attached 2 50`, `none …`); null when it wrote none. */
+  threadPoolLine: string | null;
   /** Device memory the context took, in bytes; absent on CPU or when the backend reports none. */
   contextVramBytes?: number;
 }

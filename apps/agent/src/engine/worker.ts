@@ -3,6 +3,9 @@
  * on one backend and measures the cases the engine sends it, one at a time, answering over IPC
  * (see `worker-protocol.ts`). A native crash or out-of-memory kill takes only this process down.
  */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { getLlama, LlamaLogLevel, resolveChatWrapper, TokenBias } from 'node-llama-cpp';
 import type { Llama, LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
 import type { Backend, LlamaBuild, Sample } from '@rigbench/shared';
@@ -23,6 +26,7 @@ import { endOfGenerationBias, runChatRepetition } from './chat-runner.js';
 import { latencyPercentiles } from './latency-stats.js';
 import { mulberry32 } from './seeded-random.js';
 import { ContextTooSmallError } from './engine-errors.js';
+import { THREAD_POOL_REPORT_ENV } from './threadpool-shim.js';
 
 interface Loaded {
   llama: Llama;
@@ -35,6 +39,25 @@ let loaded: Loaded | null = null;
 /** Test and benchmark hook: force the public-API decoder to compare it with the direct one. */
 const rawDecoderKind: RawDecoderKind =
   process.env.RIGBENCH_RAW_DECODER === 'sequence' ? 'sequence' : 'direct';
+
+/**
+ * Where the preloaded thread-pool shim (`threadpool-shim.ts`) appends a line per context it gives a pool; the
+ * shim reads the variable when a context is created, so setting it here, before any, is enough.
+ */
+const threadPoolReport = join(tmpdir(), `rigbench-threadpool-${process.pid}.log`);
+rmSync(threadPoolReport, { force: true });
+process.env[THREAD_POOL_REPORT_ENV] = threadPoolReport;
+process.on('exit', () => rmSync(threadPoolReport, { force: true }));
+
+/** The shim's line for the newest context, or null when the shim wrote none (not preloaded). */
+function threadPoolLine(): string | null {
+  if (!existsSync(threadPoolReport)) return null;
+  // A few bytes, once per case, outside the timed region.
+  const lines = readFileSync(threadPoolReport, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('attached ') || line.startsWith('none '));
+  return lines.at(-1) ?? null;
+}
 
 function send(message: WorkerMessage): void {
   process.send?.(message);
@@ -189,6 +212,7 @@ async function runCase(request: RunCaseRequest): Promise<void> {
       threads: context.currentThreads || threads,
       contextSize: context.contextSize,
       batchSize: context.batchSize,
+      threadPoolLine: threadPoolLine(),
       ...(reportsUsage(vramBefore, vramAfter)
         ? { contextVramBytes: Math.max(0, vramAfter.used - (vramBefore?.used ?? 0)) }
         : {}),

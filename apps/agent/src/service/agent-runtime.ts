@@ -111,6 +111,7 @@ export class AgentRuntime {
       resolveModelPath: (source, signal) => resolveModel(source, signal),
       caseTimeoutMs: config.limits.caseTimeoutMs ?? NO_CASE_LIMIT_MS,
       workerUvThreadpoolSize: config.worker.uvThreadpoolSize,
+      threadPool: { mode: config.worker.threadPool, nativeDir: config.worker.nativeDir },
       tunedThreads: config.tunedThreads,
       energy: config.energy ?? false,
       logger: this.#log.child({ module: 'engine' }),

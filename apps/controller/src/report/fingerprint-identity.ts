@@ -10,6 +10,8 @@ export const IDENTITY_FIELDS = [
   { field: 'llama.cpp release', short: 'llama.cpp', of: (fp: Fingerprint) => fp.llamaCppRelease },
   { field: 'driver', short: 'driver', of: (fp: Fingerprint) => fp.driverVersion ?? 'none' },
   { field: 'threads used', short: 'threads', of: (fp: Fingerprint) => String(fp.threads) },
+  // Fingerprints from before it was recorded ran on ggml's per-graph threads.
+  { field: 'thread pool', short: 'pool', of: (fp: Fingerprint) => fp.threadPool?.mode ?? 'per-graph' },
 ] as const;
 
 /** The identity values of a case's fingerprint (`?` for every field when the case recorded none). */

@@ -83,9 +83,18 @@ export interface Fingerprint {
    * Absent in fingerprints recorded before it was recorded.
    */
   llamaBuild?: { type: 'prebuilt' | 'localBuild'; systemInfo: string };
+  /**
+   * Whether the context had a persistent ggml thread pool (`attached`, as llama-bench runs) or ggml's threads
+   * created per graph (`per-graph`, node-llama-cpp's own way), and why. Absent before it was recorded (per-graph).
+   */
+  threadPool?: ThreadPoolFacts;
   /** Power sources of the case's energy figures, and why one is missing. Absent before energy was measured. */
   energySources?: EnergySources;
 }
+
+/** The thread pool a case's context computed with (agent config `worker.threadPool`, docs/measurement.md). */
+export type ThreadPoolFacts =
+  { mode: 'attached'; threads: number; poll: number } | { mode: 'per-graph'; reason: string };
 
 /** True when the case ran on a software device (llvmpipe, SwiftShader): CPU figures through a GPU API. */
 export function ranOnSoftwareDevice(fingerprint: Pick<Fingerprint, 'gpus'>): boolean {

@@ -1,0 +1,187 @@
+/**
+ * The persistent ggml thread pool for inference workers (`worker.threadPool` in the agent's config).
+ *
+ * node-llama-cpp never attaches a thread pool to its contexts and its prebuilt binaries have no OpenMP, so at 2+
+ * threads ggml creates and joins helper threads for every graph: one `clone3` per generated token, and a wake-up of
+ * a fresh thread on another CPU each time. llama-bench attaches one pool per test. `native/ggml-threadpool-shim.c`
+ * does the same inside the worker (preloaded with `LD_PRELOAD`); this module compiles it once per llama.cpp
+ * release with the node's C compiler, against that release's headers (unpacked from the git bundle node-llama-cpp
+ * ships), and caches the library. docs/measurement.md ("Threads") has the figures.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ThreadPoolFacts } from '@rigbench/shared';
+
+/** `attached`: every context gets a persistent pool; `per-graph`: ggml's own threads; `auto`: attached where the shim builds. */
+export const THREAD_POOL_MODES = ['auto', 'attached', 'per-graph'] as const;
+export type ThreadPoolMode = (typeof THREAD_POOL_MODES)[number];
+
+/** The shim could not be built; the message names what is missing and how to get it. */
+export class ThreadPoolShimBuildError extends Error {
+  override name = 'ThreadPoolShimBuildError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(`cannot build the ggml thread-pool shim: ${message}`, options);
+  }
+}
+
+/** The variable the worker sets to the file where the shim appends what it attached. */
+export const THREAD_POOL_REPORT_ENV = 'RIGBENCH_THREADPOOL_REPORT';
+
+const shimSource = fileURLToPath(new URL('../../native/ggml-threadpool-shim.c', import.meta.url));
+const HEADER_DIRS = ['include', 'ggml/include'];
+
+function nodeLlamaCppDir(): string {
+  // .../node-llama-cpp/dist/index.js -> .../node-llama-cpp
+  return dirname(dirname(fileURLToPath(import.meta.resolve('node-llama-cpp'))));
+}
+
+function run(command: string, args: string[], signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      ...(signal ? { signal } : {}),
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'ENOENT'
+          ? new ThreadPoolShimBuildError(`${command} is not on the PATH`, { cause: error })
+          : error,
+      ),
+    );
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(
+            new ThreadPoolShimBuildError(`${command} ${args[0] ?? ''} exited with ${code}: ${stderr.trim()}`),
+          ),
+    );
+  });
+}
+
+/**
+ * The llama.cpp headers of the bundled release: node-llama-cpp's unpacked source when `source download` ran,
+ * else a checkout of just the header folders from `llama/gitRelease.bundle` into `workDir`.
+ */
+async function releaseHeaders(workDir: string, signal?: AbortSignal): Promise<string> {
+  const llamaDir = join(nodeLlamaCppDir(), 'llama');
+  const unpacked = join(llamaDir, 'llama.cpp');
+  if (existsSync(join(unpacked, 'include', 'llama.h'))) return unpacked;
+  const bundle = join(llamaDir, 'gitRelease.bundle');
+  if (!existsSync(bundle))
+    throw new ThreadPoolShimBuildError(`${bundle} is missing (reinstall node-llama-cpp with npm ci)`);
+  const checkout = join(workDir, 'llama.cpp');
+  await run('git', ['clone', '--quiet', '--no-checkout', bundle, checkout], signal);
+  await run('git', ['-C', checkout, 'checkout', '--quiet', 'HEAD', '--', ...HEADER_DIRS], signal);
+  return checkout;
+}
+
+/**
+ * Builds the shim into `nativeDir` (once: the file name carries a hash of the shim's source and of `llama.h`, so a
+ * new release or a new shim builds anew) and resolves to its path. Concurrent builds are safe: each compiles in
+ * its own temporary folder and renames the result into place.
+ */
+export async function buildThreadPoolShim(
+  nativeDir: string,
+  options: { compiler?: string; signal?: AbortSignal } = {},
+): Promise<string> {
+  const { signal } = options;
+  await mkdir(nativeDir, { recursive: true });
+  const work = await mkdtemp(join(nativeDir, '.build-'));
+  try {
+    const headers = await releaseHeaders(work, signal);
+    const source = await readFile(shimSource);
+    const hash = createHash('sha256')
+      .update(source)
+      .update(await readFile(join(headers, 'include', 'llama.h')))
+      .update(await readFile(join(headers, 'ggml', 'include', 'ggml.h')))
+      .digest('hex')
+      .slice(0, 16);
+    const target = join(nativeDir, `ggml-threadpool-shim-${hash}.so`);
+    if (existsSync(target)) return target;
+    const built = join(work, 'shim.so');
+    const compiler = options.compiler ?? process.env.CC ?? 'cc';
+    await run(
+      compiler,
+      [
+        '-O2',
+        '-shared',
+        '-fPIC',
+        ...HEADER_DIRS.map((dir) => `-I${join(headers, dir)}`),
+        shimSource,
+        '-o',
+        built,
+        '-ldl',
+        '-lpthread',
+      ],
+      signal,
+    );
+    await rename(built, target);
+    return target;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** `LD_PRELOAD` with the shim in front of what the environment already preloads. */
+export function preloadWith(shim: string, env: NodeJS.ProcessEnv): string {
+  return env.LD_PRELOAD ? `${shim}:${env.LD_PRELOAD}` : shim;
+}
+
+/**
+ * What the shim reported for the newest context (the last line of its report file), or why there is no pool:
+ * `none <reason>` lines from the shim, no line at all when the shim was not loaded.
+ */
+export function parseThreadPoolReport(text: string, notLoadedReason: string): ThreadPoolFacts {
+  const lines = text.split('\n').filter((line) => line.startsWith('attached ') || line.startsWith('none '));
+  const last = lines.at(-1);
+  if (last == null) return { mode: 'per-graph', reason: notLoadedReason };
+  const [word, ...rest] = last.split(' ');
+  if (word === 'none') return { mode: 'per-graph', reason: `the shim attached none: ${rest.join(' ')}` };
+  const [threads, poll] = rest.map(Number);
+  return { mode: 'attached', threads: threads ?? 0, poll: poll ?? 0 };
+}
+
+/** How workers get their thread pool: the agent's `worker.threadPool` and where the shim is built. */
+export interface ThreadPoolOptions {
+  mode: ThreadPoolMode;
+  /** Folder of the built shim (one file per shim and llama.cpp release). */
+  nativeDir: string;
+  /** C compiler; default `$CC`, else `cc`. */
+  compiler?: string;
+}
+
+/** The shim to preload (null: none) and, when none, why, for the fingerprint. */
+export interface ThreadPoolChoice {
+  shim: string | null;
+  reason: string;
+}
+
+/**
+ * Resolves `worker.threadPool`: `per-graph` preloads nothing; `attached` builds the shim or fails (every case
+ * then fails with the build error); `auto` builds it and falls back to per-graph with the reason logged.
+ */
+export async function chooseThreadPool(
+  options: ThreadPoolOptions | undefined,
+  warn: (message: string, meta: object) => void,
+): Promise<ThreadPoolChoice> {
+  if (options == null || options.mode === 'per-graph')
+    return { shim: null, reason: 'worker.threadPool is per-graph' };
+  try {
+    const shim = await buildThreadPoolShim(
+      options.nativeDir,
+      options.compiler != null ? { compiler: options.compiler } : {},
+    );
+    return { shim, reason: '' };
+  } catch (error) {
+    if (options.mode === 'attached') throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    warn('thread-pool shim unavailable; workers use ggml per-graph threads', { error: message });
+    return { shim: null, reason: `worker.threadPool auto: ${message}` };
+  }
+}
