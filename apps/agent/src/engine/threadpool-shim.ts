@@ -82,28 +82,35 @@ async function releaseHeaders(workDir: string, signal?: AbortSignal): Promise<st
 }
 
 /**
- * Builds the shim into `nativeDir` (once: the file name carries a hash of the shim's source and of `llama.h`, so a
- * new release or a new shim builds anew) and resolves to its path. Concurrent builds are safe: each compiles in
- * its own temporary folder and renames the result into place.
+ * The shim's file name: a hash of its source and of the node-llama-cpp package that ships the release (its
+ * version and `llama/binariesGithubRelease.json`), so an upgrade or a new shim builds anew, and a cached build is
+ * found without the compiler or the headers (a container image ships it prebuilt).
+ */
+async function shimFileName(): Promise<string> {
+  const packageDir = nodeLlamaCppDir();
+  const hash = createHash('sha256').update(await readFile(shimSource));
+  for (const file of ['package.json', join('llama', 'binariesGithubRelease.json')]) {
+    const path = join(packageDir, file);
+    hash.update(existsSync(path) ? await readFile(path) : file);
+  }
+  return `ggml-threadpool-shim-${hash.digest('hex').slice(0, 16)}.so`;
+}
+
+/**
+ * Builds the shim into `nativeDir` unless it is there already, and resolves to its path. Concurrent builds are
+ * safe: each compiles in its own temporary folder and renames the result into place.
  */
 export async function buildThreadPoolShim(
   nativeDir: string,
   options: { compiler?: string; signal?: AbortSignal } = {},
 ): Promise<string> {
   const { signal } = options;
+  const target = join(nativeDir, await shimFileName());
+  if (existsSync(target)) return target;
   await mkdir(nativeDir, { recursive: true });
   const work = await mkdtemp(join(nativeDir, '.build-'));
   try {
     const headers = await releaseHeaders(work, signal);
-    const source = await readFile(shimSource);
-    const hash = createHash('sha256')
-      .update(source)
-      .update(await readFile(join(headers, 'include', 'llama.h')))
-      .update(await readFile(join(headers, 'ggml', 'include', 'ggml.h')))
-      .digest('hex')
-      .slice(0, 16);
-    const target = join(nativeDir, `ggml-threadpool-shim-${hash}.so`);
-    if (existsSync(target)) return target;
     const built = join(work, 'shim.so');
     const compiler = options.compiler ?? process.env.CC ?? 'cc';
     await run(
