@@ -117,7 +117,7 @@ describe('outbox integrity', () => {
   test('outbox - a LOCK whose pid now belongs to another process (pid reuse) is taken over', async () => {
     const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     const live = process.ppid;
-    const ticks = processStartTicks(live);
+    const ticks = await processStartTicks(live);
     expect(ticks).not.toBeNull();
     // The same pid, started at another time: a reused pid, not the holder.
     writeFileSync(join(dir, 'LOCK'), `${live} ${Number(ticks) + 1} ${bootId}\n`);

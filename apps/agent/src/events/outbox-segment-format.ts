@@ -19,6 +19,29 @@ const TAB = 0x09;
 /** Bytes of the checksum field with its tab. */
 export const CRC_FIELD_BYTES = 9;
 
+/** Segment log files are named `seg-<first entry number, 16 digits>.log`. */
+export const SEGMENT_LOG_PATTERN = /^seg-(\d{16})\.log$/;
+
+/** The file name of a segment without its extension (`.log` for entries, `.ack` for acknowledged numbers). */
+export function segmentBaseName(firstN: number): string {
+  return `seg-${String(firstN).padStart(16, '0')}`;
+}
+
+/**
+ * The line of an entry up to its payload: `n \t subject \t msgId \t crc \t`, or without the checksum field for a
+ * segment in the pre-checksum format (`checksum: false`, only for measuring what the checksum costs).
+ */
+export function entryPrefix(
+  n: number,
+  subject: string,
+  msgId: string,
+  payload: string,
+  checksum = true,
+): string {
+  const head = `${n}\t${subject}\t${msgId}\t`;
+  return checksum ? `${head}${entryChecksum(head, payload)}\t` : head;
+}
+
 /** An entry read back from a segment file. */
 export interface ParsedEntry {
   readonly n: number;
