@@ -46,7 +46,7 @@ import {
 } from './outbox-memory-cache.js';
 import { recoverSegments } from './outbox-recovery.js';
 import { OutboxSegments, type Segment } from './outbox-segments.js';
-import { entryPrefix, type CorruptLine } from './outbox-segment-format.js';
+import { CRC_FIELD_BYTES, type CorruptLine } from './outbox-segment-format.js';
 import { GroupCommitWriter, type OutboxRecord, type PendingAppend } from './outbox-writer.js';
 
 export type { OutboxEntry } from './outbox-memory-cache.js';
@@ -204,8 +204,8 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
       return Promise.reject(new TypeError('outbox: payload must be a single line (use JSON.stringify)'));
     }
     const n = this.nextN;
-    const prefix = entryPrefix(n, record.subject, record.msgId, record.payload, this.checksums);
-    const prefixBytes = Buffer.byteLength(prefix);
+    const head = `${n}\t${record.subject}\t${record.msgId}\t`;
+    const prefixBytes = Buffer.byteLength(head) + (this.checksums ? CRC_FIELD_BYTES : 0);
     const bytes = prefixBytes + Buffer.byteLength(record.payload) + 1;
     const used = this.segments.diskBytes + this.writer.reservedBytes;
     if (used + bytes > this.maxBytes) {
@@ -215,7 +215,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
     }
     this.nextN += 1;
     return new Promise<number>((resolve, reject) => {
-      this.writer.enqueue({ n, record, prefix, bytes, prefixBytes, resolve, reject });
+      this.writer.enqueue({ n, record, head, bytes, prefixBytes, resolve, reject });
     });
   }
 

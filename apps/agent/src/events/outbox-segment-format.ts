@@ -27,21 +27,6 @@ export function segmentBaseName(firstN: number): string {
   return `seg-${String(firstN).padStart(16, '0')}`;
 }
 
-/**
- * The line of an entry up to its payload: `n \t subject \t msgId \t crc \t`, or without the checksum field for a
- * segment in the pre-checksum format (`checksum: false`, only for measuring what the checksum costs).
- */
-export function entryPrefix(
-  n: number,
-  subject: string,
-  msgId: string,
-  payload: string,
-  checksum = true,
-): string {
-  const head = `${n}\t${subject}\t${msgId}\t`;
-  return checksum ? `${head}${entryChecksum(head, payload)}\t` : head;
-}
-
 /** An entry read back from a segment file. */
 export interface ParsedEntry {
   readonly n: number;
@@ -75,9 +60,23 @@ export interface ParsedSegment {
   legacy: boolean;
 }
 
-/** The checksum field (8 hex digits) of an entry with this prefix (`n \t subject \t msgId \t`) and payload. */
-export function entryChecksum(prefix: string, payload: string | Uint8Array): string {
-  return (crc32(payload, crc32(prefix)) >>> 0).toString(16).padStart(8, '0');
+/**
+ * Fills in the checksum field of a line being written into `buffer`: the line starts at `lineStart`, its 9-byte
+ * checksum field (left free) at `fieldAt`, and its payload ends at `payloadEnd`. Computed over the bytes already
+ * in the buffer, so the payload is encoded once, not once more for the checksum.
+ */
+export function writeChecksumField(
+  buffer: Buffer,
+  lineStart: number,
+  fieldAt: number,
+  payloadEnd: number,
+): void {
+  const crc = crc32(
+    buffer.subarray(fieldAt + CRC_FIELD_BYTES, payloadEnd),
+    crc32(buffer.subarray(lineStart, fieldAt)),
+  );
+  buffer.write((crc >>> 0).toString(16).padStart(8, '0'), fieldAt, 'latin1');
+  buffer[fieldAt + CRC_FIELD_BYTES - 1] = TAB;
 }
 
 /** Parses a whole segment file. */

@@ -6,7 +6,7 @@
 import { OutboxWriteError } from './event-errors.js';
 import type { EventLogger } from './event-logger.js';
 import type { OutboxSegments, Segment } from './outbox-segments.js';
-import { SEGMENT_HEADER } from './outbox-segment-format.js';
+import { CRC_FIELD_BYTES, SEGMENT_HEADER, writeChecksumField } from './outbox-segment-format.js';
 
 /** What the caller hands to the outbox's `append`. */
 export interface OutboxRecord {
@@ -22,8 +22,8 @@ export interface OutboxRecord {
 export interface PendingAppend {
   readonly n: number;
   readonly record: OutboxRecord;
-  /** The line before the payload (`outbox-segment-format.ts`); payload and newline follow. */
-  readonly prefix: string;
+  /** `n \t subject \t msgId \t`; the checksum field (when written), payload and newline follow. */
+  readonly head: string;
   /** Bytes of the whole line. */
   readonly bytes: number;
   /** Bytes of the line before the payload. */
@@ -116,10 +116,15 @@ export class GroupCommitWriter {
     const file = segment.logFile!;
     const buffer = Buffer.allocUnsafe(size);
     let offset = 0;
+    const checksums = this.options.checksums;
     for (const item of items) {
-      // Written piecewise: concatenating prefix and payload would copy every payload once more.
-      offset += buffer.write(item.prefix, offset, 'utf8');
+      // Written piecewise: concatenating the fields and the payload would copy every payload once more.
+      const lineStart = offset;
+      offset += buffer.write(item.head, offset, 'utf8');
+      const fieldAt = offset;
+      if (checksums) offset += CRC_FIELD_BYTES;
       offset += buffer.write(item.record.payload, offset, 'utf8');
+      if (checksums) writeChecksumField(buffer, lineStart, fieldAt, offset);
       buffer[offset++] = NEWLINE;
     }
     await file.write(buffer, 0, buffer.length);
