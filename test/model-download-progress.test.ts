@@ -17,6 +17,8 @@ import {
   type DownloadProgress,
 } from '../apps/agent/src/security/index.js';
 import { downloadStatus } from '../apps/controller/src/dispatch/run-monitor.js';
+import { runCompleteness } from '../apps/controller/src/store/run-completeness.js';
+import { RunStore } from '../apps/controller/src/store/run-store.js';
 import { authMetadata, call, collect, cpuPlan, startTestAgent } from './support/agent-harness.js';
 import { startNatsServer, type NatsServerHandle } from './support/nats-server.js';
 
@@ -140,6 +142,15 @@ test('model download (local mirror) - a run reports progress as model.download e
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     const finished = events[events.length - 1];
     expect(finished).toMatchObject({ type: 'run.finished', outcome: 'completed' });
+    // The controller's store keeps them with the run's events; the run is complete with them.
+    const store = RunStore.open(join(mkdtempSync(join(tmpdir(), 'rigbench-download-store-')), 'runs.sqlite'));
+    try {
+      store.writeEvents(events);
+      expect(store.storedSeqs(runId, 'agent-test')).toEqual(events.map((e) => e.seq));
+      expect(runCompleteness(store, runId).status).toBe('complete');
+    } finally {
+      store.close();
+    }
     // What `rigbench run` shows while it waits, and once it is done.
     const last = downloads[downloads.length - 1] as Extract<RigbenchEvent, { type: 'model.download' }>;
     expect(downloadStatus(last.source, last.downloadedBytes, last.totalBytes, last.done)).toMatch(
