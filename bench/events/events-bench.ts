@@ -7,6 +7,9 @@
  * Options: `--events N` (default 100000), `--in-flight N` (publishes awaiting an ack, default 2048), `--window N`
  * (events handed to the outbox before waiting for their fsync, default 1024), `--json` (one machine-readable line).
  * Exits 1 when an event is missing or duplicated, or when the rate is below `--min-rate` (default 0: report only).
+ *
+ * `--crc-compare ROUNDS` measures instead what the outbox's per-entry checksum costs: ROUNDS interleaved rounds of
+ * the outbox with and without it, `--events` per round (see `crc-compare.ts`); no nats-server.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -19,6 +22,7 @@ import { EventPublisher } from '../../apps/agent/src/events/index.js';
 import { startNatsServer } from '../../test/support/nats-server.js';
 import { makeRunEvent } from '../../test/support/run-events.js';
 import { readStream } from '../../test/support/stream-reader.js';
+import { compareChecksumCost, formatComparison } from './crc-compare.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +31,7 @@ const { values } = parseArgs({
     window: { type: 'string', default: '1024' },
     'min-rate': { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
+    'crc-compare': { type: 'string' },
   },
 });
 const total = Number(values.events);
@@ -41,6 +46,19 @@ function processCpuSeconds(pid: number | undefined): number {
   if (pid === undefined) return NaN;
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+if (values['crc-compare'] !== undefined) {
+  const rounds = Number(values['crc-compare']);
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    console.error(
+      `events bench: --crc-compare must be a whole number of rounds >= 1, got '${values['crc-compare']}'`,
+    );
+    process.exit(2);
+  }
+  const result = await compareChecksumCost(total, rounds, window);
+  console.log(values.json ? JSON.stringify(result) : formatComparison(result).join('\n'));
+  process.exit(0);
 }
 
 const server = await startNatsServer();

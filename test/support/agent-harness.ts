@@ -16,6 +16,7 @@ import {
   silentAgentLogger,
   type AgentEndpoints,
 } from '../../apps/agent/src/index.js';
+import type { DownloadPlanner } from '../../apps/agent/src/security/index.js';
 
 /** An in-process agent built from real config flags, with a typed client. */
 export interface TestAgent {
@@ -33,6 +34,8 @@ export interface TestAgentOptions {
   argv?: string[];
   /** Outbox directory (default: a fresh temp dir); reuse one to restart an agent on its pending events. */
   outboxDir?: string;
+  /** The model downloader (default node-llama-cpp's against Hugging Face); a local mirror in tests. */
+  downloadPlanner?: DownloadPlanner;
 }
 
 /** Starts an agent on 127.0.0.1:0 (gRPC and metrics) with a fresh outbox dir. */
@@ -61,6 +64,7 @@ export async function startTestAgent(options: TestAgentOptions): Promise<TestAge
   const runtime = new AgentRuntime(compileAgentConfig(raw), {
     logger: silentAgentLogger,
     hashCacheFile: join(outbox, 'sha256-cache.json'),
+    ...(options.downloadPlanner ? { downloadPlanner: options.downloadPlanner } : {}),
   });
   const endpoints = await runtime.start();
   const client = agentClient(endpoints.grpc);

@@ -32,9 +32,10 @@ export class TestPki {
     return this;
   }
 
-  /** A leaf certificate for `san` (e.g. `DNS:localhost`) signed by the CA `caName`. */
+  /** A leaf certificate for `san` (e.g. `DNS:localhost`; '' for none, CN only) signed by the CA `caName`. */
   leaf(name: string, caName: string, san: string, extra: string[] = []): this {
-    writeFileSync(this.file(`${name}.ext`), `subjectAltName=${san}\n${extra.join('\n')}\n`);
+    const lines = [...(san === '' ? [] : [`subjectAltName=${san}`]), ...extra];
+    writeFileSync(this.file(`${name}.ext`), `${lines.join('\n')}\n`);
     this.openssl(
       ...['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'],
       ...['-keyout', this.file(`${name}.key`), '-out', this.file(`${name}.csr`), '-subj', `/CN=${name}`],

@@ -23,6 +23,7 @@ import type {
   SampleRecordedEvent,
 } from '@rigbench/shared';
 import { CaseEnergy, type CaseEnergyOptions } from '../energy/index.js';
+import type { DownloadProgressListener } from '../security/download-progress.js';
 import { probeBackendTable, unprobedTable } from './backend-table.js';
 import type { BackendStatus } from './backend-table.js';
 import { checkLoad, placeCase } from './device-placement.js';
@@ -50,12 +51,22 @@ export interface EngineLogger {
   error(msg: string, meta?: object): void;
 }
 
+/** What a run may want to hear about besides the events the engine yields. */
+export interface RunObserver {
+  /** Progress of a model download the run's next case waits for (throttled). */
+  onDownloadProgress?: DownloadProgressListener;
+}
+
 export interface EngineOptions {
   /**
    * Turns a plan's model source into a local file path (the service's secure resolver; `hf:` URIs included);
    * `signal` is the run's, so a download stops when the run is cancelled.
    */
-  resolveModelPath(source: string, signal?: AbortSignal): Promise<string>;
+  resolveModelPath(
+    source: string,
+    signal?: AbortSignal,
+    onProgress?: DownloadProgressListener,
+  ): Promise<string>;
   /** Hard limit per case, in milliseconds (the group's model load included); the worker is killed past it. */
   caseTimeoutMs: number;
   logger?: EngineLogger;
@@ -181,7 +192,11 @@ export class InferenceEngine {
   }
 
   /** Runs `cases` in order; yields case.started / sample.recorded / case.finished payloads. Stops on abort. */
-  async *run(cases: BenchCase[], signal: AbortSignal): AsyncGenerator<EngineEventPayload> {
+  async *run(
+    cases: BenchCase[],
+    signal: AbortSignal,
+    observer: RunObserver = {},
+  ): AsyncGenerator<EngineEventPayload> {
     let group: ActiveGroup | null = null;
     // Loads that cannot give figures, not retried per case: refused ones would lie (no layer on the device,
     // software without opt-in) and fail; a local build the node does not have is skipped.
@@ -233,7 +248,7 @@ export class InferenceEngine {
           await group?.worker.stop();
           group = null;
           try {
-            group = await this.startGroup(benchCase, cases, i, signal, deadline, placement);
+            group = await this.startGroup(benchCase, cases, i, signal, deadline, placement, observer);
           } catch (error) {
             const noLocalBuild = missingLocalBuild(benchCase, error);
             if (noLocalBuild !== null) {
@@ -319,8 +334,13 @@ export class InferenceEngine {
     signal: AbortSignal,
     deadline: number,
     placement: Extract<ReturnType<typeof placeCase>, { action: 'run' }>,
+    observer: RunObserver,
   ): Promise<ActiveGroup> {
-    const modelPath = await this.options.resolveModelPath(benchCase.model.source, signal);
+    const modelPath = await this.options.resolveModelPath(
+      benchCase.model.source,
+      signal,
+      observer.onDownloadProgress,
+    );
     const inspected = await inspectModelFile(modelPath, benchCase.model.source);
     const model: ModelFacts = { ...inspected.facts, sha256: await this.hashes.sha256(modelPath) };
 

@@ -6,58 +6,51 @@
  * number per line). A segment is deleted as a whole once it is sealed and every entry in it is acknowledged, so
  * compaction is an `unlink`, never a rewrite.
  *
+ * The parts, one module each: the directory lock (`outbox-lock.ts`), the line format (`outbox-segment-format.ts`),
+ * segment files, ack logs and compaction (`outbox-segments.ts`), the group-commit writer (`outbox-writer.ts`), the
+ * memory cache and the spill path (`outbox-memory-cache.ts`), recovery at open (`outbox-recovery.ts`) and the
+ * dead-letter file (`outbox-dead-letter.ts`). This class holds the counters they share and the public API. No file
+ * is read or written synchronously: the event loop (and with it the NATS client) never waits for the disk.
+ *
  * Why segment files and not better-sqlite3 (WAL): durability needs one fsync per append, and 20,000 events/s on a
  * 2-core box is only reachable with group commit. Here appends that arrive while a write is in flight share the
  * next `write` + `fdatasync`, done with async file handles, so the event loop keeps publishing while the disk
- * syncs. better-sqlite3 is synchronous: every commit's fsync would block the event loop (and with it the NATS
- * client), and deleting acknowledged rows costs a write of its own, where here an ack is a few bytes appended to a
- * log and compaction is free.
+ * syncs. better-sqlite3 is synchronous: every commit's fsync would block the event loop, and deleting
+ * acknowledged rows costs a write of its own, where here an ack is a few bytes appended to a log and compaction is
+ * free.
  *
  * Guarantees: `append()` resolves only after the entry is on disk (`fdatasync`). An entry leaves the outbox only
- * through `ack()`. Ack records are written promptly but not fsynced per ack: after a power loss the last few
- * acknowledged entries may come back and are resent with the same message id, which JetStream drops as duplicates
- * inside the stream's duplicate window. A torn last line (crash during a write) belonged to an append that never
- * resolved and is ignored on recovery. A line that fails its checksum (a flipped bit, a damaged newline) is moved
- * to the dead-letter file (`outbox-dead-letter.ts`) and reported through `onDeadLetter`, never published. The
- * directory is locked against a second writer (`outbox-lock.ts`).
+ * through `ack()` or `deadLetter()`. Ack records are written promptly but not fsynced per ack: after a power loss
+ * the last few acknowledged entries may come back and are resent with the same message id, which JetStream drops
+ * as duplicates inside the stream's duplicate window. A torn last line (crash during a write) belonged to an
+ * append that never resolved and is ignored on recovery. A line that fails its checksum (a flipped bit, a damaged
+ * newline) is moved to the dead-letter file and reported through `onDeadLetter`, never published. A dead letter is
+ * fsynced before its entry is recorded as gone, so a crash in between brings the entry back rather than losing it.
  *
- * Over 400 lines: the append path (group commit), acks/compaction and the spill cache share the segment list and
- * its counters; the file format, the lock and the dead letters live in their own modules.
- *
- * Memory: unacknowledged entries are kept in memory up to `maxMemoryBytes`; beyond that they stay on disk only and
- * are read back from their segment when the publisher reaches them, so a large `maxBytes` does not cost RAM.
+ * Memory: unacknowledged entries are kept in memory up to `maxMemoryBytes`; beyond that they stay on disk only.
+ * `read()` answers from memory; when the publisher has read everything cached and more is on disk, it starts an
+ * asynchronous read of the next segment and emits `durable` once those entries can be read.
  */
 import { EventEmitter } from 'node:events';
-import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync } from 'node:fs';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
-import { OutboxClosedError, OutboxFullError, OutboxWriteError } from './event-errors.js';
+import { mkdir } from 'node:fs/promises';
+import { OutboxClosedError, OutboxFullError } from './event-errors.js';
 import { silentLogger, type EventLogger } from './event-logger.js';
-import { writeDeadLetter, type DeadLetter, type DeadLetterReason } from './outbox-dead-letter.js';
+import { DeadLetterWriter, type DeadLetterReason, type ReportedDeadLetter } from './outbox-dead-letter.js';
 import { lockOutboxDir, unlockOutboxDir } from './outbox-lock.js';
-import { entryChecksum, parseSegment, SEGMENT_HEADER, type CorruptLine } from './outbox-segment-format.js';
+import {
+  cacheParsed,
+  loadSpilled,
+  OutboxMemoryCache,
+  type CachedEntry,
+  type OutboxEntry,
+} from './outbox-memory-cache.js';
+import { recoverSegments } from './outbox-recovery.js';
+import { OutboxSegments, type Segment } from './outbox-segments.js';
+import { CRC_FIELD_BYTES, type CorruptLine } from './outbox-segment-format.js';
+import { GroupCommitWriter, type OutboxRecord, type PendingAppend } from './outbox-writer.js';
 
-/** What the caller hands to {@link EventOutbox.append}. */
-export interface OutboxRecord {
-  /** NATS subject, no whitespace. */
-  subject: string;
-  /** JetStream message id (`Nats-Msg-Id`), no whitespace. */
-  msgId: string;
-  /** The message body, a single line (JSON from `JSON.stringify` qualifies). */
-  payload: string;
-}
-
-/** A durable, not yet acknowledged entry. */
-export interface OutboxEntry {
-  /** Entry number, increasing in append order. */
-  readonly n: number;
-  readonly subject: string;
-  readonly msgId: string;
-  /** The payload as UTF-8 bytes, ready to publish (a view into the written batch, not a copy). */
-  readonly data: Uint8Array;
-  /** Size of the entry on disk, in bytes. */
-  readonly bytes: number;
-}
+export type { OutboxEntry } from './outbox-memory-cache.js';
+export type { OutboxRecord } from './outbox-writer.js';
 
 /** Options for {@link EventOutbox.open}. */
 export interface EventOutboxOptions {
@@ -71,9 +64,17 @@ export interface EventOutboxOptions {
   segmentBytes?: number;
   /** Unacknowledged entries kept in memory, in bytes (default 32 MiB); the rest is read back from disk. */
   maxMemoryBytes?: number;
+  /**
+   * Per-entry CRC-32 (default true). False writes new segments in the pre-checksum format: only for
+   * `npm run bench:events -- --crc-compare`, which measures what the checksum costs; never in an agent.
+   */
+  checksums?: boolean;
   logger?: EventLogger;
-  /** Called for every entry moved to the dead-letter file (corrupt on disk, or given up by the caller). */
-  onDeadLetter?: (letter: Omit<DeadLetter, 'data'>) => void;
+  /**
+   * Called for every entry moved to the dead-letter file (corrupt on disk, or given up by the caller), once the
+   * letter is on disk and the entry no longer counts as pending.
+   */
+  onDeadLetter?: (letter: ReportedDeadLetter) => void;
 }
 
 /** Disk use of the outbox. */
@@ -89,7 +90,7 @@ export interface OutboxUsage {
 
 /** Events of {@link EventOutbox}. */
 export interface EventOutboxEvents {
-  /** New entries became durable and can be published. */
+  /** New entries can be read: they became durable, or were read back from disk. */
   durable: [];
   /** Disk use crossed `warnRatio` upwards. */
   warning: [OutboxUsage];
@@ -99,47 +100,7 @@ export interface EventOutboxEvents {
   compacted: [OutboxUsage];
 }
 
-interface Segment {
-  readonly firstN: number;
-  readonly logPath: string;
-  readonly ackPath: string;
-  lastN: number;
-  /** Bytes of the log file plus the ack file. */
-  bytes: number;
-  unacked: number;
-  sealed: boolean;
-  deleting: boolean;
-  logFile: FileHandle | undefined;
-  ackFile: FileHandle | undefined;
-  ackBuffer: number[];
-  /** Acks read back at recovery; consulted when spilled entries are reloaded. */
-  recoveredAcks: Set<number> | undefined;
-  /** Offsets of corrupt lines already moved to the dead-letter file (a segment may be re-read). */
-  deadOffsets: Set<number>;
-}
-
-interface Entry extends OutboxEntry {
-  readonly segment: Segment;
-  acked: boolean;
-}
-
-interface PendingAppend {
-  readonly n: number;
-  readonly record: OutboxRecord;
-  /** `n \t subject \t msgId \t crc \t`; payload and newline follow. */
-  readonly prefix: string;
-  readonly bytes: number;
-  /** Bytes of the line before the payload. */
-  readonly prefixBytes: number;
-  readonly resolve: (n: number) => void;
-  readonly reject: (error: Error) => void;
-}
-
-const SEGMENT_PATTERN = /^seg-(\d{16})\.log$/;
-const segmentName = (firstN: number): string => `seg-${String(firstN).padStart(16, '0')}`;
 const FIELD_FORBIDDEN = /[\t\n\r ]/;
-const NEWLINE = 0x0a;
-const HEADER = Buffer.from(SEGMENT_HEADER);
 
 /** A durable on-disk outbox; see the module documentation. Create with {@link EventOutbox.open}. */
 export class EventOutbox extends EventEmitter<EventOutboxEvents> {
@@ -149,31 +110,21 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
   readonly maxBytes: number;
   private readonly warnRatio: number;
   private readonly segmentBytes: number;
-  private readonly maxMemoryBytes: number;
+  private readonly checksums: boolean;
   private readonly log: EventLogger;
-  private readonly onDeadLetter: (letter: Omit<DeadLetter, 'data'>) => void;
 
-  private readonly segments: Segment[] = [];
-  private active: Segment | undefined;
-  /** Cached unacked entries in `n` order; acked ones are dropped from the front lazily. */
-  private queue: Entry[] = [];
-  private queueHead = 0;
-  private readonly byN = new Map<number, Entry>();
-  private memoryBytes = 0;
-  /** Highest entry number in memory; entries above it up to `durableN` are on disk only. */
-  private memLastN = 0;
+  private readonly segments: OutboxSegments;
+  private readonly writer: GroupCommitWriter;
+  private readonly cache: OutboxMemoryCache;
+  /** Highest durable entry number. */
   private durableN = 0;
   private nextN = 1;
   private pending = 0;
-  private diskBytes = 0;
-  private reservedBytes = 0;
   private warned = false;
   private closed = false;
-
-  private batch: PendingAppend[] = [];
-  private writing: Promise<void> | undefined;
-  private ackChain: Promise<void> = Promise.resolve();
-  private ackFlushScheduled = false;
+  /** The spilled entries being read back, when a read is in flight. */
+  private loading: Promise<void> | undefined;
+  private readonly deadLetters: DeadLetterWriter;
 
   private constructor(options: EventOutboxOptions) {
     super();
@@ -188,9 +139,19 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
       4096,
       options.segmentBytes ?? Math.min(8 * 1024 * 1024, Math.floor(options.maxBytes / 8)),
     );
-    this.maxMemoryBytes = options.maxMemoryBytes ?? 32 * 1024 * 1024;
+    this.checksums = options.checksums ?? true;
     this.log = options.logger ?? silentLogger;
-    this.onDeadLetter = options.onDeadLetter ?? (() => undefined);
+    this.deadLetters = new DeadLetterWriter(this.dir, this.log, options.onDeadLetter ?? (() => undefined));
+    this.cache = new OutboxMemoryCache(options.maxMemoryBytes ?? 32 * 1024 * 1024);
+    this.segments = new OutboxSegments(this.dir, this.log, () => {
+      this.checkUsage();
+      this.emit('compacted', this.usage());
+    });
+    this.writer = new GroupCommitWriter(
+      this.segments,
+      { durable: (items, buffer, segment) => this.onDurable(items, buffer, segment) },
+      { dir: this.dir, segmentBytes: this.segmentBytes, checksums: this.checksums, log: this.log },
+    );
   }
 
   /**
@@ -199,12 +160,12 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
    */
   static async open(options: EventOutboxOptions): Promise<EventOutbox> {
     const outbox = new EventOutbox(options);
-    mkdirSync(outbox.dir, { recursive: true });
-    lockOutboxDir(outbox.dir);
+    await mkdir(outbox.dir, { recursive: true });
+    await lockOutboxDir(outbox.dir);
     try {
-      outbox.recover();
+      await outbox.recover();
     } catch (error) {
-      unlockOutboxDir(outbox.dir);
+      await unlockOutboxDir(outbox.dir);
       throw error;
     }
     return outbox;
@@ -217,10 +178,11 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
 
   /** Disk use now. */
   usage(): OutboxUsage {
+    const bytes = this.segments.diskBytes;
     return {
       pending: this.pending,
-      bytes: this.diskBytes,
-      ratio: Math.min(1, this.diskBytes / this.maxBytes),
+      bytes,
+      ratio: Math.min(1, bytes / this.maxBytes),
       maxBytes: this.maxBytes,
     };
   }
@@ -231,305 +193,131 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
    */
   append(record: OutboxRecord): Promise<number> {
     if (this.closed) return Promise.reject(new OutboxClosedError(this.dir));
-    if (FIELD_FORBIDDEN.test(record.subject) || record.subject === '') {
-      return Promise.reject(
-        new TypeError(`outbox: subject '${record.subject}' must be non-empty, no whitespace`),
-      );
-    }
-    if (FIELD_FORBIDDEN.test(record.msgId) || record.msgId === '') {
-      return Promise.reject(
-        new TypeError(`outbox: msgId '${record.msgId}' must be non-empty, no whitespace`),
-      );
+    for (const field of ['subject', 'msgId'] as const) {
+      if (FIELD_FORBIDDEN.test(record[field]) || record[field] === '') {
+        return Promise.reject(
+          new TypeError(`outbox: ${field} '${record[field]}' must be non-empty, no whitespace`),
+        );
+      }
     }
     if (record.payload.includes('\n')) {
       return Promise.reject(new TypeError('outbox: payload must be a single line (use JSON.stringify)'));
     }
     const n = this.nextN;
     const head = `${n}\t${record.subject}\t${record.msgId}\t`;
-    const prefix = `${head}${entryChecksum(head, record.payload)}\t`;
-    const prefixBytes = Buffer.byteLength(prefix);
+    const prefixBytes = Buffer.byteLength(head) + (this.checksums ? CRC_FIELD_BYTES : 0);
     const bytes = prefixBytes + Buffer.byteLength(record.payload) + 1;
-    const used = this.diskBytes + this.reservedBytes;
+    const used = this.segments.diskBytes + this.writer.reservedBytes;
     if (used + bytes > this.maxBytes) {
       const error = new OutboxFullError(this.dir, used, this.maxBytes, bytes);
       this.emit('rejected', error);
       return Promise.reject(error);
     }
     this.nextN += 1;
-    this.reservedBytes += bytes;
     return new Promise<number>((resolve, reject) => {
-      this.batch.push({ n, record, prefix, bytes, prefixBytes, resolve, reject });
-      // Started after the current synchronous burst, so a loop of appends becomes one write and one fsync.
-      this.writing ??= Promise.resolve().then(() => this.writeLoop());
+      this.writer.enqueue({ n, record, head, bytes, prefixBytes, resolve, reject });
     });
   }
 
   /**
-   * Up to `max` unacknowledged durable entries with `n >= fromN`, in order. Entries spilled to disk are read
-   * back here, so the call may read a segment file.
+   * Up to `max` unacknowledged durable entries with `n >= fromN`, in order, from memory. When fewer are cached and
+   * more wait on disk (beyond `maxMemoryBytes`), they are read back in the background and `durable` is emitted
+   * once they can be read: call again then.
    */
   read(fromN: number, max: number): OutboxEntry[] {
     const out: OutboxEntry[] = [];
     if (this.closed) return out;
-    let i = this.lowerBound(fromN);
-    for (;;) {
-      while (i < this.queue.length && out.length < max) {
-        const entry = this.queue[i]!;
-        if (!entry.acked) out.push(entry);
-        i += 1;
-      }
-      if (out.length >= max || this.memLastN >= this.durableN) return out;
-      if (!this.loadSpilled()) return out;
-    }
+    this.cache.collect(fromN, max, out);
+    if (out.length < max && this.cache.lastN < this.durableN) this.loadInBackground();
+    return out;
   }
 
   /** Number of the oldest unacknowledged entry, or undefined when nothing is pending. */
   firstPendingN(): number | undefined {
-    this.dropAckedHead();
-    const head = this.queue[this.queueHead];
-    if (head) return head.n;
-    return this.memLastN < this.durableN ? this.memLastN + 1 : undefined;
+    const cached = this.cache.firstN();
+    if (cached !== undefined) return cached;
+    return this.cache.lastN < this.durableN ? this.cache.lastN + 1 : undefined;
   }
 
   /** Marks an entry acknowledged; returns false when it was unknown or already acknowledged. */
   ack(n: number): boolean {
-    const entry = this.byN.get(n);
-    if (!entry || entry.acked || this.closed) return false;
-    entry.acked = true;
-    this.byN.delete(n);
-    this.pending -= 1;
-    this.memoryBytes -= entry.bytes;
-    const segment = entry.segment;
-    segment.unacked -= 1;
-    segment.ackBuffer.push(n);
-    const idle = segment === this.active && !this.writing && segment.unacked === 0;
-    if (idle && segment.bytes >= Math.min(65536, this.segmentBytes)) {
-      // Idle and fully acknowledged: give the space back instead of waiting for the next roll-over.
-      this.sealActive();
-    }
-    if (segment.unacked === 0 && segment.sealed) this.scheduleDelete(segment);
-    if (n === this.queue[this.queueHead]?.n) this.dropAckedHead();
-    this.scheduleAckFlush();
+    const entry = this.cache.get(n);
+    if (!entry || this.closed) return false;
+    this.cache.release(entry);
+    this.settle(entry);
     return true;
   }
 
   /**
    * Moves a pending entry to the dead-letter file and acknowledges it, so delivery goes on behind it: for an
-   * entry JetStream refuses for good or NATS cannot carry. Returns false when the entry is not pending or not
-   * in memory (it is then left as it is).
+   * entry JetStream refuses for good or NATS cannot carry. The entry is no longer read at once; it stops counting
+   * as pending (and `onDeadLetter` is called) once the letter is fsynced. Returns false when the entry is not
+   * pending or not in memory (it is then left as it is).
    */
   deadLetter(n: number, reason: DeadLetterReason, detail: string): boolean {
-    const entry = this.byN.get(n);
-    if (!entry || entry.acked || this.closed) return false;
+    const entry = this.cache.get(n);
+    if (!entry || this.closed) return false;
+    this.cache.release(entry);
     const letter = { reason, detail, n, subject: entry.subject, msgId: entry.msgId };
-    writeDeadLetter(this.dir, { ...letter, data: entry.data });
     this.log.error('outbox entry moved to the dead-letter file', { dir: this.dir, ...letter });
-    this.onDeadLetter(letter);
-    return this.ack(n);
+    void this.deadLetters.write({ ...letter, data: entry.data }, () => this.settle(entry));
+    return true;
   }
 
-  /** Waits for in-flight writes and ack records, then closes the files. Pending entries stay on disk. */
+  /** Waits for in-flight writes, dead letters and ack records, then closes the files. Pending entries stay on disk. */
   async close(): Promise<void> {
     if (this.closed) return;
-    while (this.writing) await this.writing;
+    await this.writer.idle();
     this.closed = true;
-    this.flushAcks();
-    await this.ackChain;
-    for (const segment of this.segments) {
-      await segment.logFile?.close();
-      if (segment.ackFile) {
-        await segment.ackFile.sync();
-        await segment.ackFile.close();
-      }
-      segment.logFile = undefined;
-      segment.ackFile = undefined;
-    }
-    unlockOutboxDir(this.dir);
+    await this.loading;
+    await this.deadLetters.idle();
+    await this.segments.close();
+    await unlockOutboxDir(this.dir);
   }
 
-  // ---- appends ------------------------------------------------------------------------------------------------
+  // ---- shared bookkeeping -------------------------------------------------------------------------------------
 
-  private async writeLoop(): Promise<void> {
-    try {
-      while (this.batch.length > 0) {
-        // One write + fdatasync per batch (group commit); a batch stops at a segment's worth of bytes.
-        let size = 0;
-        let count = 0;
-        while (count < this.batch.length && (count === 0 || size < this.segmentBytes)) {
-          size += this.batch[count]!.bytes;
-          count += 1;
-        }
-        const items = this.batch.splice(0, count);
-        try {
-          await this.writeBatch(items, size);
-        } catch (error) {
-          this.reservedBytes -= size;
-          // The file may hold part of the batch; continue in a fresh segment, recovery skips broken lines.
-          if (this.active) this.sealActive();
-          const failure = new OutboxWriteError(
-            `outbox ${this.dir}: writing events failed: ${String(error)}`,
-            {
-              cause: error,
-            },
-          );
-          this.log.error('outbox write failed', { dir: this.dir, error: String(error) });
-          for (const item of items) item.reject(failure);
-        }
-      }
-    } finally {
-      this.writing = undefined;
-    }
-  }
-
-  private async writeBatch(items: PendingAppend[], size: number): Promise<void> {
-    let segment = this.active;
-    if (!segment || segment.bytes >= this.segmentBytes) {
-      if (segment) this.sealActive();
-      segment = await this.createSegment(items[0]!.n);
-    }
-    const file = segment.logFile!;
-    const buffer = Buffer.allocUnsafe(size);
+  /** `items` were fsynced into `segment`: count them, cache them while the memory budget allows. */
+  private onDurable(items: readonly PendingAppend[], buffer: Buffer, segment: Segment): void {
     let offset = 0;
-    for (const item of items) {
-      // Written piecewise: concatenating prefix and payload would copy every payload once more.
-      offset += buffer.write(item.prefix, offset, 'utf8');
-      offset += buffer.write(item.record.payload, offset, 'utf8');
-      buffer[offset++] = NEWLINE;
-    }
-    await file.write(buffer, 0, buffer.length);
-    await file.datasync();
-    this.reservedBytes -= size;
-    this.diskBytes += buffer.length;
-    segment.bytes += buffer.length;
-    offset = 0;
     for (const item of items) {
       segment.lastN = item.n;
       segment.unacked += 1;
       this.pending += 1;
       this.durableN = item.n;
-      const cache = this.memLastN === item.n - 1 && this.memoryBytes + item.bytes <= this.maxMemoryBytes;
-      if (cache) {
-        this.cache({
+      if (this.cache.lastN === item.n - 1 && this.cache.fits(item.bytes)) {
+        this.cache.add({
           n: item.n,
           subject: item.record.subject,
           msgId: item.record.msgId,
           data: buffer.subarray(offset + item.prefixBytes, offset + item.bytes - 1),
           bytes: item.bytes,
           segment,
-          acked: false,
+          released: false,
         });
       }
       offset += item.bytes;
     }
     this.checkUsage();
-    for (const item of items) item.resolve(item.n);
     this.emit('durable');
   }
 
-  private async createSegment(firstN: number): Promise<Segment> {
-    const name = segmentName(firstN);
-    const segment: Segment = {
-      firstN,
-      logPath: join(this.dir, `${name}.log`),
-      ackPath: join(this.dir, `${name}.ack`),
-      lastN: firstN - 1,
-      bytes: 0,
-      unacked: 0,
-      sealed: false,
-      deleting: false,
-      logFile: undefined,
-      ackFile: undefined,
-      ackBuffer: [],
-      recoveredAcks: undefined,
-      deadOffsets: new Set(),
-    };
-    segment.logFile = await open(segment.logPath, 'a');
-    // Synced with the first batch's fdatasync; a header cut short reads as an empty segment.
-    await segment.logFile.write(HEADER, 0, HEADER.length);
-    segment.bytes += HEADER.length;
-    this.diskBytes += HEADER.length;
-    // The new directory entry must survive a crash too, or the fsynced data in it would be unreachable.
-    const dirHandle = await open(this.dir, 'r');
-    try {
-      await dirHandle.sync();
-    } finally {
-      await dirHandle.close();
+  /** The entry has left the outbox: record its ack; give the segment's space back when it is done. */
+  private settle(entry: CachedEntry): void {
+    this.pending -= 1;
+    const segment = entry.segment;
+    segment.unacked -= 1;
+    this.segments.recordAck(segment, entry.n);
+    const idle = segment === this.segments.active && !this.writer.busy && segment.unacked === 0;
+    if (idle && segment.bytes >= Math.min(65536, this.segmentBytes)) {
+      // Idle and fully acknowledged: give the space back instead of waiting for the next roll-over.
+      this.segments.sealActive();
     }
-    this.segments.push(segment);
-    this.active = segment;
-    return segment;
-  }
-
-  private sealActive(): void {
-    const segment = this.active;
-    if (!segment) return;
-    segment.sealed = true;
-    this.active = undefined;
-    const file = segment.logFile;
-    segment.logFile = undefined;
-    this.ackChain = this.ackChain.then(() => file?.close()).catch(() => undefined);
-    if (segment.unacked === 0) this.scheduleDelete(segment);
-  }
-
-  // ---- acks and compaction ------------------------------------------------------------------------------------
-
-  private scheduleAckFlush(): void {
-    if (this.ackFlushScheduled) return;
-    this.ackFlushScheduled = true;
-    setImmediate(() => {
-      this.ackFlushScheduled = false;
-      this.flushAcks();
-    });
-  }
-
-  private flushAcks(): void {
-    for (const segment of this.segments) {
-      if (segment.ackBuffer.length === 0 || segment.deleting) {
-        segment.ackBuffer = [];
-        continue;
-      }
-      const text = `${segment.ackBuffer.join('\n')}\n`;
-      segment.ackBuffer = [];
-      this.ackChain = this.ackChain
-        .then(async () => {
-          if (segment.deleting) return;
-          segment.ackFile ??= await open(segment.ackPath, 'a');
-          const buffer = Buffer.from(text);
-          await segment.ackFile.write(buffer, 0, buffer.length);
-          segment.bytes += buffer.length;
-          this.diskBytes += buffer.length;
-        })
-        .catch((error: unknown) => {
-          // Losing an ack record only means a duplicate resend later, which JetStream de-duplicates.
-          this.log.warn('outbox ack record failed', { dir: this.dir, error: String(error) });
-        });
-    }
-  }
-
-  private scheduleDelete(segment: Segment): void {
-    if (segment.deleting) return;
-    segment.deleting = true;
-    segment.ackBuffer = [];
-    this.ackChain = this.ackChain
-      .then(async () => {
-        await segment.ackFile?.close();
-        segment.ackFile = undefined;
-        await unlink(segment.logPath).catch(() => undefined);
-        await unlink(segment.ackPath).catch(() => undefined);
-        this.diskBytes -= segment.bytes;
-        segment.bytes = 0;
-        const index = this.segments.indexOf(segment);
-        if (index >= 0) this.segments.splice(index, 1);
-        this.checkUsage();
-        this.emit('compacted', this.usage());
-      })
-      .catch((error: unknown) => {
-        this.log.warn('outbox segment delete failed', { path: segment.logPath, error: String(error) });
-      });
+    if (segment.unacked === 0 && segment.sealed) this.segments.scheduleDelete(segment);
   }
 
   private checkUsage(): void {
-    const ratio = this.diskBytes / this.maxBytes;
+    const ratio = this.segments.diskBytes / this.maxBytes;
     if (!this.warned && ratio >= this.warnRatio) {
       this.warned = true;
       const usage = this.usage();
@@ -541,176 +329,64 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
     }
   }
 
-  // ---- memory cache -------------------------------------------------------------------------------------------
+  // ---- spill and recovery -------------------------------------------------------------------------------------
 
-  private cache(entry: Entry): void {
-    this.queue.push(entry);
-    this.byN.set(entry.n, entry);
-    this.memoryBytes += entry.bytes;
-    this.memLastN = entry.n;
+  /** Reads spilled entries back until some can be handed out (or none are left), then emits `durable`. */
+  private loadInBackground(): void {
+    if (this.loading) return;
+    const source = {
+      cache: this.cache,
+      durableN: () => this.durableN,
+      containing: (n: number) => this.segments.containing(n),
+      firstAfter: (n: number) => this.segments.firstAfter(n),
+      reportCorrupt: (segment: Segment, lines: readonly CorruptLine[]) =>
+        this.deadLetters.reportCorrupt(segment, lines),
+    };
+    this.loading = (async () => {
+      let loaded: number | null = 0;
+      while (loaded === 0 && !this.closed && this.cache.lastN < this.durableN)
+        loaded = await loadSpilled(source);
+    })()
+      .catch((error: unknown) => {
+        // Left spilled: the next read() tries again.
+        this.log.error('outbox could not read spilled entries back', { dir: this.dir, error: String(error) });
+      })
+      .finally(() => {
+        this.loading = undefined;
+        if (!this.closed) this.emit('durable');
+      });
   }
 
-  private dropAckedHead(): void {
-    while (this.queueHead < this.queue.length && this.queue[this.queueHead]!.acked) this.queueHead += 1;
-    if (this.queueHead > 4096 && this.queueHead * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.queueHead);
-      this.queueHead = 0;
-    }
-  }
-
-  /** Index of the first cached entry with `n >= fromN`. */
-  private lowerBound(fromN: number): number {
-    let lo = this.queueHead;
-    let hi = this.queue.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.queue[mid]!.n < fromN) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** Reads entries after `memLastN` back from their segment; false when nothing could be loaded. */
-  private loadSpilled(): boolean {
-    const wanted = this.memLastN + 1;
-    const segment = this.segments.find((s) => !s.deleting && s.firstN <= wanted && s.lastN >= wanted);
-    if (!segment) {
-      // Entries in a gap (burnt numbers of failed writes) do not exist; skip past them.
-      const next = this.segments.find((s) => !s.deleting && s.firstN > wanted);
-      if (!next) {
-        this.memLastN = this.durableN;
-        return false;
-      }
-      this.memLastN = next.firstN - 1;
-      return true;
-    }
-    let loaded = 0;
-    let stoppedEarly = false;
-    const { entries, corrupt } = parseSegment(readFileSync(segment.logPath));
-    this.reportCorrupt(segment, corrupt);
-    for (const parsed of entries) {
-      if (parsed.n < wanted || parsed.n > this.durableN) continue;
-      if (segment.recoveredAcks?.has(parsed.n)) {
-        this.memLastN = parsed.n;
-        continue;
-      }
-      if (loaded > 0 && this.memoryBytes + parsed.bytes > this.maxMemoryBytes) {
-        stoppedEarly = true;
-        break;
-      }
-      this.cache({ ...parsed, segment, acked: false });
-      loaded += 1;
-    }
-    if (!stoppedEarly) this.memLastN = Math.max(this.memLastN, Math.min(segment.lastN, this.durableN));
-    return true;
-  }
-
-  /** Moves corrupt lines not reported before to the dead-letter file, loudly. */
-  private reportCorrupt(segment: Segment, lines: readonly CorruptLine[]): void {
-    for (const line of lines) {
-      if (segment.deadOffsets.has(line.offset)) continue;
-      segment.deadOffsets.add(line.offset);
-      const letter = {
-        reason: 'corrupt' as const,
-        detail: line.reason,
-        ...(line.n === undefined ? {} : { n: line.n }),
-        source: `${segment.logPath}@${line.offset}`,
-      };
-      writeDeadLetter(this.dir, { ...letter, data: line.line });
-      this.log.error('outbox entry corrupt on disk, moved to the dead-letter file, not published', letter);
-      this.onDeadLetter(letter);
-    }
-  }
-
-  // ---- recovery -----------------------------------------------------------------------------------------------
-
-  private recover(): void {
-    const names = readdirSync(this.dir)
-      .filter((name) => SEGMENT_PATTERN.test(name))
-      .sort();
-    let recovered = 0;
-    for (const name of names) {
-      const firstN = Number(SEGMENT_PATTERN.exec(name)![1]);
-      const base = segmentName(firstN);
-      const segment: Segment = {
-        firstN,
-        logPath: join(this.dir, `${base}.log`),
-        ackPath: join(this.dir, `${base}.ack`),
-        lastN: firstN - 1,
-        bytes: 0,
-        unacked: 0,
-        sealed: true,
-        deleting: false,
-        logFile: undefined,
-        ackFile: undefined,
-        ackBuffer: [],
-        recoveredAcks: undefined,
-        deadOffsets: new Set(),
-      };
-      const acks = new Set<number>();
-      try {
-        for (const line of readFileSync(segment.ackPath, 'utf8').split('\n')) {
-          const n = Number(line);
-          if (line !== '' && Number.isSafeInteger(n)) acks.add(n);
-        }
-      } catch {
-        // No ack file: nothing in this segment was acknowledged yet.
-      }
-      const content = readFileSync(segment.logPath);
-      const { entries, validLength, corrupt, legacy } = parseSegment(content);
-      if (validLength < content.length) {
-        // A torn tail: that append never resolved, so dropping it loses nothing anyone was promised.
-        truncateSync(segment.logPath, validLength);
-      }
-      if (legacy)
-        this.log.info('outbox segment without checksums (older rigbench)', { path: segment.logPath });
-      this.reportCorrupt(
-        segment,
-        corrupt.filter((line) => line.n === undefined || !acks.has(line.n)),
-      );
-      // Numbers of corrupt lines are burnt too: a new entry must never reuse one.
-      for (const line of corrupt) if (line.n !== undefined) this.nextN = Math.max(this.nextN, line.n + 1);
-      const unacked = entries.filter((entry) => !acks.has(entry.n));
-      const last = entries[entries.length - 1];
-      if (unacked.length === 0) {
-        unlinkSync(segment.logPath);
-        try {
-          unlinkSync(segment.ackPath);
-        } catch {
-          // Already gone.
-        }
-        if (last) this.nextN = Math.max(this.nextN, last.n + 1);
-        continue;
-      }
-      segment.lastN = last!.n;
-      segment.unacked = unacked.length;
-      segment.recoveredAcks = acks;
-      segment.bytes = validLength + fileSize(segment.ackPath);
-      this.segments.push(segment);
-      this.diskBytes += segment.bytes;
-      this.pending += unacked.length;
-      this.nextN = Math.max(this.nextN, segment.lastN + 1);
-      this.durableN = segment.lastN;
-      recovered += unacked.length;
-    }
-    // Nothing is cached yet: the first read() loads pending entries from the oldest segment on.
-    const oldest = this.segments[0];
-    if (oldest) {
-      this.memLastN = oldest.firstN - 1;
-    } else {
+  private async recover(): Promise<void> {
+    let caching = true;
+    const recovered = await recoverSegments(this.dir, {
+      log: this.log,
+      reportCorrupt: (segment, lines) => this.deadLetters.reportCorrupt(segment, lines),
+      kept: (segment, unacked) => {
+        if (this.segments.list.length === 0) this.cache.lastN = segment.firstN - 1;
+        this.segments.adopt(segment);
+        this.durableN = segment.lastN;
+        // The oldest pending entries go to memory while the budget allows, so the first reads need no disk.
+        if (!caching) return;
+        cacheParsed(
+          { cache: this.cache, durableN: () => this.durableN },
+          segment,
+          unacked,
+          segment.firstN,
+          this.cache.empty,
+        );
+        caching = this.cache.lastN >= segment.lastN;
+      },
+    });
+    this.pending = recovered.pending;
+    this.nextN = recovered.nextN;
+    if (recovered.segments.length === 0) {
       this.durableN = this.nextN - 1;
-      this.memLastN = this.durableN;
+      this.cache.lastN = this.durableN;
     }
-    if (recovered > 0)
-      this.log.info('outbox recovered pending events', { dir: this.dir, pending: recovered });
+    if (recovered.pending > 0) {
+      this.log.info('outbox recovered pending events', { dir: this.dir, pending: recovered.pending });
+    }
     this.checkUsage();
-  }
-}
-
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
   }
 }

@@ -247,7 +247,11 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
       this.outbox = await EventOutbox.open({
         ...this.options.outbox,
         logger: this.log,
-        onDeadLetter: (letter) => this.emit('deadLetter', letter),
+        onDeadLetter: (letter) => {
+          this.emit('deadLetter', letter);
+          // The letter is on disk and the entry no longer pending: a flush() may be done now.
+          this.scheduleEmit();
+        },
       });
     } catch (error) {
       this.currentState = 'failed';

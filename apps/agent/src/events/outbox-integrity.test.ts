@@ -114,10 +114,25 @@ describe('outbox integrity', () => {
     expect(parseSegment(Buffer.from('rigbench-outbox 2\n')).entries).toEqual([]);
   });
 
+  test('outbox - checksums off (the benchmark baseline) writes the pre-checksum format, read back alike', async () => {
+    let outbox = await EventOutbox.open({ dir, maxBytes: 1 << 20, checksums: false });
+    await Promise.all([1, 2, 3].map((i) => outbox.append(record(i))));
+    await outbox.close();
+    const bytes = readFileSync(segmentPath());
+    expect(bytes.toString()).toBe(
+      [1, 2, 3].map((i) => `${i}\t${record(i).subject}\t${record(i).msgId}\t${record(i).payload}\n`).join(''),
+    );
+    outbox = await EventOutbox.open({ dir, maxBytes: 1 << 20 });
+    expect(outbox.read(1, 10).map((e) => Buffer.from(e.data).toString())).toEqual(
+      [1, 2, 3].map((i) => record(i).payload),
+    );
+    await outbox.close();
+  });
+
   test('outbox - a LOCK whose pid now belongs to another process (pid reuse) is taken over', async () => {
     const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     const live = process.ppid;
-    const ticks = processStartTicks(live);
+    const ticks = await processStartTicks(live);
     expect(ticks).not.toBeNull();
     // The same pid, started at another time: a reused pid, not the holder.
     writeFileSync(join(dir, 'LOCK'), `${live} ${Number(ticks) + 1} ${bootId}\n`);

@@ -7,8 +7,10 @@
  * reboot: the agent comes back with a low pid, some other service got the old one) is taken over instead of
  * stopping the agent in a restart loop. Where `/proc` is missing (macOS), the lock falls back to the pid alone.
  * A legacy `LOCK` with only a pid is stale when that pid's process started after the file was written.
+ *
+ * All file access is asynchronous (`node:fs/promises`): an outbox may be opened while the agent already serves.
  */
-import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OutboxLockedError } from './event-errors.js';
 
@@ -24,9 +26,9 @@ export interface LockHolder {
 const lockedHere = new Set<string>();
 
 /** Start time of `pid` in clock ticks since boot (`/proc/<pid>/stat` field 22), or null. */
-export function processStartTicks(pid: number): string | null {
+export async function processStartTicks(pid: number): Promise<string | null> {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // Field 2 (comm) is in parentheses and may itself hold spaces or ')': count fields after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return fields[19] ?? null;
@@ -35,9 +37,9 @@ export function processStartTicks(pid: number): string | null {
   }
 }
 
-function bootId(): string | null {
+async function bootId(): Promise<string | null> {
   try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
   } catch {
     return null;
   }
@@ -62,11 +64,11 @@ export function parseLockHolder(text: string): LockHolder | null {
 }
 
 /** Seconds since the epoch at which `pid` started, from /proc (assumes the usual USER_HZ of 100). */
-function processStartEpochSeconds(pid: number): number | null {
-  const ticks = processStartTicks(pid);
+async function processStartEpochSeconds(pid: number): Promise<number | null> {
+  const ticks = await processStartTicks(pid);
   if (ticks === null) return null;
   try {
-    const btime = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1];
+    const btime = /^btime (\d+)$/m.exec(await readFile('/proc/stat', 'utf8'))?.[1];
     return btime === undefined ? null : Number(btime) + Number(ticks) / 100;
   } catch {
     return null;
@@ -74,16 +76,16 @@ function processStartEpochSeconds(pid: number): number | null {
 }
 
 /** True when the process `holder` names is still the one that wrote the lock. */
-export function holderAlive(holder: LockHolder, lockWrittenMs: number): boolean {
+export async function holderAlive(holder: LockHolder, lockWrittenMs: number): Promise<boolean> {
   if (!processExists(holder.pid)) return false;
   if (holder.startTicks !== null) {
-    const currentBoot = bootId();
+    const currentBoot = await bootId();
     if (holder.bootId !== null && currentBoot !== null && holder.bootId !== currentBoot) return false;
-    const ticks = processStartTicks(holder.pid);
+    const ticks = await processStartTicks(holder.pid);
     return ticks === null || ticks === holder.startTicks;
   }
   // Legacy lock (pid only): a process that started after the lock was written cannot have written it.
-  const started = processStartEpochSeconds(holder.pid);
+  const started = await processStartEpochSeconds(holder.pid);
   return started === null || started * 1000 <= lockWrittenMs + 1000;
 }
 
@@ -91,32 +93,41 @@ export function holderAlive(holder: LockHolder, lockWrittenMs: number): boolean 
  * Takes the lock of `dir`; throws {@link OutboxLockedError} while another live process (or another open outbox in
  * this process) holds it. A stale lock is taken over.
  */
-export function lockOutboxDir(dir: string): void {
+export async function lockOutboxDir(dir: string): Promise<void> {
   const path = join(dir, 'LOCK');
   if (lockedHere.has(path)) throw new OutboxLockedError(dir, process.pid);
-  let holder: LockHolder | null = null;
-  let writtenMs = 0;
-  try {
-    holder = parseLockHolder(readFileSync(path, 'utf8'));
-    writtenMs = statSync(path).mtimeMs;
-  } catch {
-    // No lock file: free.
-  }
-  if (holder !== null && holder.pid !== process.pid && holderAlive(holder, writtenMs)) {
-    throw new OutboxLockedError(dir, holder.pid);
-  }
-  const me = [process.pid, processStartTicks(process.pid), bootId()].filter((part) => part !== null);
-  writeFileSync(path, `${me.join(' ')}\n`);
+  // Claimed before the first await, so a second open in this process cannot slip in while this one reads.
   lockedHere.add(path);
+  try {
+    let holder: LockHolder | null = null;
+    let writtenMs = 0;
+    try {
+      holder = parseLockHolder(await readFile(path, 'utf8'));
+      writtenMs = (await stat(path)).mtimeMs;
+    } catch {
+      // No lock file: free.
+    }
+    if (holder !== null && holder.pid !== process.pid && (await holderAlive(holder, writtenMs))) {
+      throw new OutboxLockedError(dir, holder.pid);
+    }
+    const me = [process.pid, await processStartTicks(process.pid), await bootId()].filter(
+      (part) => part !== null,
+    );
+    await writeFile(path, `${me.join(' ')}\n`);
+  } catch (error) {
+    lockedHere.delete(path);
+    throw error;
+  }
 }
 
 /** Gives the lock of `dir` back. */
-export function unlockOutboxDir(dir: string): void {
+export async function unlockOutboxDir(dir: string): Promise<void> {
   const path = join(dir, 'LOCK');
-  lockedHere.delete(path);
   try {
-    unlinkSync(path);
+    await unlink(path);
   } catch {
     // Already gone.
+  } finally {
+    lockedHere.delete(path);
   }
 }

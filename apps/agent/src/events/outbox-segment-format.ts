@@ -19,6 +19,14 @@ const TAB = 0x09;
 /** Bytes of the checksum field with its tab. */
 export const CRC_FIELD_BYTES = 9;
 
+/** Segment log files are named `seg-<first entry number, 16 digits>.log`. */
+export const SEGMENT_LOG_PATTERN = /^seg-(\d{16})\.log$/;
+
+/** The file name of a segment without its extension (`.log` for entries, `.ack` for acknowledged numbers). */
+export function segmentBaseName(firstN: number): string {
+  return `seg-${String(firstN).padStart(16, '0')}`;
+}
+
 /** An entry read back from a segment file. */
 export interface ParsedEntry {
   readonly n: number;
@@ -52,9 +60,23 @@ export interface ParsedSegment {
   legacy: boolean;
 }
 
-/** The checksum field (8 hex digits) of an entry with this prefix (`n \t subject \t msgId \t`) and payload. */
-export function entryChecksum(prefix: string, payload: string | Uint8Array): string {
-  return (crc32(payload, crc32(prefix)) >>> 0).toString(16).padStart(8, '0');
+/**
+ * Fills in the checksum field of a line being written into `buffer`: the line starts at `lineStart`, its 9-byte
+ * checksum field (left free) at `fieldAt`, and its payload ends at `payloadEnd`. Computed over the bytes already
+ * in the buffer, so the payload is encoded once, not once more for the checksum.
+ */
+export function writeChecksumField(
+  buffer: Buffer,
+  lineStart: number,
+  fieldAt: number,
+  payloadEnd: number,
+): void {
+  const crc = crc32(
+    buffer.subarray(fieldAt + CRC_FIELD_BYTES, payloadEnd),
+    crc32(buffer.subarray(lineStart, fieldAt)),
+  );
+  buffer.write((crc >>> 0).toString(16).padStart(8, '0'), fieldAt, 'latin1');
+  buffer[fieldAt + CRC_FIELD_BYTES - 1] = TAB;
 }
 
 /** Parses a whole segment file. */

@@ -4,6 +4,7 @@ export type { AuthVerdict } from './token-auth.js';
 export { serverCredentials, TlsFileError } from './tls-credentials.js';
 export {
   checkDownloadAllowed,
+  createNodeLlamaCppDownloadPlanner,
   freeBytes,
   guardedUriResolver,
   hfRepo,
@@ -11,3 +12,9 @@ export {
   nodeLlamaCppDownloadPlanner,
 } from './model-download.js';
 export type { DownloadLogger, DownloadPlanner, DownloadPolicy, PlannedDownload } from './model-download.js';
+export { throttledProgress } from './download-progress.js';
+export type {
+  DownloadProgress,
+  DownloadProgressListener,
+  ProgressThrottleOptions,
+} from './download-progress.js';

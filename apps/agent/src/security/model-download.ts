@@ -6,6 +6,7 @@
  * known, before its first byte is written.
  */
 import { stat, statfs } from 'node:fs/promises';
+import { throttledProgress } from './download-progress.js';
 import { ModelReferenceError, type ModelUriResolver } from './model-path.js';
 
 /** The agent's download policy (config `downloads.*`). */
@@ -82,26 +83,35 @@ export interface DownloadLogger {
   info(message: string, details?: Record<string, unknown>): void;
 }
 
-/** node-llama-cpp's downloader: resolves the URI (one small request), downloads only when asked. */
-export const nodeLlamaCppDownloadPlanner: DownloadPlanner = async (uri, directory) => {
-  const { createModelDownloader } = await import('node-llama-cpp');
-  let onProgress: (downloaded: number) => void = () => undefined;
-  const downloader = await createModelDownloader({
-    modelUri: uri,
-    dirPath: directory,
-    showCliProgress: false,
-    onProgress: (status) => onProgress(status.downloadedSize),
-  });
-  return {
-    entrypointFilename: downloader.entrypointFilename,
-    totalSize: downloader.totalSize,
-    filePaths: downloader.filesInfo.map((file) => file.filePath),
-    download: (signal, progress) => {
-      onProgress = progress;
-      return downloader.download(signal ? { signal } : {});
-    },
+/**
+ * node-llama-cpp's downloader: resolves the URI (one small request), downloads only when asked. `huggingFace`
+ * replaces the Hugging Face endpoint (a mirror; node-llama-cpp also reads `HF_ENDPOINT`).
+ */
+export function createNodeLlamaCppDownloadPlanner(endpoints: { huggingFace?: string } = {}): DownloadPlanner {
+  return async (uri, directory) => {
+    const { createModelDownloader } = await import('node-llama-cpp');
+    let onProgress: (downloaded: number) => void = () => undefined;
+    const downloader = await createModelDownloader({
+      modelUri: uri,
+      dirPath: directory,
+      showCliProgress: false,
+      ...(endpoints.huggingFace ? { endpoints: { huggingFace: endpoints.huggingFace } } : {}),
+      onProgress: (status) => onProgress(status.downloadedSize),
+    });
+    return {
+      entrypointFilename: downloader.entrypointFilename,
+      totalSize: downloader.totalSize,
+      filePaths: downloader.filesInfo.map((file) => file.filePath),
+      download: (signal, progress) => {
+        onProgress = progress;
+        return downloader.download(signal ? { signal } : {});
+      },
+    };
   };
-};
+}
+
+/** {@link createNodeLlamaCppDownloadPlanner} with the default endpoint. */
+export const nodeLlamaCppDownloadPlanner: DownloadPlanner = createNodeLlamaCppDownloadPlanner();
 
 /** Free bytes for unprivileged users on the file system holding `path`. */
 export async function freeBytes(path: string): Promise<number> {
@@ -121,7 +131,8 @@ async function presentBytes(paths: readonly string[]): Promise<number> {
 
 /**
  * A {@link ModelUriResolver} that enforces `policy` around `planner`: allowed source, `.gguf` entrypoint, size
- * cap and free-space reserve checked before the transfer starts, progress logged every 10 %, aborted by `signal`.
+ * cap and free-space reserve checked before the transfer starts, progress logged every 10 % and handed to the
+ * caller's `onProgress` (throttled, see `download-progress.ts`), aborted by `signal`.
  */
 export function guardedUriResolver(
   policy: DownloadPolicy,
@@ -129,7 +140,7 @@ export function guardedUriResolver(
   logger: DownloadLogger,
   free: (path: string) => Promise<number> = freeBytes,
 ): ModelUriResolver {
-  return async (uri, directory, signal) => {
+  return async (uri, directory, signal, onProgress) => {
     checkDownloadAllowed(uri, policy);
     signal?.throwIfAborted();
     const plan = await planner(uri, directory, signal);
@@ -157,7 +168,10 @@ export function guardedUriResolver(
     signal?.throwIfAborted();
     logger.info('model download starting', { uri, bytes: plan.totalSize, missing });
     let reported = 0;
+    const report = onProgress ? throttledProgress(uri, plan.totalSize, onProgress) : () => undefined;
+    report(plan.totalSize - missing);
     const path = await plan.download(signal, (downloaded) => {
+      report(downloaded);
       const tenth = plan.totalSize > 0 ? Math.floor((downloaded / plan.totalSize) * 10) : 10;
       if (tenth > reported) {
         reported = tenth;
@@ -169,6 +183,8 @@ export function guardedUriResolver(
         });
       }
     });
+    // A download with nothing missing (or a downloader that did not report the last bytes) still completes.
+    report(plan.totalSize);
     logger.info('model download finished', { uri, path });
     return path;
   };

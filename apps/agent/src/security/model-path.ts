@@ -1,5 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { DownloadProgressListener } from './download-progress.js';
 
 /** Base of every failure to turn a plan's model `source` into a file inside the models directory. */
 export class ModelReferenceError extends Error {
@@ -35,13 +36,20 @@ export class ModelDownloadError extends ModelReferenceError {
 }
 
 /** Downloads an `hf:` URI into `directory`; `guardedUriResolver` (model-download.ts) in production. */
-export type ModelUriResolver = (uri: string, directory: string, signal?: AbortSignal) => Promise<string>;
+export type ModelUriResolver = (
+  uri: string,
+  directory: string,
+  signal?: AbortSignal,
+  onProgress?: DownloadProgressListener,
+) => Promise<string>;
 
 /** Options of {@link resolveModelPath}. */
 export interface ResolveModelPathOptions {
   /** Resolves `hf:` URIs; without one they are refused. */
   resolveUri?: ModelUriResolver;
   signal?: AbortSignal;
+  /** Progress of a download, when `source` needs one (throttled by the resolver). */
+  onProgress?: DownloadProgressListener;
 }
 
 const isInside = (root: string, path: string): boolean => path === root || path.startsWith(root + sep);
@@ -71,7 +79,7 @@ export async function resolveModelPath(
       throw new ModelDownloadError(source, `cannot resolve ${source}: this agent does not download models`);
     }
     try {
-      candidate = await options.resolveUri(source, root, options.signal);
+      candidate = await options.resolveUri(source, root, options.signal, options.onProgress);
     } catch (error) {
       throw new ModelDownloadError(
         source,

@@ -14,6 +14,7 @@ import {
   resolveModelPath,
   serverCredentials,
   type DownloadPlanner,
+  type DownloadProgressListener,
 } from '../security/index.js';
 import { buildAgentInfo, stackVersions } from './agent-info.js';
 import type { AgentLogger } from './agent-logger.js';
@@ -104,11 +105,19 @@ export class AgentRuntime {
       options.downloadPlanner ?? nodeLlamaCppDownloadPlanner,
       this.#log.child({ module: 'downloads' }),
     );
-    const resolveModel = (source: string, signal?: AbortSignal): Promise<string> =>
-      resolveModelPath(config.modelsDir, source, { resolveUri, ...(signal ? { signal } : {}) });
+    const resolveModel = (
+      source: string,
+      signal?: AbortSignal,
+      onProgress?: DownloadProgressListener,
+    ): Promise<string> =>
+      resolveModelPath(config.modelsDir, source, {
+        resolveUri,
+        ...(signal ? { signal } : {}),
+        ...(onProgress ? { onProgress } : {}),
+      });
     this.engine = new InferenceEngine({
-      // The run's signal: CancelRun and shutdown abort a download in progress.
-      resolveModelPath: (source, signal) => resolveModel(source, signal),
+      // The run's signal: CancelRun and shutdown abort a download in progress; progress becomes the run's events.
+      resolveModelPath: resolveModel,
       caseTimeoutMs: config.limits.caseTimeoutMs ?? NO_CASE_LIMIT_MS,
       workerUvThreadpoolSize: config.worker.uvThreadpoolSize,
       threadPool: { mode: config.worker.threadPool, nativeDir: config.worker.nativeDir },

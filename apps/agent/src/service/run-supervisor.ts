@@ -21,7 +21,7 @@ import {
   type SampleRecordedEvent,
 } from '@rigbench/shared';
 import type { AgentLimits } from '../config/index.js';
-import { ModelNotFoundError, ModelReferenceError } from '../security/index.js';
+import { ModelNotFoundError, ModelReferenceError, type DownloadProgressListener } from '../security/index.js';
 import {
   AgentBusyError,
   AgentShuttingDownError,
@@ -46,8 +46,15 @@ export { checkLimits, RUN_TEXT_LIMITS } from './run-admission.js';
 
 /** The inference engine as the supervisor uses it. */
 export interface CaseRunner {
-  /** Runs the cases in order; ends early (after a failed `case.finished` for the current case) on abort. */
-  run(cases: readonly BenchCase[], signal: AbortSignal): AsyncIterable<EngineEventPayload>;
+  /**
+   * Runs the cases in order; ends early (after a failed `case.finished` for the current case) on abort. Model
+   * download progress goes to `observer` while a case waits for its model.
+   */
+  run(
+    cases: readonly BenchCase[],
+    signal: AbortSignal,
+    observer?: { onDownloadProgress?: DownloadProgressListener },
+  ): AsyncIterable<EngineEventPayload>;
 }
 
 /** Where events go: the durable outbox in front of JetStream. */
@@ -463,7 +470,15 @@ export class RunSupervisor {
           );
     const fingerprints = new Map<string, Fingerprint>();
     try {
-      for await (const payload of this.#options.engine.run(cases, run.abort.signal)) {
+      // Download progress arrives while the engine waits for a model, between the events it yields; stamped in
+      // arrival order like them. One that cannot be stored stops the run (which stops the download).
+      const onDownloadProgress: DownloadProgressListener = (progress) => {
+        emit(stamp({ type: 'model.download', ...progress })).catch((error: unknown) => {
+          logger.error('download progress event not stored', { runId: run.runId, error: String(error) });
+          this.#abort(run, 'failed', `events could not be stored: ${(error as Error).message}`);
+        });
+      };
+      for await (const payload of this.#options.engine.run(cases, run.abort.signal, { onDownloadProgress })) {
         if (payload.type === 'case.started' && run.stopAfterCase) {
           // Stopping between cases: the next case is not started (leaving the loop ends the engine's worker).
           this.#abort(run, 'cancelled', 'agent shutting down (after the current case)');

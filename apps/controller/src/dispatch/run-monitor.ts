@@ -218,6 +218,10 @@ function applyEvent(progress: AgentProgress, json: string): void {
       break;
     case 'case.started':
       progress.currentCase = event.caseId;
+      if (progress.status.startsWith('model download')) progress.status = 'running';
+      break;
+    case 'model.download':
+      progress.status = downloadStatus(event.source, event.downloadedBytes, event.totalBytes, event.done);
       break;
     case 'sample.recorded':
       progress.lastTokensPerSecond = event.sample.decodeTokensPerSecond;
@@ -230,4 +234,12 @@ function applyEvent(progress: AgentProgress, json: string): void {
       progress.status = `agent finished (${event.outcome}), storing`;
       break;
   }
+}
+
+/** `model download hf:… 45 % (12.3 of 27.1 MB)`, or `… done (27.1 MB)`: the status while a case waits for its model. */
+export function downloadStatus(source: string, downloaded: number, total: number, done: boolean): string {
+  const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
+  if (done) return `model download ${source} done (${mb(total)} MB)`;
+  const percent = total > 0 ? Math.floor((downloaded / total) * 100) : 0;
+  return `model download ${source} ${percent} % (${mb(downloaded)} of ${mb(total)} MB)`;
 }

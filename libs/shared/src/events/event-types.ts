@@ -94,9 +94,31 @@ export interface RunFinishedEvent extends EventBase {
   lastSeq: number;
 }
 
+/**
+ * Progress of a model download (`hf:` source, `downloads.enabled`) before the case that needs it starts: at
+ * most once a second or every 5 % of the bytes, and once more when the download completes. Display only: the
+ * store keeps it with the run's events; nothing is derived from it.
+ */
+export interface ModelDownloadEvent extends EventBase {
+  type: 'model.download';
+  /** The plan's model source being downloaded. */
+  source: string;
+  /** Bytes present so far (files already complete count). */
+  downloadedBytes: number;
+  /** Bytes of the whole download (every file of a split model together). */
+  totalBytes: number;
+  /** True on the event sent when every byte is present. */
+  done: boolean;
+}
+
 /** Every event on the event stream, discriminated by `type`. */
 export type RigbenchEvent =
-  RunAcceptedEvent | CaseStartedEvent | SampleRecordedEvent | CaseFinishedEvent | RunFinishedEvent;
+  | RunAcceptedEvent
+  | CaseStartedEvent
+  | SampleRecordedEvent
+  | CaseFinishedEvent
+  | RunFinishedEvent
+  | ModelDownloadEvent;
 export type RigbenchEventType = RigbenchEvent['type'];
 
 /** Distributive Omit so each union member keeps its own fields. */

@@ -136,6 +136,14 @@ const eventSchema = z.discriminatedUnion('type', [
     caseOutcomes: z.record(z.string(), caseOutcome),
     lastSeq: z.number().int().positive(),
   }),
+  z.looseObject({
+    ...base,
+    type: z.literal('model.download'),
+    source: z.string().min(1),
+    downloadedBytes: nonNegative,
+    totalBytes: nonNegative,
+    done: z.boolean(),
+  }),
 ]);
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
