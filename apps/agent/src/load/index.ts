@@ -8,6 +8,7 @@ export {
 export {
   summarizeLoad,
   summarizeLatency,
+  requestRecords,
   meetsSlo,
   arrivalSchedule,
   type RequestTiming,

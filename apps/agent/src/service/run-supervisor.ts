@@ -15,6 +15,7 @@ import {
   type CaseOutcome,
   type CaseStartedEvent,
   type EventPayload,
+  type LoadLevelRecordedEvent,
   type Fingerprint,
   type RigbenchEvent,
   type RunOutcome,
@@ -40,7 +41,10 @@ import { createStamper, type Stamper } from './run-stamper.js';
 
 /** What the engine yields for a run: events without the envelope the supervisor stamps on. */
 export type EngineEventPayload =
-  EventPayload<CaseStartedEvent> | EventPayload<SampleRecordedEvent> | EventPayload<CaseFinishedEvent>;
+  | EventPayload<CaseStartedEvent>
+  | EventPayload<SampleRecordedEvent>
+  | EventPayload<CaseFinishedEvent>
+  | EventPayload<LoadLevelRecordedEvent>;
 
 export { checkLimits, RUN_TEXT_LIMITS } from './run-admission.js';
 
@@ -70,7 +74,7 @@ export interface MetricLabels {
   model: string;
   backend: string;
   prompt: string;
-  mode: 'chat' | 'raw';
+  mode: BenchCase['workload']['mode'];
   /** GPU indexes, comma-separated, or `none`. */
   devices: string;
   /** The threads setting: `auto` or a number. */
@@ -480,6 +484,8 @@ export class RunSupervisor {
         } else if (payload.type === 'sample.recorded') {
           samplesPerCase[payload.caseId] = (samplesPerCase[payload.caseId] ?? 0) + 1;
           if (labels) metrics?.observeSample(labels, payload.sample);
+        } else if (payload.type === 'load.level.recorded') {
+          // A load level is its case's result; it is not a sample (samplesPerCase stays as it is).
         } else {
           openCase = null;
           samplesPerCase[payload.caseId] ??= 0;

@@ -1,5 +1,6 @@
 import type { Fingerprint } from '../measurement/fingerprint.js';
 import type { Sample } from '../measurement/sample.js';
+import type { LoadLevelRecordedEvent } from './load-level-event.js';
 
 /**
  * Events an agent publishes to JetStream, one stream for the fleet.
@@ -96,7 +97,12 @@ export interface RunFinishedEvent extends EventBase {
 
 /** Every event on the event stream, discriminated by `type`. */
 export type RigbenchEvent =
-  RunAcceptedEvent | CaseStartedEvent | SampleRecordedEvent | CaseFinishedEvent | RunFinishedEvent;
+  | RunAcceptedEvent
+  | CaseStartedEvent
+  | SampleRecordedEvent
+  | CaseFinishedEvent
+  | RunFinishedEvent
+  | LoadLevelRecordedEvent;
 export type RigbenchEventType = RigbenchEvent['type'];
 
 /** Distributive Omit so each union member keeps its own fields. */

@@ -171,6 +171,8 @@ describe('planSummary', () => {
       prompts: 3,
       chatPrompts: 3,
       rawTests: 0,
+      loadTests: 0,
+      loadCases: 0,
       loadGroups: 8,
       measuredSamples: 24 * 4,
       warmupRuns: 24,
