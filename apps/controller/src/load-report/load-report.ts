@@ -8,7 +8,7 @@ import { fixed, percent, stable } from '../report/number-format.js';
 import type { TableSpec } from '../report/report-tables.js';
 import type { RunDataset } from '../report/run-dataset.js';
 import { escapeXml } from '../report/svg-charts.js';
-import { LOAD_CURVE_LEGEND, loadCurveSvg, type LoadCurvePoint } from './load-curve.js';
+import { LOAD_CURVE_CSS, LOAD_CURVE_LEGEND, loadCurveSvg, type LoadCurvePoint } from './load-curve.js';
 
 /** One level with what it ran on. */
 export interface LoadReportLevel {
@@ -173,7 +173,9 @@ export function loadSectionHtml(datasets: readonly RunDataset[], table: (t: Tabl
   const sweeps = loadSweeps(loadReportLevels(datasets), datasets.length > 1);
   if (sweeps.length === 0) return [];
   return [
-    '<section id="serving-load"><h2>Serving load (concurrency sweeps)</h2>',
+    // The curve's styles come with the section: reports without load levels stay as they were.
+    `<section id="serving-load"><style>figure.load-sweep{margin:0 0 8px}${LOAD_CURVE_CSS}</style>`,
+    '<h2>Serving load (concurrency sweeps)</h2>',
     `<p class="note">${escapeXml(LOAD_CURVE_LEGEND)} Where throughput flattens while latency climbs, the box is saturated.</p>`,
     ...sweeps.map((s) => `<figure class="load-sweep">${loadCurveSvg(curvePoints(s), s.title)}</figure>`),
     table(loadLevelTable(sweeps)),

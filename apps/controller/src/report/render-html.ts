@@ -1,5 +1,5 @@
 import type { Answer } from '../answers/build-answers.js';
-import { LOAD_CURVE_CSS, loadSectionHtml } from '../load-report/index.js';
+import { loadSectionHtml } from '../load-report/index.js';
 import { answersHtml } from '../answers/render-answers.js';
 import type { FingerprintSummary } from './fingerprint-summary.js';
 import { FACET_CSS, facetedBars } from './html-charts.js';
@@ -41,8 +41,7 @@ code{font-size:12px}
 .answers{padding-left:20px;margin:6px 0}.answer{margin:3px 0}.answer.sure{font-weight:600}
 .problems summary{cursor:pointer}.problems ul{margin:4px 0 8px;font-size:12px}
 figure.dot-panel{margin:0}figure.dot-panel figcaption{font-size:11px;font-weight:600;max-width:280px;overflow-wrap:anywhere}
-${FACET_CSS}
-figure.load-sweep{margin:0 0 8px}${LOAD_CURVE_CSS}`;
+${FACET_CSS}`;
 
 function htmlTable(t: TableSpec): string {
   const cls = (i: number): string => (t.right?.includes(i) ? ' class="r"' : '');
