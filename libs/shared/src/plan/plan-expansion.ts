@@ -308,7 +308,7 @@ export function formatPlanSummary(summary: PlanSummary): string[] {
   return [
     `plan "${summary.name}": ${summary.cases} cases`,
     `  models ${summary.models}, chat prompts ${summary.chatPrompts}, raw tests ${summary.rawTests}` +
-      (summary.loadTests > 0 ? `, load tests ${summary.loadTests} (${summary.loadCases} levels)` : ''),
+      (summary.loadTests > 0 ? `, load tests ${summary.loadTests} (${summary.loadCases} level cases)` : ''),
     `  backends ${summary.backends.join(', ')}; device sets ${sets}`,
     `  load groups (model loads per agent) ${summary.loadGroups}`,
     `  measured samples per agent ${summary.measuredSamples} (${summary.repetitions} repetitions), ` +

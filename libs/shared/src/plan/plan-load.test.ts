@@ -61,7 +61,7 @@ describe('plan load tests', () => {
       measuredSamples: 0,
       loadGroups: 1,
     });
-    expect(formatPlanSummary(summary)[1]).toContain('load tests 1 (3 levels)');
+    expect(formatPlanSummary(summary)[1]).toContain('load tests 1 (3 level cases)');
   });
 
   test('load - Poisson arrivals and a duration instead of a request count; a plan without load keeps its hash', () => {
