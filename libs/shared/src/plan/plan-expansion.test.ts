@@ -228,7 +228,7 @@ describe('canonicalPlanHash', () => {
 
 describe('countPlanCases', () => {
   test('equals the expanded case count for the examples', () => {
-    for (const name of ['quick-cpu.yaml', 'seed-p104.yaml']) {
+    for (const name of ['quick-cpu.yaml', 'seed-p104.yaml', 'load-sweep.yaml']) {
       const plan = example(name);
       expect(countPlanCases(plan)).toBe(expandPlan(plan).length);
     }
