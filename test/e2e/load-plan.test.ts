@@ -29,6 +29,12 @@ prompts:
       prompts: ["你好", "你觉得英伟达怎么样？"]
       maxTokens: 8
       slo: { ttftSeconds: ${TTFT_SLO_SECONDS}, itlP90Seconds: ${ITL_P90_SLO_SECONDS} }
+    - id: poisson
+      concurrency: 2
+      arrivalRate: 20
+      durationSeconds: 1
+      prompts: ["你好"]
+      maxTokens: 4
 matrix:
   backend: cpu
   threads: [1]
@@ -103,7 +109,7 @@ describe('a plan load test end to end (built binaries, real nats-server, a real 
     });
     const runId = /^run (\S+)$/m.exec(run.stdout)?.[1];
     expect(runId).toBeDefined();
-    expect(run.stdout).toMatch(/box: complete, 2\/2 cases/);
+    expect(run.stdout).toMatch(/box: complete, 3\/3 cases/);
 
     // The store: one load_levels row per level, the figures consistent with the stored requests.
     const db = new Database(store, { readonly: true });
@@ -111,10 +117,27 @@ describe('a plan load test end to end (built binaries, real nats-server, a real 
       .prepare(
         `SELECT l.case_id, l.concurrency, l.completed, l.request_throughput, l.output_throughput, l.goodput,
            l.slo_attainment, l.duration_seconds, l.p90_ttft_ms, l.p90_itl_ms, l.requests_json, l.summary_json
-         FROM load_levels l JOIN run_agents a ON l.ra = a.id WHERE a.run_id = ? ORDER BY l.concurrency`,
+         FROM load_levels l JOIN run_agents a ON l.ra = a.id WHERE a.run_id = ? AND l.test_id = 'serve'
+         ORDER BY l.concurrency`,
+      )
+      .all(runId) as Array<Record<string, unknown>>;
+    const poisson = db
+      .prepare(
+        `SELECT l.stream, l.arrival_rate, l.completed, l.slo_json, l.goodput, l.requests_json FROM load_levels l
+         JOIN run_agents a ON l.ra = a.id WHERE a.run_id = ? AND l.test_id = 'poisson'`,
       )
       .all(runId) as Array<Record<string, unknown>>;
     db.close();
+    // The Poisson level: arrivals from the seeded stream, sent for one second only, no SLOs so no goodput.
+    expect(poisson).toHaveLength(1);
+    expect(poisson[0]).toMatchObject({ stream: 'poisson', arrival_rate: 20, slo_json: null, goodput: null });
+    const arrivals = (JSON.parse(poisson[0]!.requests_json as string) as LoadLevelRecord['requests']).map(
+      (q) => q.arrivalMs,
+    );
+    expect(arrivals.length).toBe(poisson[0]!.completed);
+    expect(arrivals.length).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...arrivals)).toBeLessThan(1000);
+    expect([...arrivals].sort((x, y) => x - y)).toEqual(arrivals);
     expect(rows.map((r) => [r.case_id, r.concurrency, r.completed])).toEqual([
       ['c000-tiny-cpu-serve-conc1', 1, 4],
       ['c001-tiny-cpu-serve-conc2', 2, 4],
@@ -156,8 +179,9 @@ describe('a plan load test end to end (built binaries, real nats-server, a real 
     expect(report.load.map((l) => [l.agentId, l.model, l.backend, l.testId, l.concurrency])).toEqual([
       ['box', 'tiny', 'cpu', 'serve', 1],
       ['box', 'tiny', 'cpu', 'serve', 2],
+      ['box', 'tiny', 'cpu', 'poisson', 2],
     ]);
-    for (const [i, l] of report.load.entries()) {
+    for (const [i, l] of report.load.slice(0, 2).entries()) {
       expect(l.summary.goodput).toBeCloseTo(rows[i]!.goodput as number, 6);
       expect(l.slo).toEqual({ ttftMs: TTFT_SLO_SECONDS * 1000, itlP90Ms: ITL_P90_SLO_SECONDS * 1000 });
       expect(l.requests).toHaveLength(4);
@@ -179,7 +203,10 @@ describe('a plan load test end to end (built binaries, real nats-server, a real 
     expect(CHROMIUM).toBeDefined();
     writeFileSync(join(dir, 'load-report.md'), md.stdout);
     writeFileSync(join(dir, 'load-report.html'), html.stdout);
-    chromium(dir, [`--screenshot=${join(dir, 'load-report.png')}`, `file://${join(dir, 'load-report.html')}`]);
+    chromium(dir, [
+      `--screenshot=${join(dir, 'load-report.png')}`,
+      `file://${join(dir, 'load-report.html')}`,
+    ]);
     expect(statSync(join(dir, 'load-report.png')).size).toBeGreaterThan(10_000);
     const probe = probePage<{ clipped: string[]; curves: Curve[]; pageWidth: number }>(
       dir,
@@ -189,7 +216,10 @@ describe('a plan load test end to end (built binaries, real nats-server, a real 
     );
     expect(probe.clipped).toEqual([]);
     expect(probe.pageWidth).toBeLessThanOrEqual(1280);
-    expect(probe.curves).toHaveLength(1);
+    expect(probe.curves.map((c) => c.title)).toEqual([
+      'box tiny cpu serve, t=1',
+      'box tiny cpu poisson, Poisson 20 req/s, t=1',
+    ]);
     const curve = probe.curves[0]!;
     expect(curve.title).toBe('box tiny cpu serve, t=1');
     expect(curve.textsOutside).toEqual([]);
