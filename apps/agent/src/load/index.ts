@@ -16,3 +16,9 @@ export {
   type LoadSummary,
   type LatencySummary,
 } from './load-stats.js';
+export {
+  loadLevelEventMaxBytes,
+  oversizedLoadTests,
+  LOAD_REQUEST_RECORD_MAX_BYTES,
+  LOAD_LEVEL_EVENT_OVERHEAD_BYTES,
+} from './load-event-size.js';

@@ -130,20 +130,26 @@ export function arrivalSchedule(
  */
 export function requestRecords(requests: readonly RequestTiming[], slo?: LoadSlo): LoadRequestRecord[] {
   const start = requests.length > 0 ? Math.min(...requests.map((r) => r.arrivalMs)) : 0;
+  // Microseconds are plenty for latencies and keep a level's event small (see load-event-size.ts).
+  const us = (ms: number): number => Math.round(ms * 1000) / 1000;
   const hasSlo =
     slo !== undefined && (slo.ttftMs !== undefined || slo.itlP90Ms !== undefined || slo.e2elMs !== undefined);
   return requests.map((r) => {
     const gaps = [...r.gapsMs].sort((a, b) => a - b);
     return {
-      arrivalMs: r.arrivalMs - start,
-      ttftMs: r.firstTokenMs === null ? null : r.firstTokenMs - r.arrivalMs,
-      e2elMs: r.lastTokenMs === null ? null : r.lastTokenMs - r.arrivalMs,
+      arrivalMs: us(r.arrivalMs - start),
+      ttftMs: r.firstTokenMs === null ? null : us(r.firstTokenMs - r.arrivalMs),
+      e2elMs: r.lastTokenMs === null ? null : us(r.lastTokenMs - r.arrivalMs),
       promptTokens: r.promptTokens,
       outputTokens: r.outputTokens,
       itlMs:
         gaps.length === 0
           ? null
-          : { p50: percentile(gaps, 0.5)!, p90: percentile(gaps, 0.9)!, p99: percentile(gaps, 0.99)! },
+          : {
+              p50: us(percentile(gaps, 0.5)!),
+              p90: us(percentile(gaps, 0.9)!),
+              p99: us(percentile(gaps, 0.99)!),
+            },
       metSlo: hasSlo ? meetsSlo(r, slo) : null,
     };
   });
