@@ -19,6 +19,7 @@ export {
 export {
   loadLevelEventMaxBytes,
   oversizedLoadTests,
+  loadEventViolations,
   LOAD_REQUEST_RECORD_MAX_BYTES,
   LOAD_LEVEL_EVENT_OVERHEAD_BYTES,
 } from './load-event-size.js';

@@ -28,3 +28,16 @@ export function oversizedLoadTests(
     .map((test, index) => ({ index, id: test.id, bytes: loadLevelEventMaxBytes(test) }))
     .filter((t) => t.bytes > maxEventBytes);
 }
+
+/** {@link oversizedLoadTests} as StartRun violations, each naming the plan field (`prompts.load[i].requests`). */
+export function loadEventViolations(
+  plan: Pick<BenchPlan, 'prompts'>,
+  maxEventBytes: number,
+): Array<{ path: string; message: string }> {
+  return oversizedLoadTests(plan, maxEventBytes).map((t) => ({
+    path: `prompts.load[${t.index}].requests`,
+    message:
+      `load test "${t.id}" could make a level event of up to ${t.bytes} bytes; events may be at most ` +
+      `${maxEventBytes} bytes (the NATS server's max_payload less headers): send fewer requests per level`,
+  }));
+}

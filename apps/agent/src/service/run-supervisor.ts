@@ -22,7 +22,7 @@ import {
   type SampleRecordedEvent,
 } from '@rigbench/shared';
 import type { AgentLimits } from '../config/index.js';
-import { oversizedLoadTests } from '../load/index.js';
+import { loadEventViolations } from '../load/index.js';
 import { ModelNotFoundError, ModelReferenceError } from '../security/index.js';
 import {
   AgentBusyError,
@@ -382,16 +382,8 @@ export class RunSupervisor {
         ]);
       }
       // A load level's event carries every request: bounded by the test's request count.
-      const oversized = oversizedLoadTests(plan, maxEventBytes);
-      if (oversized.length > 0)
-        throw new LimitExceededError(
-          oversized.map((t) => ({
-            path: `prompts.load[${t.index}].requests`,
-            message:
-              `load test "${t.id}" could make a level event of up to ${t.bytes} bytes; events may be at most ` +
-              `${maxEventBytes} bytes (the NATS server's max_payload less headers): send fewer requests per level`,
-          })),
-        );
+      const oversized = loadEventViolations(plan, maxEventBytes);
+      if (oversized.length > 0) throw new LimitExceededError(oversized);
     }
     const journal = this.#options.journal;
     journal?.open({

@@ -3,7 +3,7 @@
  * rules that relate them to the matrix (context size, batch size), run with the plan's other cross-field rules.
  */
 import { z } from 'zod';
-import { PLAN_ID_PATTERN, PLAN_LIMITS } from './plan-fields.js';
+import { PLAN_DEFAULTS, PLAN_ID_PATTERN, PLAN_LIMITS } from './plan-fields.js';
 
 /** Zod issue params carrying what would be valid (as in `plan-schema.ts`). */
 interface IssueParams {
@@ -115,9 +115,23 @@ export const LOAD_OBJECT_KEYS: Readonly<Record<string, readonly string[]>> = {
  */
 export function crossCheckLoadTests(
   load: unknown,
-  matrix: { smallestContext: number; largestContext: number; smallestBatch: number | undefined },
+  rawMatrix: Record<string, unknown>,
+  smallestContext: number,
   ctx: RefineContext,
 ): void {
+  const written = listOrEmpty(scalarToList(rawMatrix.contextSize)).filter(
+    (size): size is number => typeof size === 'number' && size <= PLAN_LIMITS.contextSize.max,
+  );
+  // An omitted batch size defaults to 512 or the smallest context (plan-schema's withBatchDefault).
+  const batches =
+    rawMatrix.batchSize === undefined
+      ? [Math.min(PLAN_DEFAULTS.matrix.batchSize[0] as number, smallestContext)]
+      : listOrEmpty(scalarToList(rawMatrix.batchSize)).filter((b): b is number => typeof b === 'number');
+  const matrix = {
+    smallestContext,
+    largestContext: Math.max(smallestContext, ...written),
+    smallestBatch: batches.length > 0 ? Math.min(...batches) : undefined,
+  };
   listOrEmpty(load).forEach((test, index) => {
     if (!isRecord(test)) return;
     listOrEmpty(scalarToList(test.concurrency)).forEach((level, li) => {

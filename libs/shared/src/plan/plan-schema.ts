@@ -399,22 +399,7 @@ function crossCheckPlan(plan: unknown, ctx: RefineContext): void {
     }
   });
 
-  const written = listOrEmpty(scalarToList(matrix.contextSize)).filter(
-    (size): size is number => typeof size === 'number' && size <= PLAN_LIMITS.contextSize.max,
-  );
-  const batches =
-    matrix.batchSize === undefined
-      ? [Math.min(defaults.batchSize[0] as number, smallest)]
-      : listOrEmpty(scalarToList(matrix.batchSize)).filter((b): b is number => typeof b === 'number');
-  crossCheckLoadTests(
-    prompts.load,
-    {
-      smallestContext: smallest,
-      largestContext: Math.max(smallest, ...written),
-      smallestBatch: batches.length > 0 ? Math.min(...batches) : undefined,
-    },
-    ctx,
-  );
+  crossCheckLoadTests(prompts.load, matrix, smallest, ctx);
 
   const chat = listOrEmpty(prompts.chat);
   const generation = isRecord(plan.generation) ? plan.generation : {};
