@@ -28,7 +28,7 @@ async function cli(args: string[]) {
   return { code, out, err };
 }
 
-/** The demo's plan (two models, the three seed prompts and one raw test, CPU, 2 repetitions). */
+/** The demo's plan (two models, the three seed prompts, one raw test and a load sweep, CPU, 2 repetitions). */
 const plan = parsePlanYaml(
   demoPlanYaml({
     name: 'seed-demo',
@@ -72,6 +72,7 @@ function roundEvents(agentId: string, round: RoundShape): RigbenchEvent[] {
       cases: cases.length,
       caseIds: cases.map((c) => c.caseId),
       samplesPerCase: plan.repetitions,
+      loadCaseIds: cases.filter((c) => c.workload.mode === 'load').map((c) => c.caseId),
       plan,
       planName: plan.name,
       time: round.time,
@@ -313,7 +314,8 @@ describe('rigbench trend (real CLI over a real SQLite store)', () => {
     const old = join(dir, 'old.db');
     fillStore(old, [{ runId: 'r1', label: 'x', time: '2026-11-30T08:00:00.000Z', speed: {} }]);
     const none = await cli(['--store', old, 'trend', '--no-sync', '--metric', 'watts']);
-    expect(none.err).toMatch(/note: 16 case\(s\) were recorded by an agent that did not measure energy yet/);
+    // 2 agents × 14 cases (8 chat and raw, 6 load levels).
+    expect(none.err).toMatch(/note: 28 case\(s\) were recorded by an agent that did not measure energy yet/);
     expect(none.err).toMatch(/warning: no sample has decode W figures/);
   });
 

@@ -23,8 +23,9 @@ describe('rigbench demo (built binary, real nats-server, two real agents, real i
     const all = result.stdout + result.stderr;
     expect({ code: result.code, tail: all.slice(-3000) }).toEqual({ code: 0, tail: expect.any(String) });
 
-    // Both rounds complete on both agents, with every sample stored (3 chat prompts + 1 raw test, 2 models, 2 reps).
-    const complete = all.match(/node-[ab]: complete, 8\/8 cases, 16 samples, outcome completed/g) ?? [];
+    // Both rounds complete on both agents, with every sample stored (3 chat prompts + 1 raw test, 2 models, 2 reps)
+    // and the load sweep's 3 levels per model (cases without samples: each level is one load.level.recorded).
+    const complete = all.match(/node-[ab]: complete, 14\/14 cases, 16 samples, outcome completed/g) ?? [];
     expect(complete).toHaveLength(4);
     // The seed's table: a column per prompt, rows per backend x model x round.
     expect(result.stdout).toMatch(
@@ -50,6 +51,10 @@ describe('rigbench demo (built binary, real nats-server, two real agents, real i
     expect(html).toMatch(/^<!doctype html>/i);
     expect(html.indexOf('<section id="answers">')).toBeLessThan(html.indexOf('<h2>Runs</h2>'));
     expect(html).not.toMatch(/(src|href)=["']https?:/i);
+    // The serving-load sweep: a curve per agent, model and round, and its table with goodput.
+    expect(result.stdout).toContain('## Serving load (concurrency sweeps)');
+    expect(html.match(/<svg class="load-curve"/g)).toHaveLength(8);
+    expect(html).toContain('<th class="r">goodput (req/s)</th>');
 
     const workDir = workDirOf(result.stderr);
     expect(workDir).toBeDefined();

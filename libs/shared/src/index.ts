@@ -24,6 +24,13 @@ export {
   isSoftwareDeviceName,
 } from './measurement/device-kind.js';
 export * from './events/event-types.js';
+export { type LoadLevelRecordedEvent, loadLevelEventSchema } from './events/load-level-event.js';
+export type {
+  LatencySummary,
+  LoadLevelRecord,
+  LoadRequestRecord,
+  LoadSummary,
+} from './measurement/load-level.js';
 export * from './proto/load-proto.js';
 /** Generated rigbench.v1 message types, e.g. `AgentRpc.AgentInfo__Output` (a namespace: names like `Gpu` are common). */
 export type * as AgentRpc from './proto/agent-types.js';

@@ -18,6 +18,7 @@ import type {
   CaseStartedEvent,
   EventPayload,
   Fingerprint,
+  LoadLevelRecordedEvent,
   GpuFacts,
   ModelFacts,
   SampleRecordedEvent,
@@ -43,7 +44,9 @@ import { chooseThreadPool, parseThreadPoolReport, preloadWith } from './threadpo
 import type { ThreadPoolChoice, ThreadPoolOptions } from './threadpool-shim.js';
 import type { BackendProbe, LoadedReply, WorkerMessage } from './worker-protocol.js';
 
-export type EngineEventPayload = EventPayload<CaseStartedEvent | SampleRecordedEvent | CaseFinishedEvent>;
+export type EngineEventPayload = EventPayload<
+  CaseStartedEvent | SampleRecordedEvent | CaseFinishedEvent | LoadLevelRecordedEvent
+>;
 
 export interface EngineLogger {
   info(msg: string, meta?: object): void;
@@ -191,7 +194,10 @@ export class InferenceEngine {
     return this.hardwareFacts;
   }
 
-  /** Runs `cases` in order; yields case.started / sample.recorded / case.finished payloads. Stops on abort. */
+  /**
+   * Runs `cases` in order; yields case.started / sample.recorded (chat, raw) or load.level.recorded (load) /
+   * case.finished payloads. Stops on abort.
+   */
   async *run(
     cases: BenchCase[],
     signal: AbortSignal,
@@ -296,6 +302,8 @@ export class InferenceEngine {
               peakRss = Math.max(peakRss ?? 0, message.sample.workerPeakRssBytes);
               const sample = energy ? await energy.attach(message.sample, signal) : message.sample;
               yield { type: 'sample.recorded', caseId: benchCase.caseId, sample };
+            } else if (message.type === 'load-level') {
+              yield { type: 'load.level.recorded', caseId: benchCase.caseId, level: message.level };
             } else if (message.type === 'case-done') {
               yield finished(benchCase, 'ok', samples, undefined, message.peakRssBytes);
               break;

@@ -2,7 +2,15 @@
  * Messages between the engine (parent) and a worker process, over the `child_process` IPC channel
  * (`serialization: 'advanced'`, so plain objects, numbers and nulls survive as they are).
  */
-import type { Backend, BenchCase, GpuFacts, GpuLayers, LlamaBuild, Sample } from '@rigbench/shared';
+import type {
+  Backend,
+  BenchCase,
+  GpuFacts,
+  GpuLayers,
+  LlamaBuild,
+  LoadLevelRecord,
+  Sample,
+} from '@rigbench/shared';
 
 /** Parent → worker: load the model of a worker group. Sent once per worker. */
 export interface LoadRequest {
@@ -69,6 +77,12 @@ export interface SampleReply {
   sample: Sample;
 }
 
+/** A load case's level: its figures and every request (`load` cases send this instead of samples). */
+export interface LoadLevelReply {
+  type: 'load-level';
+  level: LoadLevelRecord;
+}
+
 /** The case's context exists; what llama.cpp actually uses (it rounds context sizes up, clamps batches). */
 export interface CaseReadyReply {
   type: 'case-ready';
@@ -121,4 +135,4 @@ export interface ProbeReply {
 }
 
 export type WorkerMessage =
-  LoadedReply | CaseReadyReply | SampleReply | CaseDoneReply | FailedReply | ProbeReply;
+  LoadedReply | CaseReadyReply | SampleReply | LoadLevelReply | CaseDoneReply | FailedReply | ProbeReply;

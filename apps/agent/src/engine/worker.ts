@@ -27,6 +27,7 @@ import { latencyPercentiles } from './latency-stats.js';
 import { mulberry32 } from './seeded-random.js';
 import { ContextTooSmallError } from './engine-errors.js';
 import { THREAD_POOL_REPORT_ENV } from './threadpool-shim.js';
+import { measureLoadLevel } from './load-case.js';
 
 interface Loaded {
   llama: Llama;
@@ -200,7 +201,8 @@ async function runCase(request: RunCaseRequest): Promise<void> {
     contextSize: benchCase.contextSize,
     batchSize: benchCase.batchSize,
     threads,
-    sequences: 1,
+    // A load level decodes `concurrency` requests together: one sequence each (every one holds contextSize cells).
+    sequences: benchCase.workload.mode === 'load' ? benchCase.workload.concurrency : 1,
     flashAttention: benchCase.flashAttention,
     experimentalKvCacheKeyType: benchCase.kvCacheType.toUpperCase() as 'F16',
     experimentalKvCacheValueType: benchCase.kvCacheType.toUpperCase() as 'F16',
@@ -218,6 +220,11 @@ async function runCase(request: RunCaseRequest): Promise<void> {
         : {}),
     });
     if (benchCase.workload.mode === 'raw') await measureRaw(context, request);
+    else if (benchCase.workload.mode === 'load')
+      send({
+        type: 'load-level',
+        level: await measureLoadLevel(context, loaded.model, benchCase, context.currentThreads || threads),
+      });
     else await measureChat(context, request);
   } finally {
     await context.dispose();
@@ -236,7 +243,8 @@ function baseSample(
   return {
     caseId: request.benchCase.caseId,
     repetition,
-    mode: request.benchCase.workload.mode,
+    // Only chat and raw cases record samples; a load case records its level (`load-level`).
+    mode: request.benchCase.workload.mode === 'raw' ? 'raw' : 'chat',
     startedAt: new Date().toISOString(),
     modelLoadSeconds: request.modelLoadSeconds,
     threads: context.currentThreads || request.threads,

@@ -8,6 +8,7 @@ export {
 export {
   summarizeLoad,
   summarizeLatency,
+  requestRecords,
   meetsSlo,
   arrivalSchedule,
   type RequestTiming,
@@ -15,3 +16,10 @@ export {
   type LoadSummary,
   type LatencySummary,
 } from './load-stats.js';
+export {
+  loadLevelEventMaxBytes,
+  oversizedLoadTests,
+  loadEventViolations,
+  LOAD_REQUEST_RECORD_MAX_BYTES,
+  LOAD_LEVEL_EVENT_OVERHEAD_BYTES,
+} from './load-event-size.js';

@@ -94,3 +94,22 @@ test('load - a Poisson request stream: latencies count from arrival, an impossib
     /concurrency 5 needs as many sequences; the context has 4/,
   );
 }, 300_000);
+
+test('load - a duration-bounded level sends requests only until the deadline; those sent run to the end', async () => {
+  const level = await runLoadLevel(context, {
+    concurrency: 2,
+    requests: 1000,
+    durationMs: 300,
+    prompts,
+    maxTokens: 4,
+  });
+  const first = Math.min(...level.requests.map((r) => r.arrivalMs));
+  expect(level.summary.completed).toBe(level.requests.length);
+  expect(level.requests.length).toBeGreaterThanOrEqual(1);
+  expect(level.requests.length).toBeLessThan(1000);
+  for (const r of level.requests) {
+    // Closed loop: a request's arrival is when it was sent, checked against the deadline just before.
+    expect(r.arrivalMs - first).toBeLessThan(301);
+    expect(r.outputTokens).toBe(4);
+  }
+}, 300_000);

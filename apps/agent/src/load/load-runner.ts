@@ -16,8 +16,13 @@ import {
 export interface LoadLevelOptions {
   /** Requests in flight at most (≤ the context's sequences). */
   concurrency: number;
-  /** Requests of the level. */
+  /** Requests of the level (with `durationMs`: the most that are sent). */
   requests: number;
+  /**
+   * Send requests for this long only, from the level's start: a request not sent by then (waiting for its
+   * arrival or for a free sequence) is dropped; those sent run to the end.
+   */
+  durationMs?: number;
   /** Prompts (already tokenized), used round-robin. */
   prompts: readonly Token[][];
   /** Output tokens per request. */
@@ -122,11 +127,17 @@ export async function runLoadLevel(
   const t0 = performance.now();
   const closedLoop = (options.stream ?? { kind: 'concurrency' }).kind === 'concurrency';
   const schedule = arrivalSchedule(options.requests, options.stream ?? { kind: 'concurrency' });
-  const requests = await Promise.all(
-    schedule.map(async (offset, i) => {
+  const deadline = options.durationMs === undefined ? Infinity : t0 + options.durationMs;
+  const sent = await Promise.all(
+    schedule.map(async (offset, i): Promise<RequestTiming | null> => {
       const scheduledMs = t0 + offset;
+      if (scheduledMs >= deadline) return null;
       await until(scheduledMs);
       const sequence = await acquire();
+      if (performance.now() >= deadline || options.signal?.aborted) {
+        release(sequence);
+        return null;
+      }
       // Closed loop (as vLLM's --max-concurrency): a request is sent when a slot frees, latencies count from
       // there. Poisson: from its arrival, so waiting for a busy box is part of TTFT and end-to-end latency.
       const arrivalMs = closedLoop ? performance.now() : scheduledMs;
@@ -137,6 +148,7 @@ export async function runLoadLevel(
       }
     }),
   );
+  const requests = sent.filter((r): r is RequestTiming => r !== null);
   return { concurrency: options.concurrency, requests, summary: summarizeLoad(requests, options.slo) };
 }
 

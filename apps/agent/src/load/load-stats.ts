@@ -3,6 +3,7 @@
  * `output_throughput`, `ttft`, `tpot`, `itl`, `e2el`, `goodput`), so results read the same. guidellm reports the
  * same quantities as "requests per second", "time to first token", "inter-token latency" and "request latency".
  */
+import type { LatencySummary, LoadRequestRecord, LoadSummary } from '@rigbench/shared';
 
 /** One request as the load runner saw it; times in epoch-free milliseconds (`performance.now()`). */
 export interface RequestTiming {
@@ -30,38 +31,7 @@ export interface LoadSlo {
   e2elMs?: number;
 }
 
-/** mean / median / p90 / p99 of a latency, in milliseconds (null without values). */
-export interface LatencySummary {
-  mean: number | null;
-  median: number | null;
-  p90: number | null;
-  p99: number | null;
-}
-
-/** Aggregate figures of one load level. */
-export interface LoadSummary {
-  completed: number;
-  /** Wall time from the first arrival to the last token, in seconds. */
-  durationSeconds: number;
-  /** Completed requests per second. */
-  request_throughput: number;
-  /** Output tokens per second, all requests together. */
-  output_throughput: number;
-  /** Prompt + output tokens per second. */
-  total_token_throughput: number;
-  /** Time to first token from arrival (queueing included). */
-  ttft: LatencySummary;
-  /** Time per output token after the first, per request: (last − first) / (outputTokens − 1). */
-  tpot: LatencySummary;
-  /** Every inter-token gap of every request. */
-  itl: LatencySummary;
-  /** End-to-end latency from arrival. */
-  e2el: LatencySummary;
-  /** Requests per second that met every SLO; null when no SLO is set. */
-  goodput: number | null;
-  /** Fraction of requests that met every SLO; null when no SLO is set. */
-  sloAttainment: number | null;
-}
+export type { LatencySummary, LoadSummary };
 
 /** Nearest-rank percentile (as the rest of rigbench's latency percentiles). */
 function percentile(sorted: readonly number[], p: number): number | null {
@@ -152,4 +122,35 @@ export function arrivalSchedule(
     at += (-Math.log(1 - next()) / stream.ratePerSecond) * 1000;
   }
   return out;
+}
+
+/**
+ * Each request as the `load.level.recorded` event carries it: times from the level's first arrival, its own ITL
+ * percentiles (the gaps themselves stay on the agent), and whether it met the SLOs.
+ */
+export function requestRecords(requests: readonly RequestTiming[], slo?: LoadSlo): LoadRequestRecord[] {
+  const start = requests.length > 0 ? Math.min(...requests.map((r) => r.arrivalMs)) : 0;
+  // Microseconds are plenty for latencies and keep a level's event small (see load-event-size.ts).
+  const us = (ms: number): number => Math.round(ms * 1000) / 1000;
+  const hasSlo =
+    slo !== undefined && (slo.ttftMs !== undefined || slo.itlP90Ms !== undefined || slo.e2elMs !== undefined);
+  return requests.map((r) => {
+    const gaps = [...r.gapsMs].sort((a, b) => a - b);
+    return {
+      arrivalMs: us(r.arrivalMs - start),
+      ttftMs: r.firstTokenMs === null ? null : us(r.firstTokenMs - r.arrivalMs),
+      e2elMs: r.lastTokenMs === null ? null : us(r.lastTokenMs - r.arrivalMs),
+      promptTokens: r.promptTokens,
+      outputTokens: r.outputTokens,
+      itlMs:
+        gaps.length === 0
+          ? null
+          : {
+              p50: us(percentile(gaps, 0.5)!),
+              p90: us(percentile(gaps, 0.9)!),
+              p99: us(percentile(gaps, 0.99)!),
+            },
+      metSlo: hasSlo ? meetsSlo(r, slo) : null,
+    };
+  });
 }

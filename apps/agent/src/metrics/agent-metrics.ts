@@ -1,5 +1,12 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
-import { decodeWatts, type CaseOutcome, type GpuFacts, type RunOutcome, type Sample } from '@rigbench/shared';
+import {
+  decodeWatts,
+  type CaseOutcome,
+  type CaseWorkload,
+  type GpuFacts,
+  type RunOutcome,
+  type Sample,
+} from '@rigbench/shared';
 import { METRIC_BUCKETS } from './metric-buckets.js';
 import { CaseResultGauges } from './case-result-gauges.js';
 
@@ -12,7 +19,8 @@ export interface SampleLabels {
   backend: string;
   /** Prompt id from the plan. */
   prompt: string;
-  mode: Sample['mode'];
+  /** The case's workload kind (`load` cases record no samples, only case outcomes). */
+  mode: CaseWorkload['mode'];
   /** GPU indexes the case ran on, comma-separated (`0`, `0,1`), or `none`: one card and two are two series. */
   devices: string;
   /** The case's threads setting (`auto` or a number). */

@@ -57,6 +57,14 @@ export function checkLimits(plan: BenchPlan, limits: AgentLimits): void {
         });
       }
     }
+    for (const [i, test] of (plan.prompts.load ?? []).entries()) {
+      if (test.maxTokens > limits.maxTokens) {
+        violations.push({
+          path: `prompts.load[${i}].maxTokens`,
+          message: `${test.maxTokens} exceeds this agent's limit limits.maxTokens = ${limits.maxTokens}`,
+        });
+      }
+    }
   }
   if (limits.contextSize !== null) {
     for (const [i, size] of plan.matrix.contextSize.entries()) {

@@ -87,3 +87,20 @@ test('checkLimits - a 9-million-case matrix is refused from its axis lengths, wi
   ]);
   expect(violations[0]?.message).toContain('limits.maxCases = 10000');
 });
+
+test('checkLimits - a load test asking more output tokens than limits.maxTokens is refused, naming the field', () => {
+  const load = validatePlan({
+    version: 1,
+    name: 'load-limits',
+    models: [{ id: 'm', source: 'm.gguf' }],
+    prompts: { load: [{ id: 'serve', concurrency: [1, 2], requests: 4, prompts: ['hi'], maxTokens: 256 }] },
+    matrix: { contextSize: [1024] },
+  });
+  expect(violationsOf(load, { ...none, maxTokens: 128 })).toEqual([
+    {
+      path: 'prompts.load[0].maxTokens',
+      message: "256 exceeds this agent's limit limits.maxTokens = 128",
+    },
+  ]);
+  expect(violationsOf(load, { ...none, maxTokens: 256 })).toEqual([]);
+});

@@ -15,12 +15,14 @@ import {
   type CaseOutcome,
   type CaseStartedEvent,
   type EventPayload,
+  type LoadLevelRecordedEvent,
   type Fingerprint,
   type RigbenchEvent,
   type RunOutcome,
   type SampleRecordedEvent,
 } from '@rigbench/shared';
 import type { AgentLimits } from '../config/index.js';
+import { loadEventViolations } from '../load/index.js';
 import { ModelNotFoundError, ModelReferenceError, type DownloadProgressListener } from '../security/index.js';
 import {
   AgentBusyError,
@@ -40,7 +42,10 @@ import { createStamper, type Stamper } from './run-stamper.js';
 
 /** What the engine yields for a run: events without the envelope the supervisor stamps on. */
 export type EngineEventPayload =
-  EventPayload<CaseStartedEvent> | EventPayload<SampleRecordedEvent> | EventPayload<CaseFinishedEvent>;
+  | EventPayload<CaseStartedEvent>
+  | EventPayload<SampleRecordedEvent>
+  | EventPayload<CaseFinishedEvent>
+  | EventPayload<LoadLevelRecordedEvent>;
 
 export { checkLimits, RUN_TEXT_LIMITS } from './run-admission.js';
 
@@ -77,7 +82,7 @@ export interface MetricLabels {
   model: string;
   backend: string;
   prompt: string;
-  mode: 'chat' | 'raw';
+  mode: BenchCase['workload']['mode'];
   /** GPU indexes, comma-separated, or `none`. */
   devices: string;
   /** The threads setting: `auto` or a number. */
@@ -383,6 +388,9 @@ export class RunSupervisor {
           },
         ]);
       }
+      // A load level's event carries every request: bounded by the test's request count.
+      const oversized = loadEventViolations(plan, maxEventBytes);
+      if (oversized.length > 0) throw new LimitExceededError(oversized);
     }
     const journal = this.#options.journal;
     journal?.open({
@@ -495,6 +503,8 @@ export class RunSupervisor {
         } else if (payload.type === 'sample.recorded') {
           samplesPerCase[payload.caseId] = (samplesPerCase[payload.caseId] ?? 0) + 1;
           if (labels) metrics?.observeSample(labels, payload.sample);
+        } else if (payload.type === 'load.level.recorded') {
+          // A load level is its case's result; it is not a sample (samplesPerCase stays as it is).
         } else {
           openCase = null;
           samplesPerCase[payload.caseId] ??= 0;

@@ -1,7 +1,10 @@
 import type { Interval } from '@rigbench/shared';
 import type { Better, MetricId } from '../report/report-metrics.js';
 
-/** Metrics a comparison tests (per-sample rates and latencies). */
+/**
+ * Metrics a comparison tests (per-sample rates and latencies). Energy efficiency (decode tokens per joule) is a
+ * rate like the others, tested the same way; it appears only where both sides' samples have energy figures.
+ */
 export const COMPARE_METRIC_IDS = [
   'decodeTokensPerSecond',
   'promptTokensPerSecond',
@@ -9,7 +12,13 @@ export const COMPARE_METRIC_IDS = [
   'interTokenLatencyP50Seconds',
   'interTokenLatencyP90Seconds',
   'interTokenLatencyP99Seconds',
+  'decodeTokensPerJoule',
 ] as const satisfies readonly MetricId[];
+
+/** Metrics whose loss is a slowdown, what `--fail-on-regression` gates on (energy efficiency is not speed). */
+export const SPEED_METRIC_IDS: readonly CompareMetricId[] = COMPARE_METRIC_IDS.filter(
+  (m) => m !== 'decodeTokensPerJoule',
+);
 export type CompareMetricId = (typeof COMPARE_METRIC_IDS)[number];
 
 /** Dimensions `compareWithin` can split a run by. */

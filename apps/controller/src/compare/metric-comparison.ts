@@ -41,7 +41,10 @@ const pct = (fraction: number): string => (fraction * 100).toFixed(1);
 
 /** The sentence for one comparison, direction aware. */
 export function comparisonText(
-  c: Pick<MetricComparison, 'speedRatio' | 'ci' | 'p' | 'verdict' | 'a' | 'b' | 'method' | 'rounds'>,
+  c: Pick<
+    MetricComparison,
+    'metric' | 'speedRatio' | 'ci' | 'p' | 'verdict' | 'a' | 'b' | 'method' | 'rounds'
+  >,
   aName: string,
   bName: string,
   confidence: number,
@@ -55,24 +58,31 @@ export function comparisonText(
   );
 }
 
+/** How a better and a worse side read: speed for rates and latencies, efficiency for tokens per joule. */
+function wordsFor(metric: MetricComparison['metric']): { up: string; down: string } {
+  return metric === 'decodeTokensPerJoule'
+    ? { up: 'more efficient per token', down: 'less efficient per token' }
+    : { up: 'faster', down: 'slower' };
+}
+
 function verdictText(
-  c: Pick<MetricComparison, 'speedRatio' | 'ci' | 'p' | 'verdict' | 'a' | 'b'>,
+  c: Pick<MetricComparison, 'metric' | 'speedRatio' | 'ci' | 'p' | 'verdict' | 'a' | 'b'>,
   aName: string,
   bName: string,
   confidence: number,
 ): string {
   const level = `${Math.round(confidence * 100)}% CI`;
+  const { up, down } = wordsFor(c.metric);
   switch (c.verdict) {
     case 'insufficient-data':
       return `not testable: ${bName} n=${c.b.n}, ${aName} n=${c.a.n}; needs at least 2 repetitions on one side`;
     case 'faster':
-      return `${bName} is ${pct(c.speedRatio - 1)}% faster than ${aName} (${level} ${pct(c.ci!.lo - 1)}..${pct(c.ci!.hi - 1)}%, ${pValue(c.p!)})`;
+      return `${bName} is ${pct(c.speedRatio - 1)}% ${up} than ${aName} (${level} ${pct(c.ci!.lo - 1)}..${pct(c.ci!.hi - 1)}%, ${pValue(c.p!)})`;
     case 'slower':
-      return `${bName} is ${pct(1 - c.speedRatio)}% slower than ${aName} (${level} ${pct(1 - c.ci!.hi)}..${pct(1 - c.ci!.lo)}%, ${pValue(c.p!)})`;
+      return `${bName} is ${pct(1 - c.speedRatio)}% ${down} than ${aName} (${level} ${pct(1 - c.ci!.hi)}..${pct(1 - c.ci!.lo)}%, ${pValue(c.p!)})`;
     case 'no-difference': {
-      const estimate =
-        c.speedRatio >= 1 ? `${pct(c.speedRatio - 1)}% faster` : `${pct(1 - c.speedRatio)}% slower`;
-      const bound = (r: number): string => (r >= 1 ? `${pct(r - 1)}% faster` : `${pct(1 - r)}% slower`);
+      const bound = (r: number): string => (r >= 1 ? `${pct(r - 1)}% ${up}` : `${pct(1 - r)}% ${down}`);
+      const estimate = bound(c.speedRatio);
       return (
         `no significant difference (${pValue(c.p!)}; estimate ${bName} ${estimate} than ${aName}, ` +
         `${level} ${bound(c.ci!.lo)} to ${bound(c.ci!.hi)})`

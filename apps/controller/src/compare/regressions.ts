@@ -1,4 +1,9 @@
-import type { ComparisonResult, MetricComparison, Regression } from './compare-types.js';
+import {
+  SPEED_METRIC_IDS,
+  type ComparisonResult,
+  type MetricComparison,
+  type Regression,
+} from './compare-types.js';
 import { METRICS } from '../report/report-metrics.js';
 
 export interface RegressionOptions {
@@ -39,12 +44,13 @@ export function regressions(
   options: RegressionOptions = {},
 ): Regression[] {
   const tested: Tested[] = [];
+  // Slowdowns only: energy efficiency is reported, not gated on (nor counted in the Holm family).
+  const speed = (m: MetricComparison): m is MetricComparison & { p: number } =>
+    m.p !== null && SPEED_METRIC_IDS.includes(m.metric);
   for (const u of result.units) {
-    for (const m of u.overall)
-      if (m.p !== null) tested.push({ unit: u.label, scope: 'all tests', m: { ...m, p: m.p } });
+    for (const m of u.overall) if (speed(m)) tested.push({ unit: u.label, scope: 'all tests', m });
     for (const s of u.strata)
-      for (const m of s.metrics)
-        if (m.p !== null) tested.push({ unit: u.label, scope: s.test, m: { ...m, p: m.p } });
+      for (const m of s.metrics) if (speed(m)) tested.push({ unit: u.label, scope: s.test, m });
   }
   const ps =
     (options.correction ?? 'holm') === 'holm'

@@ -36,7 +36,10 @@ function summaryLines(r: ComparisonResult): string[] {
   for (const u of r.units.slice(0, SUMMARY_UNITS)) {
     const several = u.strata.length > 1;
     const metrics = (several ? u.overall : (u.strata[0]?.metrics ?? [])).filter(
-      (m) => m.metric === 'decodeTokensPerSecond' || m.metric === 'ttftSeconds',
+      (m) =>
+        m.metric === 'decodeTokensPerSecond' ||
+        m.metric === 'ttftSeconds' ||
+        m.metric === 'decodeTokensPerJoule',
     );
     if (metrics.length === 0) continue;
     const scope = several ? `all ${u.strata.length} tests` : (u.strata[0]?.test ?? '');
@@ -66,6 +69,12 @@ export function renderComparisonMarkdown(r: ComparisonResult): string {
       'Holm-adjusted p-values.',
     '',
   );
+  if (r.units.some((u) => u.overall.some((m) => m.metric === 'decodeTokensPerJoule')))
+    out.push(
+      'decode tok/J (energy efficiency: decode tokens per joule of the GPU and CPU packages read, idle included) ' +
+        'is tested like the rates, worded "more/less efficient per token"; --fail-on-regression gates on speed only.',
+      '',
+    );
   out.push(...summaryLines(r));
   if (r.fingerprintDifferences.length > 0) {
     out.push('## What differs between A and B', '');

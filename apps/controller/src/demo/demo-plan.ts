@@ -15,7 +15,9 @@ export interface DemoPlanOptions {
 
 /**
  * The seed-shaped plan: the user's three prompts (Q1–Q3, in Chinese, as typed), two models of different size,
- * every backend the machine has. `ignoreEos` keeps token counts equal across rounds, so speeds compare.
+ * every backend the machine has. `ignoreEos` keeps token counts equal across rounds, so speeds compare. A small
+ * serving-load sweep (1, 2 and 4 requests in flight, 4 requests of 16 tokens per level: about a second per level
+ * for the small model on one thread) shows the saturation curve and goodput against SLOs.
  */
 export function demoPlanYaml(options: DemoPlanOptions): string {
   const lines = [
@@ -31,6 +33,13 @@ export function demoPlanYaml(options: DemoPlanOptions): string {
     '    - { id: q3, text: "你了解英伟达公司的1080显卡吗？" }',
     '  raw:',
     '    - { id: pp64-tg32, promptTokens: 64, generatedTokens: 32 }',
+    '  load:',
+    '    - id: serve',
+    '      concurrency: [1, 2, 4]',
+    '      requests: 4',
+    '      prompts: ["你好", "你觉得英伟达怎么样？"]',
+    '      maxTokens: 16',
+    '      slo: { ttftSeconds: 2, itlP90Seconds: 0.1 }',
     'matrix:',
     `  backend: [${options.backends.join(', ')}]`,
     `  threads: [${options.threads}]`,

@@ -226,6 +226,9 @@ function applyEvent(progress: AgentProgress, json: string): void {
     case 'sample.recorded':
       progress.lastTokensPerSecond = event.sample.decodeTokensPerSecond;
       break;
+    case 'load.level.recorded':
+      progress.lastTokensPerSecond = event.level.summary.output_throughput;
+      break;
     case 'case.finished':
       progress.casesDone += 1;
       if (event.outcome !== 'ok') progress.status = `case ${event.caseId} ${event.outcome}`;

@@ -1,2 +1,21 @@
 /** Serving-load results as a saturation curve (throughput and p90 latency against concurrency). */
-export { loadCurveSvg, loadCurveHtml, type LoadCurvePoint } from './load-curve.js';
+export {
+  loadCurveSvg,
+  loadCurveHtml,
+  LOAD_CURVE_CSS,
+  LOAD_CURVE_LEGEND,
+  type LoadCurvePoint,
+} from './load-curve.js';
+export {
+  loadReportLevels,
+  loadSweeps,
+  curvePoints,
+  loadLevelTable,
+  loadJson,
+  loadSectionMarkdown,
+  loadSectionHtml,
+  sloText,
+  LOAD_NOTE,
+  type LoadReportLevel,
+  type LoadSweep,
+} from './load-report.js';

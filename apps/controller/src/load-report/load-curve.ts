@@ -81,6 +81,16 @@ export function loadCurveSvg(points: readonly LoadCurvePoint[], title: string): 
   return out.join('\n');
 }
 
+/** Styles of {@link loadCurveSvg}'s classes (the report's page and the stand-alone page both include them). */
+export const LOAD_CURVE_CSS =
+  '.load-curve text{font:11px system-ui,sans-serif;fill:#333}.load-curve .grid{stroke:#e4e4e4}' +
+  '.load-curve .throughput{stroke:#1f77b4;fill:#1f77b4;stroke-width:2}.load-curve polyline.throughput{fill:none}' +
+  '.load-curve .ttft{stroke:#d62728;stroke-width:2}.load-curve .itl{stroke:#ff7f0e;stroke-width:2;stroke-dasharray:5 3}';
+
+/** How to read the curve's lines. */
+export const LOAD_CURVE_LEGEND =
+  'Blue: output tok/s (left axis); red: p90 TTFT; orange dashed: p90 ITL (right axis, ms).';
+
 /** A self-contained HTML page with the curve and a table of every level. */
 export function loadCurveHtml(points: readonly LoadCurvePoint[], title: string, note: string): string {
   const rows = points
@@ -93,13 +103,10 @@ export function loadCurveHtml(points: readonly LoadCurvePoint[], title: string, 
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
     `<title>${escapeXml(title)}</title>`,
-    '<style>body{font:14px system-ui,sans-serif;margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px}' +
-      '.load-curve text{font:11px system-ui,sans-serif;fill:#333}.load-curve .grid{stroke:#e4e4e4}' +
-      '.load-curve .throughput{stroke:#1f77b4;fill:#1f77b4;stroke-width:2}.load-curve polyline.throughput{fill:none}' +
-      '.load-curve .ttft{stroke:#d62728;stroke-width:2}.load-curve .itl{stroke:#ff7f0e;stroke-width:2;stroke-dasharray:5 3}</style>',
+    `<style>body{font:14px system-ui,sans-serif;margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px}${LOAD_CURVE_CSS}</style>`,
     '</head><body>',
     `<h1>${escapeXml(title)}</h1>`,
-    `<p>${escapeXml(note)} Blue: output tok/s (left axis); red: p90 TTFT; orange dashed: p90 ITL (right axis, ms).</p>`,
+    `<p>${escapeXml(note)} ${LOAD_CURVE_LEGEND}</p>`,
     loadCurveSvg(points, title),
     '<table><thead><tr><th>concurrency</th><th>output_throughput (tok/s)</th><th>p90_ttft_ms</th><th>p90_itl_ms</th><th>goodput (req/s)</th></tr></thead><tbody>',
     rows,

@@ -20,19 +20,22 @@ export interface BenchRow {
  * decode t/s, as llama-bench's `t/s` column does for `-p` and `-n` tests.
  */
 export function buildBenchRows(groups: readonly GroupStats[]): BenchRow[] {
-  return groups.map((g) => {
-    const d = g.descriptor;
-    const ppOnly = /^pp\d+( @ d\d+)?$/.test(d.test);
-    const used = g.threadsUsed.join(',') || '—';
-    return {
-      group: g,
-      model: d.model,
-      backend: d.backend,
-      devices: d.devices,
-      threads: d.threads === 'auto' ? `${used} (auto)` : used,
-      test: d.test,
-      rate: ppOnly ? 'prompt' : 'decode',
-      tokensPerSecond: ppOnly ? g.metrics.promptTokensPerSecond : g.metrics.decodeTokensPerSecond,
-    };
-  });
+  // Load levels (test `load:…`, see testName) record no samples: the serving-load table reports them.
+  return groups
+    .filter((g) => !g.descriptor.test.startsWith('load:'))
+    .map((g) => {
+      const d = g.descriptor;
+      const ppOnly = /^pp\d+( @ d\d+)?$/.test(d.test);
+      const used = g.threadsUsed.join(',') || '—';
+      return {
+        group: g,
+        model: d.model,
+        backend: d.backend,
+        devices: d.devices,
+        threads: d.threads === 'auto' ? `${used} (auto)` : used,
+        test: d.test,
+        rate: ppOnly ? 'prompt' : 'decode',
+        tokensPerSecond: ppOnly ? g.metrics.promptTokensPerSecond : g.metrics.decodeTokensPerSecond,
+      };
+    });
 }

@@ -44,6 +44,7 @@ export type DescriptorDimension = (typeof DESCRIPTOR_DIMENSIONS)[number];
 export function testName(benchCase: BenchCase): string {
   const w = benchCase.workload;
   if (w.mode === 'chat') return `chat:${w.prompt.id}`;
+  if (w.mode === 'load') return `load:${w.test.id} conc=${w.concurrency}`;
   const parts: string[] = [];
   if (w.test.promptTokens > 0) parts.push(`pp${w.test.promptTokens}`);
   if (w.test.generatedTokens > 0) parts.push(`tg${w.test.generatedTokens}`);

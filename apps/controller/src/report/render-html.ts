@@ -1,4 +1,5 @@
 import type { Answer } from '../answers/build-answers.js';
+import { loadSectionHtml } from '../load-report/index.js';
 import { answersHtml } from '../answers/render-answers.js';
 import type { FingerprintSummary } from './fingerprint-summary.js';
 import { FACET_CSS, facetedBars } from './html-charts.js';
@@ -99,6 +100,8 @@ export function renderHtml(
       `<div class="panels">${dotPlots(data, m)}</div>`,
     );
   }
+
+  out.push(...loadSectionHtml(data.datasets, htmlTable));
 
   out.push('<h2>Rounds (decode tok/s, seconds to first token)</h2>');
   if (seed.prompts.length === 0) out.push('<p>No chat prompts in these runs.</p>');

@@ -1,5 +1,6 @@
 import type { Summary } from '@rigbench/shared';
 import type { Answer } from '../answers/build-answers.js';
+import { loadJson, loadReportLevels } from '../load-report/index.js';
 import { answersJson } from '../answers/render-answers.js';
 import type { FingerprintSummary } from './fingerprint-summary.js';
 import { stable } from './number-format.js';
@@ -23,6 +24,11 @@ function summaryJson(s: Summary | null): unknown {
     cv: stable(s.cv),
     ci: s.ci ? { lo: stable(s.ci.lo), hi: stable(s.ci.hi), confidence: s.confidence } : null,
   };
+}
+
+function loadKey(data: ReportData): { load?: unknown } {
+  const levels = loadReportLevels(data.datasets);
+  return levels.length > 0 ? { load: loadJson(levels) } : {};
 }
 
 /** Samples per chunk when the report is produced piece by piece. */
@@ -73,6 +79,8 @@ export function* renderJsonChunks(
       metrics: Object.fromEntries(METRIC_IDS.map((m) => [m, summaryJson(g.metrics[m])])),
     })),
     fingerprints,
+    // Serving-load levels (plan `load` tests), only when the runs have some.
+    ...loadKey(data),
   };
   const headText = JSON.stringify(head, null, 2);
   if (!rawSamples) {

@@ -1,4 +1,5 @@
 import type { Answer } from '../answers/build-answers.js';
+import { loadSectionMarkdown } from '../load-report/index.js';
 import { answersMarkdown } from '../answers/render-answers.js';
 import type { FingerprintSummary } from './fingerprint-summary.js';
 import type { ReportData } from './report-data.js';
@@ -53,6 +54,7 @@ export function renderMarkdown(
   else out.push(markdownTable(seedTableSpec(seed)));
   out.push('', '## llama-bench style summary (mean ± sd)', '', markdownTable(benchTableSpec(data)), '');
 
+  out.push(...loadSectionMarkdown(data.datasets, markdownTable));
   out.push('## Per-group statistics', '');
   for (const m of METRIC_IDS) {
     const t = metricTableSpec(data, m);

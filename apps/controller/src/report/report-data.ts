@@ -7,7 +7,7 @@ import {
   type DescriptorDimension,
   type GroupDescriptor,
 } from './group-descriptor.js';
-import { METRIC_IDS, METRICS, type MetricId } from './report-metrics.js';
+import { METRIC_IDS, METRICS, sampleMetric, type MetricId } from './report-metrics.js';
 import { identityOf, variantLabels } from './fingerprint-identity.js';
 import type { RunCase, RunDataset } from './run-dataset.js';
 
@@ -179,7 +179,9 @@ export function buildReportData(datasets: readonly RunDataset[], confidence = 0.
   const SAMPLE_METRICS = METRIC_IDS.filter((m) => m !== 'modelLoadSeconds');
   const buffers = SAMPLE_METRICS.map(() => new Float64Array(totalSamples));
   const fills = SAMPLE_METRICS.map(() => new Int32Array(groupCount));
-  const [decode, prompt, ttft, itl, itl90, itl99, vram] = buffers as [
+  const [decode, prompt, ttft, itl, itl90, itl99, vram, tpj, watts] = buffers as [
+    Float64Array,
+    Float64Array,
     Float64Array,
     Float64Array,
     Float64Array,
@@ -188,7 +190,9 @@ export function buildReportData(datasets: readonly RunDataset[], confidence = 0.
     Float64Array,
     Float64Array,
   ];
-  const [fDecode, fPrompt, fTtft, fItl, fItl90, fItl99, fVram] = fills as [
+  const [fDecode, fPrompt, fTtft, fItl, fItl90, fItl99, fVram, fTpj, fWatts] = fills as [
+    Int32Array,
+    Int32Array,
     Int32Array,
     Int32Array,
     Int32Array,
@@ -218,6 +222,13 @@ export function buildReportData(datasets: readonly RunDataset[], confidence = 0.
       }
       const memory = s.vram;
       if (memory !== null) vram[base + fVram[g]!++] = memory.peakBytes;
+      if (s.energy != null) {
+        // The energy metrics, read as sampleMetric reads them (NaN: no figure).
+        const t = sampleMetric(s, 'decodeTokensPerJoule');
+        if (!Number.isNaN(t)) tpj[base + fTpj[g]!++] = t;
+        const w = sampleMetric(s, 'decodeWatts');
+        if (!Number.isNaN(w)) watts[base + fWatts[g]!++] = w;
+      }
       if (lastThreads[g] !== s.threads) {
         lastThreads[g] = s.threads;
         builders[g]!.threads.add(s.threads);

@@ -1,4 +1,11 @@
-import type { BenchCase, CaseOutcome, Fingerprint, RunOutcome, Sample } from '@rigbench/shared';
+import type {
+  BenchCase,
+  CaseOutcome,
+  Fingerprint,
+  LoadLevelRecord,
+  RunOutcome,
+  Sample,
+} from '@rigbench/shared';
 
 /**
  * Where a run stands in the store: `incomplete` means a targeted agent's data is missing (see `missing`);
@@ -52,6 +59,13 @@ export interface RunSample {
   sample: Sample;
 }
 
+/** One serving-load level (a `load` case's result) on one agent. */
+export interface RunLoadLevel {
+  agentId: string;
+  caseId: string;
+  level: LoadLevelRecord;
+}
+
 /**
  * Everything the store knows about one run, flattened: the input of every report and comparison.
  * Built by the store layer; reports never read the database themselves.
@@ -61,4 +75,6 @@ export interface RunDataset {
   agents: RunAgent[];
   cases: RunCase[];
   samples: RunSample[];
+  /** Serving-load levels (plan `load` tests); absent when the run has none. */
+  loadLevels?: RunLoadLevel[];
 }

@@ -177,7 +177,9 @@ export class SimulatedAgent {
         } catch (error) {
           return callback({ code: status.INVALID_ARGUMENT, details: (error as Error).message });
         }
-        const caseIds = expandPlan(plan).map((c) => c.caseId);
+        const planned = expandPlan(plan);
+        const caseIds = planned.map((c) => c.caseId);
+        const loadCaseIds = planned.filter((c) => c.workload.mode === 'load').map((c) => c.caseId);
         const events = [
           ...syntheticRunEvents({
             runId,
@@ -185,6 +187,7 @@ export class SimulatedAgent {
             cases: caseIds.length,
             caseIds,
             samplesPerCase: plan.repetitions,
+            loadCaseIds,
             plan,
             planName: plan.name,
             ...(this.options.decodeTokensPerSecond

@@ -18,6 +18,8 @@ export interface SyntheticRunOptions {
   time?: string;
   /** Indexes of cases that fail (no samples, outcome `failed`, run outcome `partial`); default none. */
   failedCaseIndexes?: readonly number[];
+  /** Case ids that are serving-load levels: they finish `ok` without samples, as a real agent's do. */
+  loadCaseIds?: readonly string[];
 }
 
 const caseIdOf = (index: number): string => `c${String(index).padStart(3, '0')}-synthetic`;
@@ -117,13 +119,14 @@ export function* syntheticRunEvents(options: SyntheticRunOptions): Generator<Rig
       caseOutcomes[caseId] = 'failed';
       continue;
     }
-    for (let r = 0; r < options.samplesPerCase; r += 1) {
+    const samples = options.loadCaseIds?.includes(caseId) ? 0 : options.samplesPerCase;
+    for (let r = 0; r < samples; r += 1) {
       // A small deterministic wobble so statistics have something to chew on.
       const tps = baseTps * (1 + 0.02 * Math.sin(c * 7 + r * 3));
       yield { ...base(), type: 'sample.recorded', caseId, sample: sample(caseId, r, time, tps) };
     }
-    yield { ...base(), type: 'case.finished', caseId, outcome: 'ok', samples: options.samplesPerCase };
-    samplesPerCase[caseId] = options.samplesPerCase;
+    yield { ...base(), type: 'case.finished', caseId, outcome: 'ok', samples };
+    samplesPerCase[caseId] = samples;
     caseOutcomes[caseId] = 'ok';
   }
   const lastSeq = seq + 1;

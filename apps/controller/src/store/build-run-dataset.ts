@@ -12,6 +12,7 @@ import {
 } from '@rigbench/shared';
 import type { RunAgent, RunCase, RunDataset, RunSample } from '../report/run-dataset.js';
 import { runCompleteness } from './run-completeness.js';
+import { loadLevelsOfRun } from './load-level-store.js';
 import type { RunStore } from './run-store.js';
 
 /** The plan stored for a run is missing or no longer validates, so its cases cannot be rebuilt. */
@@ -162,5 +163,12 @@ export function buildRunDataset(store: RunStore, runId: string): RunDataset {
     agents,
     cases,
     samples,
+    ...loadLevelsField(store, runId),
   };
+}
+
+/** The run's serving-load levels, when it has any (the field is absent otherwise). */
+function loadLevelsField(store: RunStore, runId: string): Pick<RunDataset, 'loadLevels'> {
+  const loadLevels = loadLevelsOfRun(store.db, runId);
+  return loadLevels.length > 0 ? { loadLevels } : {};
 }

@@ -10,6 +10,7 @@ import type {
   RunFinishedEvent,
   SampleRecordedEvent,
 } from '@rigbench/shared';
+import { writeLoadLevel } from './load-level-store.js';
 import { migrate } from './store-schema.js';
 import type {
   DispatchTarget,
@@ -200,6 +201,9 @@ export class RunStore {
         break;
       case 'run.finished':
         this.applyRunFinished(ra, event);
+        break;
+      case 'load.level.recorded':
+        writeLoadLevel(this.db, ra, event);
         break;
     }
     return true;

@@ -126,6 +126,41 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE samples ADD COLUMN energy_json TEXT;
   `,
+  // 3: serving-load levels (load.level.recorded, see load-level-store.ts): one row per level, the vLLM-named
+  // figures as columns, the SLOs, summary and per-request records as JSON. The event itself is in events too.
+  `
+  CREATE TABLE load_levels (
+    ra                     INTEGER NOT NULL REFERENCES run_agents (id),
+    seq                    INTEGER NOT NULL,
+    case_id                TEXT NOT NULL,
+    test_id                TEXT NOT NULL,
+    concurrency            INTEGER NOT NULL,
+    stream                 TEXT NOT NULL,
+    arrival_rate           REAL,
+    max_tokens             INTEGER NOT NULL,
+    threads                INTEGER NOT NULL,
+    completed              INTEGER NOT NULL,
+    duration_seconds       REAL NOT NULL,
+    request_throughput     REAL NOT NULL,
+    output_throughput      REAL NOT NULL,
+    total_token_throughput REAL NOT NULL,
+    median_ttft_ms         REAL,
+    p90_ttft_ms            REAL,
+    p99_ttft_ms            REAL,
+    median_tpot_ms         REAL,
+    median_itl_ms          REAL,
+    p90_itl_ms             REAL,
+    p99_itl_ms             REAL,
+    median_e2el_ms         REAL,
+    p90_e2el_ms            REAL,
+    goodput                REAL,
+    slo_attainment         REAL,
+    slo_json               TEXT,
+    summary_json           TEXT NOT NULL,
+    requests_json          TEXT NOT NULL,
+    PRIMARY KEY (ra, seq)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The schema version this build writes (`PRAGMA user_version`). */

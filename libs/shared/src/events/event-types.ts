@@ -1,5 +1,6 @@
 import type { Fingerprint } from '../measurement/fingerprint.js';
 import type { Sample } from '../measurement/sample.js';
+import type { LoadLevelRecordedEvent } from './load-level-event.js';
 
 /**
  * Events an agent publishes to JetStream, one stream for the fleet.
@@ -118,7 +119,8 @@ export type RigbenchEvent =
   | SampleRecordedEvent
   | CaseFinishedEvent
   | RunFinishedEvent
-  | ModelDownloadEvent;
+  | ModelDownloadEvent
+  | LoadLevelRecordedEvent;
 export type RigbenchEventType = RigbenchEvent['type'];
 
 /** Distributive Omit so each union member keeps its own fields. */

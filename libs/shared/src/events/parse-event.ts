@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BACKENDS } from '../plan/plan-model.js';
 import { FINISH_REASONS } from '../measurement/sample.js';
 import { DEVICE_KINDS } from '../measurement/device-kind.js';
+import { loadLevelEventSchema } from './load-level-event.js';
 import { CASE_OUTCOMES, EVENT_SCHEMA_VERSION, RUN_OUTCOMES, type RigbenchEvent } from './event-types.js';
 
 /** The bytes on an event subject are not a well-formed `RigbenchEvent` (bad JSON, unknown type, bad field). */
@@ -144,6 +145,7 @@ const eventSchema = z.discriminatedUnion('type', [
     totalBytes: nonNegative,
     done: z.boolean(),
   }),
+  loadLevelEventSchema,
 ]);
 
 const decoder = new TextDecoder('utf-8', { fatal: true });

@@ -171,6 +171,8 @@ describe('planSummary', () => {
       prompts: 3,
       chatPrompts: 3,
       rawTests: 0,
+      loadTests: 0,
+      loadCases: 0,
       loadGroups: 8,
       measuredSamples: 24 * 4,
       warmupRuns: 24,
@@ -226,7 +228,7 @@ describe('canonicalPlanHash', () => {
 
 describe('countPlanCases', () => {
   test('equals the expanded case count for the examples', () => {
-    for (const name of ['quick-cpu.yaml', 'seed-p104.yaml']) {
+    for (const name of ['quick-cpu.yaml', 'seed-p104.yaml', 'load-sweep.yaml']) {
       const plan = example(name);
       expect(countPlanCases(plan)).toBe(expandPlan(plan).length);
     }

@@ -31,11 +31,26 @@ function workloads(plan: BenchPlan): CaseWorkload[] {
   return [
     ...plan.prompts.chat.map((prompt): CaseWorkload => ({ mode: 'chat', prompt })),
     ...plan.prompts.raw.map((test): CaseWorkload => ({ mode: 'raw', test })),
+    // One case per concurrency level of a load test (each level gets a context with that many sequences).
+    ...(plan.prompts.load ?? []).flatMap((test) =>
+      test.concurrency.map((concurrency): CaseWorkload => ({ mode: 'load', test, concurrency })),
+    ),
   ];
 }
 
+/** Chat prompts, raw tests and load levels of a plan: the workloads every matrix point runs. */
+const workloadCount = (plan: BenchPlan): number =>
+  plan.prompts.chat.length +
+  plan.prompts.raw.length +
+  (plan.prompts.load ?? []).reduce((sum, test) => sum + test.concurrency.length, 0);
+
+/** `q1`, `pp512`, `serve-conc4` (a load level: the test id and its concurrency). */
 const workloadId = (workload: CaseWorkload): string =>
-  workload.mode === 'chat' ? workload.prompt.id : workload.test.id;
+  workload.mode === 'chat'
+    ? workload.prompt.id
+    : workload.mode === 'raw'
+      ? workload.test.id
+      : `${workload.test.id}-conc${workload.concurrency}`;
 
 const devicesPart = (devices: readonly number[]): string =>
   devices.length === 0 ? '' : `-d${devices.join('_')}`;
@@ -61,7 +76,7 @@ export function countPlanCases(plan: BenchPlan): number {
     matrix.flashAttention.length *
     matrix.kvCacheType.length *
     matrix.threads.length *
-    (plan.prompts.chat.length + plan.prompts.raw.length)
+    workloadCount(plan)
   );
 }
 
@@ -225,18 +240,22 @@ export interface PlanSummary {
   /** Cases after expansion. */
   cases: number;
   models: number;
-  /** Chat prompts plus raw tests. */
+  /** Chat prompts plus raw tests plus load tests. */
   prompts: number;
   chatPrompts: number;
   rawTests: number;
+  /** Serving-load tests; each level of each is one case. */
+  loadTests: number;
+  /** Cases that are load levels (run once per round: warm-up and repetitions do not apply). */
+  loadCases: number;
   /** Distinct load settings: how many times a model is loaded (one worker each) per agent. */
   loadGroups: number;
   /** Rounds: every case once per round. */
   rounds: number;
   order: 'grouped' | 'interleaved';
-  /** Measured runs per agent: cases × repetitions. */
+  /** Measured runs per agent: chat and raw cases × repetitions. */
   measuredSamples: number;
-  /** Unrecorded warm-up runs per agent: cases × warmup. */
+  /** Unrecorded warm-up runs per agent: chat and raw cases × warmup. */
   warmupRuns: number;
   /** Backends the cases use, in plan order. */
   backends: Backend[];
@@ -251,6 +270,8 @@ export interface PlanSummary {
 /** Counts for `rigbench plan check`; `cases` must be `expandPlan(plan)`. */
 export function planSummary(plan: BenchPlan, cases: readonly BenchCase[]): PlanSummary {
   const loadKeys = new Set(cases.map(loadSettingsKey));
+  const loadCases = cases.filter((c) => c.workload.mode === 'load').length;
+  const sampled = cases.length - loadCases;
   const backends = plan.matrix.backend.filter((backend) => cases.some((c) => c.backend === backend));
   const deviceKeys = new Map<string, number[]>();
   for (const c of cases) deviceKeys.set(JSON.stringify(c.devices), c.devices);
@@ -263,12 +284,14 @@ export function planSummary(plan: BenchPlan, cases: readonly BenchCase[]): PlanS
     name: plan.name,
     cases: cases.length,
     models: plan.models.length,
-    prompts: plan.prompts.chat.length + plan.prompts.raw.length,
+    prompts: plan.prompts.chat.length + plan.prompts.raw.length + (plan.prompts.load?.length ?? 0),
     chatPrompts: plan.prompts.chat.length,
     rawTests: plan.prompts.raw.length,
+    loadTests: plan.prompts.load?.length ?? 0,
+    loadCases,
     loadGroups: loadKeys.size,
-    measuredSamples: cases.length * plan.repetitions,
-    warmupRuns: cases.length * plan.warmup,
+    measuredSamples: sampled * plan.repetitions,
+    warmupRuns: sampled * plan.warmup,
     backends,
     deviceSets: [...deviceKeys.values()].map((set) => [...set]),
     repetitions: plan.repetitions,
@@ -284,7 +307,8 @@ export function formatPlanSummary(summary: PlanSummary): string[] {
   const sets = summary.deviceSets.map((set) => `[${set.join(',')}]`).join(' ');
   return [
     `plan "${summary.name}": ${summary.cases} cases`,
-    `  models ${summary.models}, chat prompts ${summary.chatPrompts}, raw tests ${summary.rawTests}`,
+    `  models ${summary.models}, chat prompts ${summary.chatPrompts}, raw tests ${summary.rawTests}` +
+      (summary.loadTests > 0 ? `, load tests ${summary.loadTests} (${summary.loadCases} level cases)` : ''),
     `  backends ${summary.backends.join(', ')}; device sets ${sets}`,
     `  load groups (model loads per agent) ${summary.loadGroups}`,
     `  measured samples per agent ${summary.measuredSamples} (${summary.repetitions} repetitions), ` +

@@ -30,6 +30,24 @@ export const PLAN_LIMITS = {
   temperature: { min: 0, max: 2 },
   topK: { min: 0, max: 100_000 },
   seed: { min: 0, max: 4_294_967_295 },
+  /**
+   * Requests in flight of a `load` level: each is one sequence of the level's context (llama.cpp allows 256 per
+   * context, LLAMA_MAX_SEQ; 64 keeps one level's KV cache and event bounded). Also bounded by the context: every
+   * sequence holds `contextSize` cells, so concurrency × contextSize ≤ {@link PLAN_LIMITS.loadKvCells}.
+   */
+  loadConcurrency: { min: 1, max: 64 },
+  /** KV cells of one load level's context: concurrency × contextSize. */
+  loadKvCells: 1_048_576,
+  /** Requests per load level (each becomes one entry of the level's event). */
+  loadRequests: { min: 1, max: 1000 },
+  /** Seconds of a duration-bounded load level. */
+  loadDurationSeconds: { min: 1, max: 3600 },
+  /** Poisson arrival rate of a load test, requests per second (exclusive minimum). */
+  loadArrivalRate: { min: 0, max: 10_000 },
+  /** Prompts of one load test. */
+  loadPrompts: { min: 1, max: 100 },
+  /** Seconds of a load SLO (exclusive minimum). */
+  loadSloSeconds: { min: 0, max: 3600 },
   /** Characters of free text: `description` and label selector values (a plan travels inside one event). */
   descriptionLength: 10_000,
   labelValueLength: 253,
@@ -74,17 +92,35 @@ export const PLAN_FIELD_EXPECTATIONS: Readonly<Record<string, string>> = {
   'models[].source':
     'a .gguf path relative to the agent\'s models directory without ".." (e.g. llama-8b/model-Q4_K_M.gguf), ' +
     'or an hf: URI (e.g. hf:user/repo:Q4_K_M)',
-  prompts: 'a mapping { chat, raw } with at least one chat prompt or raw test',
+  prompts: 'a mapping { chat, raw, load } with at least one chat prompt, raw test or load test',
   'prompts.chat': 'a list of chat prompts, each { id, text }',
   'prompts.chat[]': 'a mapping { id, text }',
-  'prompts.chat[].id': `${ID_EXPECTED}, unique among chat prompts and raw tests`,
+  'prompts.chat[].id': `${ID_EXPECTED}, unique among chat prompts, raw tests and load tests`,
   'prompts.chat[].text': 'the prompt as a user types it (non-empty text)',
   'prompts.raw': 'a list of raw tests, each { id, promptTokens, generatedTokens, depth }',
   'prompts.raw[]': 'a mapping { id, promptTokens, generatedTokens, depth } measuring at least one token',
-  'prompts.raw[].id': `${ID_EXPECTED}, unique among chat prompts and raw tests`,
+  'prompts.raw[].id': `${ID_EXPECTED}, unique among chat prompts, raw tests and load tests`,
   'prompts.raw[].promptTokens': range(PLAN_LIMITS.rawTokens),
   'prompts.raw[].generatedTokens': range(PLAN_LIMITS.rawTokens),
   'prompts.raw[].depth': range(PLAN_LIMITS.rawTokens),
+  'prompts.load':
+    'a list of load tests, each { id, concurrency, requests or durationSeconds, prompts, maxTokens }',
+  'prompts.load[]':
+    'a mapping { id, concurrency, arrivalRate, requests, durationSeconds, prompts, maxTokens, slo } with exactly one of requests and durationSeconds',
+  'prompts.load[].id': `${ID_EXPECTED}, unique among chat prompts, raw tests and load tests`,
+  'prompts.load[].concurrency': `a non-empty list of distinct request counts in flight, each ${range(PLAN_LIMITS.loadConcurrency)}, e.g. [1, 2, 4]`,
+  'prompts.load[].concurrency[]': `requests in flight: ${range(PLAN_LIMITS.loadConcurrency)}, with concurrency × matrix.contextSize at most ${PLAN_LIMITS.loadKvCells}`,
+  'prompts.load[].arrivalRate': `a Poisson arrival rate in requests per second, greater than ${PLAN_LIMITS.loadArrivalRate.min} and at most ${PLAN_LIMITS.loadArrivalRate.max} (leave out for a closed loop)`,
+  'prompts.load[].requests': `requests per level: ${range(PLAN_LIMITS.loadRequests)}`,
+  'prompts.load[].durationSeconds': `seconds per level: ${range(PLAN_LIMITS.loadDurationSeconds, 'a number')} (at most ${PLAN_LIMITS.loadRequests.max} requests are sent)`,
+  'prompts.load[].prompts': `a list of ${PLAN_LIMITS.loadPrompts.min} to ${PLAN_LIMITS.loadPrompts.max} chat prompts as a user types them`,
+  'prompts.load[].prompts[]': 'a prompt as a user types it (non-empty text)',
+  'prompts.load[].maxTokens': `output tokens per request: ${range(PLAN_LIMITS.maxTokens)}, smaller than every matrix.contextSize`,
+  'prompts.load[].slo':
+    'a mapping { ttftSeconds, itlP90Seconds, e2elSeconds } (each optional), e.g. { ttftSeconds: 2, itlP90Seconds: 0.1 }',
+  'prompts.load[].slo.ttftSeconds': `seconds to first token from arrival, greater than 0 and at most ${PLAN_LIMITS.loadSloSeconds.max}`,
+  'prompts.load[].slo.itlP90Seconds': `seconds, the request's p90 inter-token latency, greater than 0 and at most ${PLAN_LIMITS.loadSloSeconds.max}`,
+  'prompts.load[].slo.e2elSeconds': `seconds from arrival to the last token, greater than 0 and at most ${PLAN_LIMITS.loadSloSeconds.max}`,
   matrix:
     'a mapping of axes: backend, devices, gpuLayers, contextSize, batchSize, threads, flashAttention, kvCacheType, build',
   'matrix.backend': `a non-empty list of distinct backends from ${BACKENDS.join(', ')}`,

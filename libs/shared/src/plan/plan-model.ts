@@ -46,6 +46,41 @@ export interface RawTest {
   depth: number;
 }
 
+/**
+ * Service-level objectives of a `load` test, in seconds (vLLM `bench serve --goodput ttft:… tpot:… e2el:…` takes
+ * the same in milliseconds). A request meets the SLOs when it meets every one given.
+ */
+export interface LoadSloSettings {
+  /** Time to first token, from the request's arrival (queueing included). */
+  ttftSeconds?: number;
+  /** 90th percentile of the request's own inter-token latencies. */
+  itlP90Seconds?: number;
+  /** End-to-end latency, from arrival to the last token. */
+  e2elSeconds?: number;
+}
+
+/**
+ * A serving-load test: requests from `prompts` answered on parallel sequences of one context, at each level of
+ * `concurrency` (one case per level). Closed loop by default (a request is sent as soon as a slot frees, vLLM's
+ * `--max-concurrency`); with `arrivalRate`, requests arrive as a seeded Poisson stream and wait for a free slot.
+ */
+export interface LoadTest {
+  id: string;
+  /** Requests in flight at most, one case per value (a sweep shows where the box saturates). */
+  concurrency: number[];
+  /** Poisson arrivals at this mean rate, requests per second; absent: closed loop. */
+  arrivalRate?: number;
+  /** Requests per level (exactly one of `requests` and `durationSeconds`). */
+  requests?: number;
+  /** Requests are sent for this long per level, at most `PLAN_LIMITS.loadRequests.max` of them. */
+  durationSeconds?: number;
+  /** Chat prompts as a user types them (through the model's chat template), used round-robin. */
+  prompts: string[];
+  /** Output tokens of every request (end-of-sequence ignored, as vLLM's `--ignore-eos`). */
+  maxTokens: number;
+  slo?: LoadSloSettings;
+}
+
 /** `'max'` offloads every layer; a number offloads that many. */
 export type GpuLayers = 'max' | number;
 /** `'auto'` lets rigbench pick a measured-good value for the machine; the value used is always recorded. */
@@ -96,7 +131,8 @@ export interface BenchPlan {
   name: string;
   description?: string;
   models: ModelRef[];
-  prompts: { chat: ChatPrompt[]; raw: RawTest[] };
+  /** Chat prompts, raw tests and (optional, absent in older plans) serving-load tests. */
+  prompts: { chat: ChatPrompt[]; raw: RawTest[]; load?: LoadTest[] };
   matrix: PlanMatrix;
   generation: GenerationSettings;
   /** Unrecorded runs before the measured ones, per case. */
@@ -124,8 +160,11 @@ export interface BenchPlan {
   allowSoftwareDevices?: boolean;
 }
 
-/** What one case measures: a chat prompt or a raw llama-bench style test. */
-export type CaseWorkload = { mode: 'chat'; prompt: ChatPrompt } | { mode: 'raw'; test: RawTest };
+/** What one case measures: a chat prompt, a raw llama-bench style test, or one concurrency level of a load test. */
+export type CaseWorkload =
+  | { mode: 'chat'; prompt: ChatPrompt }
+  | { mode: 'raw'; test: RawTest }
+  | { mode: 'load'; test: LoadTest; concurrency: number };
 
 /** The settings that decide how a model is loaded; cases sharing them reuse one worker and one load. */
 export interface LoadSettings {

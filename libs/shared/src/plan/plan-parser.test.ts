@@ -452,7 +452,7 @@ const BROKEN: BrokenPlan[] = [
     path: 'prompts',
     line: 7,
     column: 3,
-    message: 'plan has no chat prompts and no raw tests',
+    message: 'plan has no chat prompts, raw tests or load tests',
   },
   {
     name: 'empty prompt text',

@@ -30,6 +30,7 @@ import {
   PLAN_ID_PATTERN,
   PLAN_LIMITS,
 } from './plan-fields.js';
+import { crossCheckLoadTests, LOAD_OBJECT_KEYS, loadTestSchema } from './plan-load-schema.js';
 
 export { LABEL_KEY_PATTERN, PLAN_DEFAULTS, PLAN_FIELD_EXPECTATIONS, PLAN_ID_PATTERN, PLAN_LIMITS };
 
@@ -148,19 +149,27 @@ const promptsSchema = z
       emptyIsAbsent,
       z.array(rawTestSchema).default(() => []),
     ),
+    // Optional, not defaulted: a plan without load tests keeps its canonical JSON and plan hash.
+    load: z.preprocess(emptyIsAbsent, z.array(loadTestSchema).optional()),
   })
   .superRefine((prompts, ctx) => {
     if (!isRecord(prompts)) return;
     const chat = listOrEmpty(prompts.chat);
     const raw = listOrEmpty(prompts.raw);
-    if (chat.length === 0 && raw.length === 0 && Array.isArray(prompts.chat) && Array.isArray(prompts.raw)) {
-      ctx.addIssue({ code: 'custom', message: 'plan has no chat prompts and no raw tests' });
+    const load = listOrEmpty(prompts.load);
+    const listsRead =
+      Array.isArray(prompts.chat) &&
+      Array.isArray(prompts.raw) &&
+      (prompts.load === undefined || Array.isArray(prompts.load));
+    if (chat.length === 0 && raw.length === 0 && load.length === 0 && listsRead) {
+      ctx.addIssue({ code: 'custom', message: 'plan has no chat prompts, raw tests or load tests' });
     }
     addDuplicateIdIssues(
       ctx,
       [
         ...chat.map((item, index) => ({ item, path: ['chat', index], name: `prompts.chat[${index}]` })),
         ...raw.map((item, index) => ({ item, path: ['raw', index], name: `prompts.raw[${index}]` })),
+        ...load.map((item, index) => ({ item, path: ['load', index], name: `prompts.load[${index}]` })),
       ],
       'prompt',
     );
@@ -390,6 +399,8 @@ function crossCheckPlan(plan: unknown, ctx: RefineContext): void {
     }
   });
 
+  crossCheckLoadTests(prompts.load, matrix, smallest, ctx);
+
   const chat = listOrEmpty(prompts.chat);
   const generation = isRecord(plan.generation) ? plan.generation : {};
   const maxTokens = generation.maxTokens ?? PLAN_DEFAULTS.generation.maxTokens;
@@ -415,6 +426,7 @@ export const PLAN_OBJECT_KEYS: Readonly<Record<string, readonly string[]>> = {
   prompts: Object.keys(promptsSchema.shape),
   'prompts.chat[]': Object.keys(chatPromptSchema.shape),
   'prompts.raw[]': Object.keys(rawTestSchema.shape),
+  ...LOAD_OBJECT_KEYS,
   matrix: Object.keys(matrixSchema.shape),
   generation: Object.keys(generationSchema.shape),
   targets: Object.keys(targetsSchema.shape),
