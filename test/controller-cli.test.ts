@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { runCli } from '../apps/controller/src/commands/program.js';
 import { streamOutput } from '../apps/controller/src/commands/output.js';
-import { SimulatedAgent } from '../apps/controller/src/simulate/simulated-agent.js';
+import { SimulatedAgent } from './support/simulated-agent.js';
 import { RunStore } from '../apps/controller/src/store/run-store.js';
 import { eventually } from './support/eventually.js';
 import { startNatsServer, type NatsServerHandle } from './support/nats-server.js';

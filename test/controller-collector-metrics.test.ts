@@ -11,7 +11,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { runCli } from '../apps/controller/src/commands/program.js';
 import { streamOutput } from '../apps/controller/src/commands/output.js';
-import { SimulatedAgent } from '../apps/controller/src/simulate/simulated-agent.js';
+import { SimulatedAgent } from './support/simulated-agent.js';
 import { COLLECTOR_METRICS } from './deploy-helpers.js';
 import { eventually } from './support/eventually.js';
 import { freePort } from './support/free-port.js';

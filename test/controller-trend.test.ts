@@ -7,7 +7,7 @@ import { runCli } from '../apps/controller/src/commands/program.js';
 import { streamOutput } from '../apps/controller/src/commands/output.js';
 import { parseSince } from '../apps/controller/src/commands/trend-command.js';
 import { demoPlanYaml } from '../apps/controller/src/demo/demo-plan.js';
-import { syntheticRunEvents } from '../apps/controller/src/simulate/synthetic-run.js';
+import { syntheticRunEvents } from './support/synthetic-run.js';
 import { RunStore } from '../apps/controller/src/store/run-store.js';
 
 const root = join(import.meta.dirname, '..');

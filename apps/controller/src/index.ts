@@ -16,6 +16,5 @@ export { ensureEventStream, EVENT_STREAM_CONFIG } from './collector/event-stream
 export { catchUp } from './collector/catch-up.js';
 export { HeartbeatMonitor } from './fleet/heartbeat-monitor.js';
 export { AgentClient } from './fleet/agent-client.js';
-export { syntheticRunEvents, syntheticRunEventCount } from './simulate/synthetic-run.js';
 export { connectNats } from './nats/nats-connection.js';
 export { buildAnswers, ALL_PROMPTS, type Answer, type AnswerOptions } from './answers/index.js';
