@@ -1,7 +1,7 @@
 /** @rigbench/controller — the controller as a library: store, collector, fleet, dispatch and the CLI runner. */
-export { runCli } from './commands/program.js';
-export { ExitCode } from './commands/exit-codes.js';
-export { streamOutput, type Output } from './commands/output.js';
+export { runCli } from './cli/program.js';
+export { ExitCode } from './cli/exit-codes.js';
+export { streamOutput, type Output } from './cli/output.js';
 export {
   loadControllerConfig,
   compileControllerConfig,
