@@ -62,3 +62,4 @@ export {
 } from './gguf/errors.js';
 /** Statistics: summaries, t and normal distributions, Welch, Mann–Whitney, bootstrap, repetitions needed. */
 export * from './stats/index.js';
+export { SeededRandom, seededDraws } from './random/seeded-random.js';

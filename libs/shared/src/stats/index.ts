@@ -9,7 +9,6 @@ export * from './order-statistics.js';
 export * from './summary.js';
 export * from './welch-t-test.js';
 export * from './mann-whitney.js';
-export * from './seeded-random.js';
 export * from './bootstrap.js';
 export * from './repetitions.js';
 export * from './log-ratio-test.js';
