@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { casesText, tokensPerSecondText } from '../dispatch/agent-progress.js';
 import { runCompleteness } from '../store/run-completeness.js';
 import type { ActionBinder } from '../cli/action-binder.js';
 import { ExitCode } from '../cli/exit-codes.js';
@@ -73,10 +74,10 @@ export function registerRunsCommands(program: Command, bind: ActionBinder): void
           const rows = completeness.agents.map((a) => [
             a.agentId,
             a.state,
-            a.row.caseCount === null ? '-' : `${a.row.casesFinished}/${a.row.caseCount}`,
+            a.row.caseCount === null ? '-' : casesText(a.row.casesFinished, a.row.caseCount),
             String(a.row.samplesStored),
             a.row.outcome ?? '-',
-            a.row.lastDecodeTokensPerSecond === null ? '-' : a.row.lastDecodeTokensPerSecond.toFixed(2),
+            tokensPerSecondText(a.row.lastDecodeTokensPerSecond),
           ]);
           for (const line of table(['AGENT', 'STATE', 'CASES', 'SAMPLES', 'OUTCOME', 'LAST TOK/S'], rows)) {
             ctx.output.line(`  ${line}`);
