@@ -42,4 +42,17 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    files: ['**/src/**/*.ts'],
+    rules: {
+      // Barrels list what they export, so a module's new export is a decision, not a leak.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ExportAllDeclaration',
+          message: "List the exports by name: export { a, type B } from './module.js'.",
+        },
+      ],
+    },
+  },
 );
