@@ -13,9 +13,18 @@ import {
   AgentRuntime,
   compileAgentConfig,
   loadRawAgentConfig,
-  silentAgentLogger,
   type AgentEndpoints,
+  type AgentLogger,
 } from '../../apps/agent/src/index.js';
+
+/** A logger that drops everything (tests that do not look at logs). */
+const silentAgentLogger: AgentLogger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child: () => silentAgentLogger,
+};
 
 /** An in-process agent built from real config flags, with a typed client. */
 export interface TestAgent {

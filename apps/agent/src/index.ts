@@ -56,7 +56,7 @@ export {
 } from './security/index.js';
 export { AgentRuntime } from './service/agent-runtime.js';
 export type { AgentEndpoints, AgentRuntimeOptions, AgentRuntimeState } from './service/agent-runtime.js';
-export { createAgentLogger, silentAgentLogger } from './service/agent-logger.js';
+export { createAgentLogger } from './service/agent-logger.js';
 export type { AgentLogger } from './service/agent-logger.js';
 export { RunSupervisor, checkLimits } from './service/run-supervisor.js';
 export type {
