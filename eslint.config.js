@@ -42,4 +42,18 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    files: ['**/src/**/*.ts'],
+    rules: {
+      // Barrels list what they export, so a module's new export is a decision, not a leak (a named namespace,
+      // `export type * as AgentRpc`, is allowed).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ExportAllDeclaration[exported=null]',
+          message: "List the exports by name: export { a, type B } from './module.js'.",
+        },
+      ],
+    },
+  },
 );

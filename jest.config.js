@@ -11,6 +11,7 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {
     '^@rigbench/shared$': '<rootDir>/libs/shared/src/index.ts',
+    '^@rigbench/shared/random$': '<rootDir>/libs/shared/src/random/seeded-random.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

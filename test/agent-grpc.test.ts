@@ -23,6 +23,7 @@ import {
 } from '@rigbench/shared';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { ACTIVE_RUNS_METADATA_KEY, VIOLATIONS_METADATA_KEY } from '../apps/agent/src/index.js';
+import { osFacts } from '../apps/agent/src/engine/host-facts.js';
 import {
   authMetadata,
   call,
@@ -97,6 +98,9 @@ test('GetInfo - reports id, labels, versions, hardware, backends, limits and idl
   expect(info.hardware?.logical_cores).toBeGreaterThan(0);
   expect(info.hardware?.physical_cores).toBeGreaterThan(0);
   expect(Number(info.hardware?.memory_bytes)).toBeGreaterThan(0);
+  // `os` means what the case fingerprint's `os` means; Node's platform-arch is `platform`.
+  expect(info.hardware?.os).toBe(osFacts().os);
+  expect(info.hardware?.platform).toBe(`${process.platform}-${process.arch}`);
   expect(info.busy).toBe(false);
   expect(info.current_run_id).toBe('');
   expect(info.limits?.max_tokens).toBe(8192);

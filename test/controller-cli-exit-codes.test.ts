@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { runCli } from '../apps/controller/src/commands/program.js';
-import { streamOutput } from '../apps/controller/src/commands/output.js';
-import { EXIT_CODE_TABLE, ExitCode } from '../apps/controller/src/commands/exit-codes.js';
-import { SimulatedAgent } from '../apps/controller/src/simulate/simulated-agent.js';
+import { runCli } from '../apps/controller/src/cli/program.js';
+import { streamOutput } from '../apps/controller/src/cli/output.js';
+import { EXIT_CODE_TABLE, ExitCode } from '../apps/controller/src/cli/exit-codes.js';
+import { SimulatedAgent } from './support/simulated-agent.js';
 import { freePort } from './support/free-port.js';
 import { startNatsServer, type NatsServerHandle } from './support/nats-server.js';
 

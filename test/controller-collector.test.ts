@@ -10,7 +10,7 @@ import { ensureEventStream } from '../apps/controller/src/collector/event-stream
 import { jetstreamManager } from '@nats-io/jetstream';
 import { RunStore } from '../apps/controller/src/store/run-store.js';
 import { runCompleteness } from '../apps/controller/src/store/run-completeness.js';
-import { syntheticRunEvents, syntheticRunEventCount } from '../apps/controller/src/simulate/synthetic-run.js';
+import { syntheticRunEvents, syntheticRunEventCount } from './support/synthetic-run.js';
 import { eventually } from './support/eventually.js';
 import { startNatsServer, type NatsServerHandle } from './support/nats-server.js';
 

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expandPlan, parsePlanYaml, type RigbenchEvent } from '@rigbench/shared';
-import { runCli } from '../apps/controller/src/commands/program.js';
-import { streamOutput } from '../apps/controller/src/commands/output.js';
+import { runCli } from '../apps/controller/src/cli/program.js';
+import { streamOutput } from '../apps/controller/src/cli/output.js';
 import { parseSince } from '../apps/controller/src/commands/trend-command.js';
 import { demoPlanYaml } from '../apps/controller/src/demo/demo-plan.js';
-import { syntheticRunEvents } from '../apps/controller/src/simulate/synthetic-run.js';
+import { syntheticRunEvents } from './support/synthetic-run.js';
 import { RunStore } from '../apps/controller/src/store/run-store.js';
 
 const root = join(import.meta.dirname, '..');

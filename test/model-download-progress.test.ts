@@ -16,7 +16,7 @@ import {
   guardedUriResolver,
   type DownloadProgress,
 } from '../apps/agent/src/security/index.js';
-import { downloadStatus } from '../apps/controller/src/dispatch/run-monitor.js';
+import { downloadStatus } from '../apps/controller/src/dispatch/agent-progress.js';
 import { runCompleteness } from '../apps/controller/src/store/run-completeness.js';
 import { RunStore } from '../apps/controller/src/store/run-store.js';
 import { authMetadata, call, collect, cpuPlan, startTestAgent } from './support/agent-harness.js';

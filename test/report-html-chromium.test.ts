@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { renderReport } from '../apps/controller/src/report/index.js';
-import { seedDataset, seedRoundRuns, seedRuns } from '../apps/controller/src/report/fixtures/seed-dataset.js';
+import { seedDataset, seedRoundRuns, seedRuns } from './support/seed-dataset.js';
 
 /**
  * The HTML report laid out by a real headless Chromium (Debian's `chromium`, installed by .ci/run): a screenshot

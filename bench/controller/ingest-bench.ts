@@ -4,13 +4,8 @@ import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { RigbenchEvent } from '@rigbench/shared';
-import {
-  EventCollector,
-  RunStore,
-  ensureEventStream,
-  runCompleteness,
-  syntheticRunEvents,
-} from '@rigbench/controller';
+import { EventCollector, RunStore, ensureEventStream, runCompleteness } from '@rigbench/controller';
+import { syntheticRunEvents } from '../../test/support/synthetic-run.js';
 import type { NatsServerHandle } from '../../test/support/nats-server.js';
 import { publishEvents } from './bench-util.js';
 

@@ -11,17 +11,7 @@
  * - `public-no-logits`: `evaluateWithoutGeneratingNewTokens`, one call per token.
  */
 import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededDraws } from '@rigbench/shared/random';
 
 /**
  * Measures pp`promptTokens` and tg`generatedTokens` at `threads`, `repetitions` times after one warm-up.
@@ -55,7 +45,7 @@ export async function referenceLoop({
   const sequence = context.getSequence();
   const ctx = context._ctx;
   const id = sequence._sequenceId;
-  const random = mulberry32(1);
+  const random = seededDraws(1);
   const tokens = (n) => Uint32Array.from({ length: n }, () => Math.floor(random() * vocab));
   const last = new Uint32Array(1);
   const decode = async (chunk, position) => {

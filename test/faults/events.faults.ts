@@ -6,7 +6,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import fc from 'fast-check';
 import { eventMessageId, eventSubject, parseEvent, type RigbenchEvent } from '@rigbench/shared';
-import { syntheticRunEvents } from '../../apps/controller/src/simulate/synthetic-run.js';
+import { syntheticRunEvents } from '../support/synthetic-run.js';
 import { ensureEventStream } from '../../apps/controller/src/collector/event-stream.js';
 import { eventually } from '../support/eventually.js';
 import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';

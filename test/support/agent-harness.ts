@@ -13,10 +13,19 @@ import {
   AgentRuntime,
   compileAgentConfig,
   loadRawAgentConfig,
-  silentAgentLogger,
   type AgentEndpoints,
+  type AgentLogger,
 } from '../../apps/agent/src/index.js';
 import type { DownloadPlanner } from '../../apps/agent/src/security/index.js';
+
+/** A logger that drops everything (tests that do not look at logs). */
+const silentAgentLogger: AgentLogger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child: () => silentAgentLogger,
+};
 
 /** An in-process agent built from real config flags, with a typed client. */
 export interface TestAgent {

@@ -2,9 +2,9 @@
 /**
  * The `rigbench` binary. The only place that touches the process: argv, environment, signals, exit code.
  */
-import { runCli } from './commands/program.js';
-import { streamOutput } from './commands/output.js';
-import { ExitCode } from './commands/exit-codes.js';
+import { runCli } from './cli/program.js';
+import { streamOutput } from './cli/output.js';
+import { ExitCode } from './cli/exit-codes.js';
 
 const abort = new AbortController();
 let interrupts = 0;

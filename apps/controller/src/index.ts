@@ -1,7 +1,7 @@
 /** @rigbench/controller — the controller as a library: store, collector, fleet, dispatch and the CLI runner. */
-export { runCli } from './commands/program.js';
-export { ExitCode } from './commands/exit-codes.js';
-export { streamOutput, type Output } from './commands/output.js';
+export { runCli } from './cli/program.js';
+export { ExitCode } from './cli/exit-codes.js';
+export { streamOutput, type Output } from './cli/output.js';
 export {
   loadControllerConfig,
   compileControllerConfig,
@@ -16,6 +16,5 @@ export { ensureEventStream, EVENT_STREAM_CONFIG } from './collector/event-stream
 export { catchUp } from './collector/catch-up.js';
 export { HeartbeatMonitor } from './fleet/heartbeat-monitor.js';
 export { AgentClient } from './fleet/agent-client.js';
-export { syntheticRunEvents, syntheticRunEventCount } from './simulate/synthetic-run.js';
 export { connectNats } from './nats/nats-connection.js';
 export { buildAnswers, ALL_PROMPTS, type Answer, type AnswerOptions } from './answers/index.js';

@@ -3,7 +3,29 @@
  * proto loading, statistics and the synthetic GGUF writer.
  */
 export { RIGBENCH_VERSION } from './version.js';
-export * from './plan/plan-model.js';
+export {
+  type Backend,
+  BACKENDS,
+  type BenchCase,
+  type BenchPlan,
+  CASE_ORDERS,
+  type CaseOrder,
+  type CaseWorkload,
+  type ChatPrompt,
+  type GenerationSettings,
+  type GpuLayers,
+  KV_CACHE_TYPES,
+  type KvCacheType,
+  LLAMA_BUILDS,
+  type LlamaBuild,
+  type LoadSettings,
+  type ModelRef,
+  type PlanMatrix,
+  type PlanSchedule,
+  type PlanTargets,
+  type RawTest,
+  type Threads,
+} from './plan/plan-model.js';
 export type { Sample, FinishReason } from './measurement/sample.js';
 export { FINISH_REASONS } from './measurement/sample.js';
 export type { EnergySources, PhaseEnergy, SampleEnergy, SourceEnergy } from './measurement/energy.js';
@@ -23,7 +45,30 @@ export {
   isHardwareDeviceKind,
   isSoftwareDeviceName,
 } from './measurement/device-kind.js';
-export * from './events/event-types.js';
+export {
+  type AgentHeartbeat,
+  agentInboxPrefix,
+  CASE_OUTCOMES,
+  type CaseFinishedEvent,
+  type CaseOutcome,
+  type CaseStartedEvent,
+  EVENT_SCHEMA_VERSION,
+  EVENT_STREAM,
+  EVENT_SUBJECT_PREFIX,
+  eventMessageId,
+  type EventPayload,
+  eventSubject,
+  HEARTBEAT_SUBJECT_PREFIX,
+  heartbeatSubject,
+  type RigbenchEvent,
+  type RigbenchEventType,
+  RUN_OUTCOMES,
+  type RunAcceptedEvent,
+  type RunFinishedEvent,
+  type RunOutcome,
+  type SampleRecordedEvent,
+  type ModelDownloadEvent,
+} from './events/event-types.js';
 export { type LoadLevelRecordedEvent, loadLevelEventSchema } from './events/load-level-event.js';
 export type {
   LatencySummary,
@@ -31,10 +76,18 @@ export type {
   LoadRequestRecord,
   LoadSummary,
 } from './measurement/load-level.js';
-export * from './proto/load-proto.js';
+export {
+  AGENT_PROTO_FILE,
+  findProtoDir,
+  loadAgentPackageDefinition,
+  loadAgentProto,
+  PROTO_LOADER_OPTIONS,
+  type ProtoGrpcType,
+  ProtoNotFoundError,
+} from './proto/load-proto.js';
 /** Generated rigbench.v1 message types, e.g. `AgentRpc.AgentInfo__Output` (a namespace: names like `Gpu` are common). */
 export type * as AgentRpc from './proto/agent-types.js';
-export * from './events/parse-event.js';
+export { MalformedEventError, parseEvent, UnsupportedEventVersionError } from './events/parse-event.js';
 export { parsePlanYaml, validatePlan } from './plan/plan-parser.js';
 export { PlanValidationError, formatPlanIssue, formatPlanIssues } from './plan/plan-errors.js';
 export type { PlanIssue } from './plan/plan-errors.js';
@@ -74,4 +127,76 @@ export {
   SynthModelOptionsError,
 } from './gguf/errors.js';
 /** Statistics: summaries, t and normal distributions, Welch, Mann–Whitney, bootstrap, repetitions needed. */
-export * from './stats/index.js';
+export {
+  type BetweenRoundEstimate,
+  type BetweenRoundOptions,
+  bootstrapMedianInterval,
+  type BootstrapOptions,
+  type BootstrapResult,
+  type BootstrapStatistic,
+  type ChangePoint,
+  type ChangePointBlock,
+  type ChangePointOptions,
+  changePointPenalty,
+  type ChangePointResult,
+  type ChangePointSegment,
+  checkConfidence,
+  coefficientOfVariation,
+  compareByRounds,
+  detectChangePoints,
+  figureResolution,
+  geometricMeanInterval,
+  InsufficientDataError,
+  type Interval,
+  logGamma,
+  type LogRatioResult,
+  logRatioTest,
+  type LogRatioVariance,
+  type MannWhitneyMethod,
+  type MannWhitneyResult,
+  mannWhitneyU,
+  max,
+  MAX_REPETITIONS,
+  MAX_ROUNDS,
+  mean,
+  meanConfidenceInterval,
+  meanConfidenceIntervalFromSummary,
+  median,
+  min,
+  type MomentSummary,
+  neumaierSum,
+  normalCdf,
+  normalQuantile,
+  normalSf,
+  NoVarianceError,
+  percentile,
+  quantile,
+  quantilesInPlace,
+  quantileSorted,
+  type RatioEstimate,
+  type RatioStratum,
+  regularizedIncompleteBeta,
+  regularizedUpperGamma,
+  repetitionsNeeded,
+  type RoundSample,
+  roundsNeeded,
+  selectInPlace,
+  sortedCopy,
+  standardDeviation,
+  StatsDomainError,
+  summarize,
+  summarizeInPlace,
+  summarizeSorted,
+  type Summary,
+  tCdf,
+  tPdf,
+  tQuantile,
+  tSf,
+  tTwoSidedP,
+  variance,
+  type WelchResult,
+  welchTTest,
+  welchTTestFromSummary,
+  withoutWarmupOutlier,
+} from './stats/index.js';
+export { SeededRandom, seededDraws } from './random/seeded-random.js';

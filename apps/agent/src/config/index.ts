@@ -18,4 +18,4 @@ export type {
 export { loadRawAgentConfig, META_FLAGS } from './load-config.js';
 export type { LoadedRawConfig, LoadConfigInput, CommandLineRequest } from './load-config.js';
 export { maskedConfigJson, helpText, MASK } from './print-config.js';
-export * from './errors.js';
+export { ConfigFileError, ConfigValueError, InsecureListenError, UnknownFlagError } from './errors.js';

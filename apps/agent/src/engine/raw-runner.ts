@@ -2,7 +2,7 @@
 import type { RawTest } from '@rigbench/shared';
 import type { RawDecoder } from './raw-decoder.js';
 import { latencyPercentiles } from './latency-stats.js';
-import { randomTokens } from './seeded-random.js';
+import { randomTokens } from './random-tokens.js';
 
 /** Timings of one raw repetition, in seconds. */
 export interface RawTimings {

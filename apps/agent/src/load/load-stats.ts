@@ -4,6 +4,7 @@
  * same quantities as "requests per second", "time to first token", "inter-token latency" and "request latency".
  */
 import type { LatencySummary, LoadRequestRecord, LoadSummary } from '@rigbench/shared';
+import { SeededRandom } from '@rigbench/shared/random';
 
 /** One request as the load runner saw it; times in epoch-free milliseconds (`performance.now()`). */
 export interface RequestTiming {
@@ -106,20 +107,12 @@ export function arrivalSchedule(
   if (stream.kind === 'concurrency') return Array.from({ length: count }, () => 0);
   if (!(stream.ratePerSecond > 0))
     throw new RangeError(`ratePerSecond must be > 0, got ${stream.ratePerSecond}`);
-  let state = stream.seed >>> 0;
-  const next = (): number => {
-    // mulberry32, as the rest of rigbench's seeded randomness.
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(stream.seed);
   const out: number[] = [];
   let at = 0;
   for (let i = 0; i < count; i++) {
     out.push(at);
-    at += (-Math.log(1 - next()) / stream.ratePerSecond) * 1000;
+    at += (-Math.log(1 - random.next()) / stream.ratePerSecond) * 1000;
   }
   return out;
 }

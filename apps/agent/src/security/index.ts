@@ -1,4 +1,13 @@
-export * from './model-path.js';
+export {
+  ModelDownloadError,
+  ModelNotFoundError,
+  ModelOutsideModelsDirError,
+  ModelReferenceError,
+  ModelReferenceInvalidError,
+  type ModelUriResolver,
+  resolveModelPath,
+  type ResolveModelPathOptions,
+} from './model-path.js';
 export { BearerTokenVerifier } from './token-auth.js';
 export type { AuthVerdict } from './token-auth.js';
 export { serverCredentials, TlsFileError } from './tls-credentials.js';

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { RIGBENCH_VERSION, type AgentRpc, type Backend, type GpuFacts } from '@rigbench/shared';
 import type { AgentConfig } from '../config/index.js';
 import type { BackendStatus, HardwareFacts } from '../engine/index.js';
+import { osFacts } from '../engine/host-facts.js';
 import { nodeLlamaCppVersion } from '../engine/versions.js';
 
 /** The engine facts GetInfo reports (a subset of `InferenceEngine`). */
@@ -12,6 +13,13 @@ export interface NodeFactsSource {
   availableBackends(): Promise<Backend[]>;
   backendTable(): Promise<BackendStatus[]>;
   hardware(): Promise<HardwareFacts>;
+}
+
+let osText: string | undefined;
+/** The fingerprint's `os` (`linux (Ubuntu 24.04)`), read once: /etc/os-release does not change under a running agent. */
+function operatingSystem(): string {
+  osText ??= osFacts().os;
+  return osText;
 }
 
 /** A device as GetInfo sends it (0 and empty strings for what is unknown). */
@@ -106,9 +114,10 @@ export async function buildAgentInfo(deps: AgentInfoDeps): Promise<AgentRpc.Agen
       logical_cores: hardware.cores.logical,
       memory_bytes: totalmem(),
       gpus: hardware.gpus.map((gpu) => gpuMessage(gpu, hardware.driverVersion)),
-      os: `${platform()}-${arch()}`,
+      platform: `${platform()}-${arch()}`,
       kernel: release(),
       hostname: hostname(),
+      os: operatingSystem(),
     },
     backends,
     backend_status: table.map((status) => ({

@@ -50,12 +50,3 @@ export function createAgentLogger(options: { level: string; agentId: string }): 
   );
   return wrap(log);
 }
-
-/** A logger that drops everything (tests that do not look at logs). */
-export const silentAgentLogger: AgentLogger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  child: () => silentAgentLogger,
-};

@@ -1,6 +1,6 @@
 import { MAX_ROUNDS } from '@rigbench/shared';
 import { pValue } from '../report/number-format.js';
-import type { Answer } from './build-answers.js';
+import type { Answer } from './answer-types.js';
 
 /** A factor as a signed percentage: 1.123 → `+12%`, 0.96 → `−4.0%` (one decimal below 10 %). */
 export function signedPercent(factor: number): string {

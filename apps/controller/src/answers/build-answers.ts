@@ -1,9 +1,4 @@
-import {
-  compareByRounds,
-  type BetweenRoundEstimate,
-  type Interval,
-  type RoundSample,
-} from '@rigbench/shared';
+import { compareByRounds, type BetweenRoundEstimate, type RoundSample } from '@rigbench/shared';
 import { holmAdjust } from '../compare/regressions.js';
 import { METRICS } from '../report/report-metrics.js';
 import type { RunDataset } from '../report/run-dataset.js';
@@ -17,56 +12,11 @@ import {
   type AnswerAxis,
 } from './case-axes.js';
 import { answerText } from './answer-text.js';
+import { ALL_PROMPTS, type Answer, type AnswerOptions } from './answer-types.js';
 import { ANSWER_METRICS, buildRoundCells, type AnswerMetric, type RoundCell } from './round-cells.js';
 
-/** Scope of an answer over every workload the two sides share. */
-export const ALL_PROMPTS = 'all prompts';
-
-/** One answer: which side of an axis is better on a metric, by how much, how sure. */
-export interface Answer {
-  agentId: string;
-  axis: AnswerAxis;
-  metric: AnswerMetric;
-  /** {@link ALL_PROMPTS} or one workload (`chat:q1`, `pp512`). */
-  scope: string;
-  /** Short name of what the comparison holds fixed that varies elsewhere, e.g. `llama-8b`; '' when nothing. */
-  context: string;
-  /** Every other axis value the two sides share (`model llama-8b`, `context 4096`, …), and what the axis implies. */
-  heldFixed: string[];
-  /** Sides of this context, best first, with their geometric mean (base units). */
-  ranking: { side: string; geometricMean: number }[];
-  /** The better side of this pair on the estimate, and the other. */
-  winner: string;
-  other: string;
-  /** How much better the winner is, as a factor ≥ 1 (rates: ratio of geometric means; latencies: inverse). */
-  speedRatio: number;
-  /** Confidence interval of `speedRatio`; null without two rounds on each side. */
-  ci: Interval | null;
-  p: number | null;
-  /** Holm-adjusted over every answer with a p-value in the same list. */
-  pAdjusted: number | null;
-  /** `winner` when pAdjusted < alpha; otherwise `cant-tell`. */
-  verdict: 'winner' | 'cant-tell';
-  /** Why not a winner: a side with one round, or a difference within the between-round noise. */
-  reason: 'one-round' | 'within-noise' | null;
-  roundsWinner: number;
-  roundsOther: number;
-  repetitions: { min: number; max: number };
-  betweenRoundSd: number | null;
-  withinRoundSd: number | null;
-  warmupOutliers: number;
-  /** Rounds per side the power calculation asks for; null when no side has two rounds. */
-  roundsNeeded: number | null;
-  /** The answer in one sentence. */
-  text: string;
-}
-
-export interface AnswerOptions {
-  alpha?: number;
-  confidence?: number;
-  /** Only these axes (default: every axis the runs vary). */
-  axes?: readonly AnswerAxis[];
-}
+// Importers of the answer types through this module keep working; new code imports answer-types.ts.
+export { ALL_PROMPTS, type Answer, type AnswerOptions };
 
 interface Side {
   name: string;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import type { SampleEnergy } from '@rigbench/shared';
-import { seedRoundRuns } from '../report/fixtures/seed-dataset.js';
+import { seedRoundRuns } from '../../../../test/support/seed-dataset.js';
 import { buildAnswers } from './build-answers.js';
 
 /** Decode power of each backend in this fixture, in watts (made up: the seed post has no power figures). */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { seedRoundRuns } from '../report/fixtures/seed-dataset.js';
+import { seedRoundRuns } from '../../../../test/support/seed-dataset.js';
 import { ALL_PROMPTS, buildAnswers } from './build-answers.js';
 
 /** The seed rounds with Vulkan run on the CPU instead: no devices, 0 GPU layers (what the CPU backend implies). */

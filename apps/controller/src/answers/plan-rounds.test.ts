@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { expandPlan, parsePlanYaml } from '@rigbench/shared';
-import { syntheticRunEvents } from '../simulate/synthetic-run.js';
+import { syntheticRunEvents } from '../../../../test/support/synthetic-run.js';
 import { buildRunDataset } from '../store/build-run-dataset.js';
 import { RunStore } from '../store/run-store.js';
 import { renderReport } from '../report/render-report.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { seedRoundRuns } from '../report/fixtures/seed-dataset.js';
+import { seedRoundRuns } from '../../../../test/support/seed-dataset.js';
 import { holmAdjust } from '../compare/regressions.js';
 import { ALL_PROMPTS, buildAnswers, type Answer } from './build-answers.js';
 

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import type { FleetAgent } from '../fleet/fleet-view.js';
-import type { CommandContext } from './command-context.js';
-import type { ActionBinder } from './program.js';
-import { ExitCode } from './exit-codes.js';
-import { table } from './output.js';
-import { clientFor, discoverFleet, resolveAgent } from './fleet-access.js';
-import { parseNonNegative } from './arg-parsers.js';
-import { formatInfo } from './agent-info-text.js';
+import type { CommandContext } from '../cli/command-context.js';
+import type { ActionBinder } from '../cli/action-binder.js';
+import { ExitCode } from '../cli/exit-codes.js';
+import { table } from '../cli/output.js';
+import { clientFor, discoverFleet, resolveAgent } from '../cli/fleet-access.js';
+import { parseNonNegative } from '../cli/arg-parsers.js';
+import { formatInfo } from '../cli/agent-info-text.js';
 
 const ago = (ms: number | null): string => (ms === null ? 'never' : `${(ms / 1000).toFixed(1)} s ago`);
 

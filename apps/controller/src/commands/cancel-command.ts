@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { fleetView, recordedAgentEndpoint } from '../fleet/fleet-view.js';
-import type { ActionBinder } from './program.js';
-import { ExitCode } from './exit-codes.js';
-import { clientFor } from './fleet-access.js';
+import type { ActionBinder } from '../cli/action-binder.js';
+import { ExitCode } from '../cli/exit-codes.js';
+import { clientFor } from '../cli/fleet-access.js';
 
 export function registerCancelCommand(program: Command, bind: ActionBinder): void {
   program

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { collectorFor, sleep } from '../collector/catch-up.js';
 import { CollectorMetricsServer, collectorRegistry } from '../collector/collector-metrics.js';
-import type { ActionBinder } from './program.js';
-import { ExitCode } from './exit-codes.js';
-import { stderrLogger } from './output.js';
-import { parseList, parseNonNegative } from './arg-parsers.js';
-import { collectScheduler, scheduledPlans } from './scheduled-runs.js';
-import { recordingHeartbeats } from './fleet-access.js';
+import type { ActionBinder } from '../cli/action-binder.js';
+import { ExitCode } from '../cli/exit-codes.js';
+import { stderrLogger } from '../cli/output.js';
+import { parseList, parseNonNegative } from '../cli/arg-parsers.js';
+import { collectScheduler, scheduledPlans } from '../cli/scheduled-runs.js';
+import { recordingHeartbeats } from '../cli/fleet-access.js';
 
 export function registerCollectCommand(program: Command, bind: ActionBinder): void {
   program

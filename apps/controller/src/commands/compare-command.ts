@@ -14,10 +14,10 @@ import {
   type ComparisonFormat,
 } from '../compare/index.js';
 import { buildRunDataset } from '../store/build-run-dataset.js';
-import type { ActionBinder } from './program.js';
-import { ExitCode, UsageError } from './exit-codes.js';
-import { syncStore } from './store-sync.js';
-import { parseNonNegative } from './arg-parsers.js';
+import type { ActionBinder } from '../cli/action-binder.js';
+import { ExitCode, UsageError } from '../cli/exit-codes.js';
+import { syncStore } from '../cli/store-sync.js';
+import { parseNonNegative } from '../cli/arg-parsers.js';
 
 const oneOf =
   <T extends string>(what: string, values: readonly T[]) =>

@@ -1,8 +1,8 @@
 import { maskUrlCredentials } from '@rigbench/shared';
 import type { Command } from 'commander';
 import type { ControllerConfig } from '../config/controller-config.js';
-import type { ActionBinder } from './program.js';
-import { ExitCode } from './exit-codes.js';
+import type { ActionBinder } from '../cli/action-binder.js';
+import { ExitCode } from '../cli/exit-codes.js';
 
 const MASK = '(secret)';
 

@@ -7,8 +7,8 @@ import {
   type SynthPresetName,
   type SynthTensorType,
 } from '@rigbench/shared';
-import type { ActionBinder } from './program.js';
-import { ExitCode } from './exit-codes.js';
+import type { ActionBinder } from '../cli/action-binder.js';
+import { ExitCode } from '../cli/exit-codes.js';
 
 const oneOf =
   <T extends string>(name: string, values: readonly T[]) =>

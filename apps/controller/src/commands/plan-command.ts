@@ -7,9 +7,9 @@ import {
   planSummary,
   PlanValidationError,
 } from '@rigbench/shared';
-import type { ActionBinder } from './program.js';
-import { ExitCode } from './exit-codes.js';
-import { readPlanFile } from './plan-file.js';
+import type { ActionBinder } from '../cli/action-binder.js';
+import { ExitCode } from '../cli/exit-codes.js';
+import { readPlanFile } from '../cli/plan-file.js';
 
 /**
  * Most cases `plan check` expands; past it the count (from the axis lengths) is reported instead, since building

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import type { ActionBinder } from './program.js';
-import { ExitCode } from './exit-codes.js';
-import { table } from './output.js';
-import { syncStore } from './store-sync.js';
-import { parsePositiveInt } from './arg-parsers.js';
+import type { ActionBinder } from '../cli/action-binder.js';
+import { ExitCode } from '../cli/exit-codes.js';
+import { table } from '../cli/output.js';
+import { syncStore } from '../cli/store-sync.js';
+import { parsePositiveInt } from '../cli/arg-parsers.js';
 
 export function registerQuarantineCommand(program: Command, bind: ActionBinder): void {
   program

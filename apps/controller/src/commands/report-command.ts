@@ -4,9 +4,9 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { buildRunDataset } from '../store/build-run-dataset.js';
-import type { ActionBinder } from './program.js';
-import { ExitCode } from './exit-codes.js';
-import { syncStore } from './store-sync.js';
+import type { ActionBinder } from '../cli/action-binder.js';
+import { ExitCode } from '../cli/exit-codes.js';
+import { syncStore } from '../cli/store-sync.js';
 
 const parseFormat = (value: string): ReportFormat => {
   if (!(REPORT_FORMATS as readonly string[]).includes(value)) {

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { fleetView } from '../fleet/fleet-view.js';
 import { resolveTargets } from '../dispatch/resolve-targets.js';
-import type { ActionBinder } from './program.js';
-import { ExitCode } from './exit-codes.js';
-import { startPlanRun } from './dispatch-plan.js';
-import { followRun } from './follow-run.js';
-import { recordingHeartbeats } from './fleet-access.js';
-import { printRunAnswers } from './print-answers.js';
-import { readPlanFile } from './plan-file.js';
-import { collectKeyValue, parseList } from './arg-parsers.js';
+import type { ActionBinder } from '../cli/action-binder.js';
+import { ExitCode } from '../cli/exit-codes.js';
+import { startPlanRun } from '../cli/dispatch-plan.js';
+import { followRun } from '../cli/follow-run.js';
+import { recordingHeartbeats } from '../cli/fleet-access.js';
+import { printRunAnswers } from '../cli/print-answers.js';
+import { readPlanFile } from '../cli/plan-file.js';
+import { collectKeyValue, parseList } from '../cli/arg-parsers.js';
 
 interface RunOptions {
   agents?: string[];

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import { casesText, tokensPerSecondText } from '../dispatch/agent-progress.js';
 import { runCompleteness } from '../store/run-completeness.js';
-import type { ActionBinder } from './program.js';
-import { ExitCode } from './exit-codes.js';
-import { table } from './output.js';
-import { syncStore } from './store-sync.js';
-import { parsePositiveInt } from './arg-parsers.js';
+import type { ActionBinder } from '../cli/action-binder.js';
+import { ExitCode } from '../cli/exit-codes.js';
+import { table } from '../cli/output.js';
+import { syncStore } from '../cli/store-sync.js';
+import { parsePositiveInt } from '../cli/arg-parsers.js';
 
 export function registerRunsCommands(program: Command, bind: ActionBinder): void {
   program
@@ -73,10 +74,10 @@ export function registerRunsCommands(program: Command, bind: ActionBinder): void
           const rows = completeness.agents.map((a) => [
             a.agentId,
             a.state,
-            a.row.caseCount === null ? '-' : `${a.row.casesFinished}/${a.row.caseCount}`,
+            a.row.caseCount === null ? '-' : casesText(a.row.casesFinished, a.row.caseCount),
             String(a.row.samplesStored),
             a.row.outcome ?? '-',
-            a.row.lastDecodeTokensPerSecond === null ? '-' : a.row.lastDecodeTokensPerSecond.toFixed(2),
+            tokensPerSecondText(a.row.lastDecodeTokensPerSecond),
           ]);
           for (const line of table(['AGENT', 'STATE', 'CASES', 'SAMPLES', 'OUTCOME', 'LAST TOK/S'], rows)) {
             ctx.output.line(`  ${line}`);

@@ -12,10 +12,10 @@ import {
   type TrendFormat,
   type TrendMetricName,
 } from '../trend/index.js';
-import type { ActionBinder } from './program.js';
-import { ExitCode, UsageError } from './exit-codes.js';
-import { syncStore } from './store-sync.js';
-import { parseNonNegative, parsePositiveInt } from './arg-parsers.js';
+import type { ActionBinder } from '../cli/action-binder.js';
+import { ExitCode, UsageError } from '../cli/exit-codes.js';
+import { syncStore } from '../cli/store-sync.js';
+import { parseNonNegative, parsePositiveInt } from '../cli/arg-parsers.js';
 
 const UNITS_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 

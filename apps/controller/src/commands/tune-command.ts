@@ -23,13 +23,13 @@ import {
   type TuneSpace,
   type TuneWorkload,
 } from '../tune/index.js';
-import type { ActionBinder } from './program.js';
-import type { CommandContext } from './command-context.js';
-import { ExitCode, UsageError } from './exit-codes.js';
-import { clientFor, recordingHeartbeats } from './fleet-access.js';
-import { followRun } from './follow-run.js';
-import { preflightDeadlineMs, startPlanRun } from './dispatch-plan.js';
-import { parseList, parsePositiveInt } from './arg-parsers.js';
+import type { ActionBinder } from '../cli/action-binder.js';
+import type { CommandContext } from '../cli/command-context.js';
+import { ExitCode, UsageError } from '../cli/exit-codes.js';
+import { clientFor, recordingHeartbeats } from '../cli/fleet-access.js';
+import { followRun } from '../cli/follow-run.js';
+import { preflightDeadlineMs, startPlanRun } from '../cli/dispatch-plan.js';
+import { parseList, parsePositiveInt } from '../cli/arg-parsers.js';
 
 /** A list option that replaces its default (commander would otherwise append to it), without duplicates. */
 const listOption = (value: string): string[] => [...new Set(parseList(value))];

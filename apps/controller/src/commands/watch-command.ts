@@ -3,9 +3,9 @@ import { fleetView, recordedAgentEndpoint } from '../fleet/fleet-view.js';
 import type { AgentEndpoint } from '../fleet/agent-client.js';
 import { catchUp } from '../collector/catch-up.js';
 import { runCompleteness } from '../store/run-completeness.js';
-import type { ActionBinder } from './program.js';
-import { followRun, printRunOutcome } from './follow-run.js';
-import { recordingHeartbeats } from './fleet-access.js';
+import type { ActionBinder } from '../cli/action-binder.js';
+import { followRun, printRunOutcome } from '../cli/follow-run.js';
+import { recordingHeartbeats } from '../cli/fleet-access.js';
 
 export function registerWatchCommand(program: Command, bind: ActionBinder): void {
   program

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { seedDataset } from '../report/fixtures/seed-dataset.js';
+import { seedDataset } from '../../../../test/support/seed-dataset.js';
 import type { RunDataset } from '../report/run-dataset.js';
 import { compareRuns } from './compare-runs.js';
 import { regressions } from './regressions.js';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { seedDataset, seedRoundRuns, seedRuns } from '../report/fixtures/seed-dataset.js';
-import { golden } from '../report/golden-files.js';
+import { seedDataset, seedRoundRuns, seedRuns } from '../../../../test/support/seed-dataset.js';
+import { golden } from '../../../../test/support/golden-files.js';
 import type { RunDataset } from '../report/run-dataset.js';
 import {
   compareRuns,

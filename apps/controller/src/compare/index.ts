@@ -1,5 +1,20 @@
 /** Statistical comparisons of runs and of configurations within a run. */
-export * from './compare-types.js';
+export {
+  COMPARE_BY,
+  COMPARE_METRIC_IDS,
+  type CompareBy,
+  type CompareMetricId,
+  type CompareOptions,
+  type ComparisonResult,
+  type FingerprintDifference,
+  type MetricComparison,
+  type Regression,
+  type SideFigures,
+  type StratumComparison,
+  type UnitComparison,
+  type VariationFlag,
+  type Verdict,
+} from './compare-types.js';
 export {
   compareRuns,
   compareWithin,

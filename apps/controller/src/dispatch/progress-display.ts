@@ -1,26 +1,11 @@
 import cliProgress from 'cli-progress';
-
-/** What the display shows for one agent of a run. */
-export interface AgentProgress {
-  agentId: string;
-  casesDone: number;
-  /** Null until the agent's `run.accepted` is seen. */
-  caseCount: number | null;
-  currentCase: string | null;
-  /** Decode rate of the latest sample, tokens per second. */
-  lastTokensPerSecond: number | null;
-  /** Free text: `running`, `finished (completed)`, `watch lost, waiting for events`, `lost`… */
-  status: string;
-}
+import { casesText, tokensPerSecondText, type AgentProgress } from './agent-progress.js';
 
 /** Shows per-agent progress of a run. */
 export interface ProgressDisplay {
   update(progress: AgentProgress): void;
   stop(): void;
 }
-
-const tps = (p: AgentProgress): string =>
-  p.lastTokensPerSecond === null ? '-' : p.lastTokensPerSecond.toFixed(2);
 
 /** One bar per agent on an interactive terminal: cases done / total, current case, last tok/s. */
 export function multibarDisplay(stream: NodeJS.WritableStream): ProgressDisplay {
@@ -43,7 +28,7 @@ export function multibarDisplay(stream: NodeJS.WritableStream): ProgressDisplay 
       const payload = {
         agent: p.agentId.padEnd(width.agent),
         case: p.currentCase ?? '-',
-        tps: tps(p),
+        tps: tokensPerSecondText(p.lastTokensPerSecond),
         status: p.status,
       };
       let bar = bars.get(p.agentId);
@@ -69,7 +54,7 @@ export function lineDisplay(note: (text: string) => void): ProgressDisplay {
       if (last.get(p.agentId) === key) return;
       last.set(p.agentId, key);
       note(
-        `${p.agentId}: ${p.casesDone}/${p.caseCount ?? '?'} cases, ${p.currentCase ?? '-'}, ${tps(p)} tok/s, ${p.status}`,
+        `${p.agentId}: ${casesText(p.casesDone, p.caseCount)} cases, ${p.currentCase ?? '-'}, ${tokensPerSecondText(p.lastTokensPerSecond)} tok/s, ${p.status}`,
       );
     },
     stop() {},

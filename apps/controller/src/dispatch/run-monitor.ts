@@ -8,7 +8,13 @@ import { decideAgentRun, type AgentRunPolicy } from './agent-run-policy.js';
 import type { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
 import { runCompleteness } from '../store/run-completeness.js';
 import type { RunStore } from '../store/run-store.js';
-import type { AgentProgress, ProgressDisplay } from './progress-display.js';
+import type { ProgressDisplay } from './progress-display.js';
+import {
+  applyProgressEvent,
+  applyStoreProgress,
+  startingProgress,
+  type AgentProgress,
+} from './agent-progress.js';
 
 export interface MonitoredAgent {
   agentId: string;
@@ -77,14 +83,7 @@ export async function monitorRun(options: RunMonitorOptions): Promise<'done' | '
     options.agents.map((a) => [
       a.agentId,
       {
-        progress: {
-          agentId: a.agentId,
-          casesDone: 0,
-          caseCount: null,
-          currentCase: null,
-          lastTokensPerSecond: null,
-          status: 'starting',
-        },
+        progress: startingProgress(a.agentId),
         watch: 'watching',
         aliveAt: Date.now(),
         probing: false,
@@ -141,13 +140,7 @@ export async function monitorRun(options: RunMonitorOptions): Promise<'done' | '
         if (!track || track.done) continue;
         const row = agent.row;
         // The store is the truth; WatchRun only makes the display faster.
-        track.progress.casesDone = Math.max(track.progress.casesDone, row.casesFinished);
-        track.progress.caseCount ??= row.caseCount;
-        if (track.watch !== 'watching') {
-          track.progress.currentCase = row.currentCaseId ?? track.progress.currentCase;
-          track.progress.lastTokensPerSecond =
-            row.lastDecodeTokensPerSecond ?? track.progress.lastTokensPerSecond;
-        }
+        applyStoreProgress(track.progress, row, track.watch === 'watching');
         const heard = options.heartbeats?.snapshot().get(agent.agentId);
         const decision = decideAgentRun(
           {
@@ -188,8 +181,6 @@ export async function monitorRun(options: RunMonitorOptions): Promise<'done' | '
               track.probing = false;
             });
         }
-        if (track.progress.status === 'starting' && row.acceptedAt !== null)
-          track.progress.status = 'running';
         display.update(track.progress);
       }
       if ([...tracks.values()].every((t) => t.done)) return 'done';
@@ -211,38 +202,5 @@ function applyEvent(progress: AgentProgress, json: string): void {
   } catch {
     return;
   }
-  switch (event.type) {
-    case 'run.accepted':
-      progress.caseCount = event.caseCount;
-      progress.status = 'running';
-      break;
-    case 'case.started':
-      progress.currentCase = event.caseId;
-      if (progress.status.startsWith('model download')) progress.status = 'running';
-      break;
-    case 'model.download':
-      progress.status = downloadStatus(event.source, event.downloadedBytes, event.totalBytes, event.done);
-      break;
-    case 'sample.recorded':
-      progress.lastTokensPerSecond = event.sample.decodeTokensPerSecond;
-      break;
-    case 'load.level.recorded':
-      progress.lastTokensPerSecond = event.level.summary.output_throughput;
-      break;
-    case 'case.finished':
-      progress.casesDone += 1;
-      if (event.outcome !== 'ok') progress.status = `case ${event.caseId} ${event.outcome}`;
-      break;
-    case 'run.finished':
-      progress.status = `agent finished (${event.outcome}), storing`;
-      break;
-  }
-}
-
-/** `model download hf:… 45 % (12.3 of 27.1 MB)`, or `… done (27.1 MB)`: the status while a case waits for its model. */
-export function downloadStatus(source: string, downloaded: number, total: number, done: boolean): string {
-  const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
-  if (done) return `model download ${source} done (${mb(total)} MB)`;
-  const percent = total > 0 ? Math.floor((downloaded / total) * 100) : 0;
-  return `model download ${source} ${percent} % (${mb(downloaded)} of ${mb(total)} MB)`;
+  applyProgressEvent(progress, event);
 }

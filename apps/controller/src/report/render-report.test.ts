@@ -2,8 +2,8 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { seedDataset, seedRuns, SEED_ROWS } from './fixtures/seed-dataset.js';
-import { golden } from './golden-files.js';
+import { seedDataset, seedRuns, SEED_ROWS } from '../../../../test/support/seed-dataset.js';
+import { golden } from '../../../../test/support/golden-files.js';
 import {
   renderReport,
   REPORT_FORMATS,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { seedDataset, seedRuns } from './fixtures/seed-dataset.js';
+import { seedDataset, seedRuns } from '../../../../test/support/seed-dataset.js';
 import { buildReportData } from './report-data.js';
 import { METRIC_IDS, sampleMetric } from './report-metrics.js';
 import type { RunDataset } from './run-dataset.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expandPlan, parsePlanYaml } from '@rigbench/shared';
-import { syntheticRunEvents } from '../simulate/synthetic-run.js';
+import { syntheticRunEvents } from '../../../../test/support/synthetic-run.js';
 import { renderReport } from '../report/render-report.js';
 import { buildRunDataset, RunPlanUnreadableError } from './build-run-dataset.js';
 import { RunStore } from './run-store.js';

@@ -10,7 +10,7 @@ import {
   type RigbenchEvent,
 } from '@rigbench/shared';
 import { renderReport } from '../report/index.js';
-import { syntheticRunEvents } from '../simulate/synthetic-run.js';
+import { syntheticRunEvents } from '../../../../test/support/synthetic-run.js';
 import { buildRunDataset } from './build-run-dataset.js';
 import { RunStore } from './run-store.js';
 

@@ -1,5 +1,5 @@
 import type { RigbenchEvent } from '@rigbench/shared';
-import { syntheticRunEvents, syntheticRunEventCount } from '../simulate/synthetic-run.js';
+import { syntheticRunEvents, syntheticRunEventCount } from '../../../../test/support/synthetic-run.js';
 import { RunNotFoundError, RunStore } from './run-store.js';
 import { formatRanges, runCompleteness } from './run-completeness.js';
 

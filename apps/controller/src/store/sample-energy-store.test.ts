@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expandPlan, parsePlanYaml, type SampleEnergy } from '@rigbench/shared';
-import { syntheticRunEvents } from '../simulate/synthetic-run.js';
+import { syntheticRunEvents } from '../../../../test/support/synthetic-run.js';
 import { buildRunDataset } from './build-run-dataset.js';
 import { RunStore } from './run-store.js';
 import { STORE_SCHEMA_VERSION } from './store-schema.js';

@@ -9,7 +9,7 @@ import { gguf } from './gguf-metadata.js';
 import type { GgufMetadata } from './gguf-metadata.js';
 import { writeGguf } from './gguf-writer.js';
 import type { GgufTensorSource } from './gguf-writer.js';
-import { Xoshiro128 } from './prng.js';
+import { SeededRandom } from '../random/seeded-random.js';
 import { SYNTH_PRESETS } from './synth-presets.js';
 import type { SynthPreset, SynthPresetName } from './synth-presets.js';
 import { buildSynthVocab } from './synth-vocab.js';
@@ -124,6 +124,11 @@ function buildMetadata(
     'general.file_type': gguf.u32(FILE_TYPES[type]),
     'general.quantization_version': gguf.u32(2),
     'general.alignment': gguf.u32(32),
+    // Which generator drew the weights. Files written before rigbench's PRNGs became one (xoshiro128** weights)
+    // lack the key; its 49 bytes move the 32-byte-aligned tensor data, so their size differs from today's and
+    // ensureSynthModel, which reuses a file of the expected size, rewrites them instead of mixing two models
+    // under one name.
+    'rigbench.synth.prng': gguf.str('mulberry32'),
     'llama.context_length': gguf.u32(p.contextLength),
     'llama.embedding_length': gguf.u32(p.embeddingLength),
     'llama.block_count': gguf.u32(p.blockCount),
@@ -204,7 +209,7 @@ function* tensorChunks(tensor: SynthTensor, index: number, plan: SynthPlan): Gen
     return;
   }
   // One generator per tensor, keyed by seed and position, so a tensor's values do not depend on chunking.
-  const rng = new Xoshiro128((Math.imul(plan.seed, 0x85ebca6b) ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
+  const rng = new SeededRandom((Math.imul(plan.seed, 0x85ebca6b) ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
   const uniformHalfWidth = WEIGHT_STD * Math.sqrt(3);
   const rowsPerChunk = Math.max(1, Math.floor(CHUNK_ELEMENTS / rowLength));
   const { vocab } = plan;

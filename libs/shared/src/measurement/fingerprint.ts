@@ -61,6 +61,10 @@ export interface Fingerprint {
   driverVersion: string | null;
   cpuModel: string;
   cpuCores: { physical: number; logical: number };
+  /**
+   * Operating system with its distribution, e.g. `linux (Ubuntu 24.04)`. GetInfo's `hardware.os` carries the same
+   * text; Node's platform and architecture (`linux-x64`) is GetInfo's `hardware.platform`, not recorded here.
+   */
   os: string;
   kernel: string;
   nodeVersion: string;

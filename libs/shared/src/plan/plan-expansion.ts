@@ -2,7 +2,7 @@
  * Expanding a plan into the cases a run executes, in an order that loads each model as few times as possible,
  * and summarising the result for `rigbench plan check`.
  */
-import { SeededRandom } from '../stats/seeded-random.js';
+import { SeededRandom } from '../random/seeded-random.js';
 import type { Backend, BenchCase, BenchPlan, CaseWorkload, GpuLayers, LoadSettings } from './plan-model.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { bootstrapMedianInterval } from './bootstrap.js';
 import { repetitionsNeeded } from './repetitions.js';
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../random/seeded-random.js';
 import { tQuantile } from './t-distribution.js';
 
 describe('bootstrap', () => {

@@ -1,7 +1,7 @@
 import { checkConfidence, type Interval } from './confidence-interval.js';
 import { quantileSorted } from './descriptive.js';
 import { selectInPlace } from './order-statistics.js';
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../random/seeded-random.js';
 import { InsufficientDataError, StatsDomainError } from './stats-errors.js';
 
 /** What the bootstrap estimates from a resample of each group. */

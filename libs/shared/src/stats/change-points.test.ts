@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { changePointPenalty, detectChangePoints } from './change-points.js';
 import { normalQuantile } from './normal-distribution.js';
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../random/seeded-random.js';
 import { StatsDomainError } from './stats-errors.js';
 
 /** Standard normal deviate from the seeded generator (Box-Muller). */

@@ -13,14 +13,20 @@ export interface Hardware {
   'memory_bytes'?: (number | string | Long);
   'gpus'?: (_rigbench_v1_Gpu)[];
   /**
-   * e.g. `linux`.
+   * Node's platform and CPU architecture, e.g. `linux-x64`. (Field 6 was called `os` before; renamed so that
+   * `os` means one thing everywhere: the operating system, as in field 9 and the case fingerprint.)
    */
-  'os'?: (string);
+  'platform'?: (string);
   /**
    * Kernel release, e.g. `6.8.0-45-generic`.
    */
   'kernel'?: (string);
   'hostname'?: (string);
+  /**
+   * Operating system with its distribution, e.g. `linux (Ubuntu 24.04)`: the same text as the `os` of the
+   * fingerprint every case records. Empty from agents older than this field.
+   */
+  'os'?: (string);
 }
 
 export interface Hardware__Output {
@@ -33,12 +39,18 @@ export interface Hardware__Output {
   'memory_bytes': (string);
   'gpus': (_rigbench_v1_Gpu__Output)[];
   /**
-   * e.g. `linux`.
+   * Node's platform and CPU architecture, e.g. `linux-x64`. (Field 6 was called `os` before; renamed so that
+   * `os` means one thing everywhere: the operating system, as in field 9 and the case fingerprint.)
    */
-  'os': (string);
+  'platform': (string);
   /**
    * Kernel release, e.g. `6.8.0-45-generic`.
    */
   'kernel': (string);
   'hostname': (string);
+  /**
+   * Operating system with its distribution, e.g. `linux (Ubuntu 24.04)`: the same text as the `os` of the
+   * fingerprint every case records. Empty from agents older than this field.
+   */
+  'os': (string);
 }

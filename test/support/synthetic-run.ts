@@ -82,7 +82,7 @@ function sample(caseId: string, repetition: number, time: string, tps: number): 
 
 /**
  * Every event of one agent's run, in publishing order (seq 1..n): the agent's event contract without the agent,
- * for ingestion tests and benchmarks.
+ * for ingestion tests and benchmarks. Test-only (no shipped command publishes synthetic events).
  */
 export function* syntheticRunEvents(options: SyntheticRunOptions): Generator<RigbenchEvent> {
   const { runId, agentId } = options;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expandPlan, parsePlanYaml } from '@rigbench/shared';
-import { syntheticRunEvents } from '../simulate/synthetic-run.js';
+import { syntheticRunEvents } from '../../../../test/support/synthetic-run.js';
 import { RunStore } from '../store/run-store.js';
 import { printRunAnswers } from './print-answers.js';
 import type { Output as CommandOutput } from './output.js';

@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { collectorFor } from '../collector/catch-up.js';
 import { monitorRun } from '../dispatch/run-monitor.js';
+import { casesText } from '../dispatch/agent-progress.js';
 import { lineDisplay, multibarDisplay } from '../dispatch/progress-display.js';
 import type { AgentEndpoint } from '../fleet/agent-client.js';
 import type { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
@@ -132,7 +133,7 @@ export function printRunOutcome(ctx: CommandContext, runId: string, options: Run
   const completeness = runCompleteness(ctx.store, runId);
   for (const agent of completeness.agents) {
     print(
-      `  ${agent.agentId}: ${agent.state}, ${agent.row.casesFinished}/${agent.row.caseCount ?? '?'} cases, ` +
+      `  ${agent.agentId}: ${agent.state}, ${casesText(agent.row.casesFinished, agent.row.caseCount)} cases, ` +
         `${agent.row.samplesStored} samples${agent.row.outcome ? `, outcome ${agent.row.outcome}` : ''}`,
     );
   }

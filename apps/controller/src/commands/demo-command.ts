@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { runDemo, type CliInvoker } from '../demo/run-demo.js';
-import type { CliDeps } from './command-context.js';
-import type { ActionBinder } from './program.js';
+import type { CliDeps } from '../cli/command-context.js';
+import type { ActionBinder } from '../cli/action-binder.js';
 
 interface DemoCommandOptions {
   out: string;

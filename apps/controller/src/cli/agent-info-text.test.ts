@@ -82,4 +82,24 @@ describe('rigbench info text', () => {
     expect(lines).toContain('  devices');
     expect(lines.some((line) => /^ {4}cuda +1 +NVIDIA P104-100 +discrete/.test(line))).toBe(true);
   });
+
+  test('formatInfo - host line: operating system (as in fingerprints), platform-arch, kernel; older agents send no os', () => {
+    const hardware: AgentRpc.Hardware__Output = {
+      cpu_model: 'Intel Xeon E5-2680 v4',
+      physical_cores: 14,
+      logical_cores: 28,
+      memory_bytes: String(64 * GIB),
+      gpus: [],
+      platform: 'linux-x64',
+      kernel: '6.8.0-45-generic',
+      hostname: 'p104-box',
+      os: 'linux (Ubuntu 24.04.1 LTS)',
+    };
+    expect(formatInfo({ ...P104_INFO, hardware })).toContain(
+      '  host      p104-box, linux (Ubuntu 24.04.1 LTS), linux-x64, kernel 6.8.0-45-generic',
+    );
+    expect(formatInfo({ ...P104_INFO, hardware: { ...hardware, os: '' } })).toContain(
+      '  host      p104-box, linux-x64, kernel 6.8.0-45-generic',
+    );
+  });
 });

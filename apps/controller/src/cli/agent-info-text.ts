@@ -46,7 +46,7 @@ export function formatInfo(info: AgentRpc.AgentInfo__Output): string[] {
   ];
   if (hw) {
     lines.push(
-      `  host      ${hw.hostname}, ${hw.os} ${hw.kernel}`,
+      `  host      ${[hw.hostname, hw.os, hw.platform].filter(Boolean).join(', ')}, kernel ${hw.kernel}`,
       `  cpu       ${hw.cpu_model} (${hw.physical_cores} cores, ${hw.logical_cores} threads), memory ${gib(hw.memory_bytes)}`,
     );
   }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Server, ServerCredentials, status, type ServerWritableStream } from '@grpc/grpc-js';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { ensureEventStream } from '../collector/event-stream.js';
+import { ensureEventStream } from '../../apps/controller/src/collector/event-stream.js';
 import {
   canonicalPlanHash,
   eventMessageId,
@@ -44,7 +44,8 @@ interface SimRun {
 /**
  * A stand-in for `rigbench-agent` that speaks the real contracts (gRPC AgentService, JetStream events,
  * heartbeats) but measures nothing: its samples are synthetic. For controller tests and benchmarks, where a
- * real inference engine would only add time; the agent's own tests cover the real thing.
+ * real inference engine would only add time; the agent's own tests cover the real thing. Test-only: no shipped
+ * command uses it (`rigbench demo` starts real `rigbench-agent` processes), so it lives in test/support, not in src.
  */
 export class SimulatedAgent {
   private server: Server | undefined;
@@ -137,7 +138,8 @@ export class SimulatedAgent {
         logical_cores: 1,
         memory_bytes: 1024 ** 3,
         gpus: [],
-        os: 'linux',
+        platform: 'linux-x64',
+        os: 'linux (simulated)',
         kernel: '0',
         hostname: this.options.agentId,
       },

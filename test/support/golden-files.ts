@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Golden files of the report and compare tests; `UPDATE_GOLDEN=1 npm run jest -- …` rewrites them. */
-export const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), '__golden__');
+/** Golden files of the report and compare tests (`test/golden/`); `UPDATE_GOLDEN=1 npm run jest -- …` rewrites them. */
+export const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden');
 
 /** Raised when a golden file is missing and UPDATE_GOLDEN is not set. */
 export class MissingGoldenFileError extends Error {
