@@ -1,6 +1,6 @@
 import type { Fingerprint } from '../measurement/fingerprint.js';
 import type { Sample } from '../measurement/sample.js';
-import type { LoadLevelRecordedEvent } from './load-level-event.js';
+import type { LoadLevelRecord } from '../measurement/load-level.js';
 
 /**
  * Events an agent publishes to JetStream, one stream for the fleet.
@@ -113,6 +113,13 @@ export interface ModelDownloadEvent extends EventBase {
 }
 
 /** Every event on the event stream, discriminated by `type`. */
+/** One level of a serving-load case (a plan `load` test at one concurrency); schema in `load-level-event.ts`. */
+export interface LoadLevelRecordedEvent extends EventBase {
+  type: 'load.level.recorded';
+  caseId: string;
+  level: LoadLevelRecord;
+}
+
 export type RigbenchEvent =
   | RunAcceptedEvent
   | CaseStartedEvent

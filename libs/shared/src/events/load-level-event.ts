@@ -4,18 +4,9 @@
  * load test kind adds to the event schema without touching it.
  */
 import { z } from 'zod';
-import type { LoadLevelRecord } from '../measurement/load-level.js';
-import { EVENT_SCHEMA_VERSION, type RunAcceptedEvent } from './event-types.js';
+import { EVENT_SCHEMA_VERSION } from './event-types.js';
 
-/** A load level's figures and requests, for case `caseId`. */
-export interface LoadLevelRecordedEvent extends Pick<
-  RunAcceptedEvent,
-  'v' | 'runId' | 'agentId' | 'seq' | 'time'
-> {
-  type: 'load.level.recorded';
-  caseId: string;
-  level: LoadLevelRecord;
-}
+export type { LoadLevelRecordedEvent } from './event-types.js';
 
 const nonNegative = z.number().finite().nonnegative();
 const token = z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "-" and "_" only');
