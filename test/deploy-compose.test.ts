@@ -427,7 +427,7 @@ describe('deploy/compose/nats/nats-tls.conf - the hardened NATS on a real nats-s
         servers: [`tls://127.0.0.1:${nats.server.port}`],
         user: TEST_NATS_USERS.agent.user,
         password: TEST_NATS_USERS.agent.password,
-        tls: { caFile: pki.file('ca.pem') },
+        tls: { ca: pki.file('ca.pem') },
       },
       outbox: { dir: pki.file('outbox'), maxBytes: 1 << 20 },
     });

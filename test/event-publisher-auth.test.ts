@@ -3,11 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nkeys } from '@nats-io/transport-node';
-import {
-  EventPublisher,
-  type EventLogger,
-  type NatsConnectionSettings,
-} from '../apps/agent/src/events/index.js';
+import type { Logger, NatsConnectionSettings } from '@rigbench/shared';
+import { EventPublisher } from '../apps/agent/src/events/index.js';
 import { eventually } from './support/eventually.js';
 import { startNatsServer, type NatsServerHandle } from './support/nats-server.js';
 import { makeRunEvents } from './support/run-events.js';
@@ -37,7 +34,7 @@ describe('EventPublisher - NATS credentials against a real nats-server', () => {
   };
 
   /** Publishes 20 events with `nats` and reports whether all were acknowledged. */
-  const deliver = async (nats: NatsConnectionSettings, logger?: EventLogger): Promise<boolean> => {
+  const deliver = async (nats: NatsConnectionSettings, logger?: Logger): Promise<boolean> => {
     const publisher = new EventPublisher({
       agentId: AGENT,
       nats,
@@ -56,7 +53,7 @@ describe('EventPublisher - NATS credentials against a real nats-server', () => {
     expect(await deliver({ servers: [nats.url], user: 'alice', password: 's3cret' })).toBe(true);
 
     const warnings: Array<Record<string, unknown> | undefined> = [];
-    const logger: EventLogger = {
+    const logger: Logger = {
       debug: () => undefined,
       info: () => undefined,
       warn: (message, meta) => {
@@ -148,7 +145,7 @@ describe('EventPublisher - NATS credentials against a real nats-server', () => {
       pem('server.pem'),
     );
     const nats = await server(['--tls', '--tlscert', pem('server.pem'), '--tlskey', pem('server-key.pem')]);
-    expect(await deliver({ servers: [`tls://127.0.0.1:${nats.port}`], tls: { caFile: pem('ca.pem') } })).toBe(
+    expect(await deliver({ servers: [`tls://127.0.0.1:${nats.port}`], tls: { ca: pem('ca.pem') } })).toBe(
       true,
     );
   });

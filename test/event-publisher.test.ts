@@ -4,13 +4,18 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Registry } from 'prom-client';
-import { EVENT_STREAM, eventMessageId, eventSubject, type AgentHeartbeat } from '@rigbench/shared';
+import {
+  EVENT_STREAM,
+  eventMessageId,
+  eventSubject,
+  type AgentHeartbeat,
+  type Logger,
+} from '@rigbench/shared';
 import {
   EventPublisher,
   HeartbeatPublisher,
   OutboxFullError,
   bindPublisherMetrics,
-  type EventLogger,
   type EventPublisherOptions,
 } from '../apps/agent/src/events/index.js';
 import { AgentMetrics } from '../apps/agent/src/metrics/index.js';
@@ -181,7 +186,7 @@ describe('EventPublisher against a real nats-server with JetStream', () => {
       defaultMetrics: false,
     });
     const warnings: string[] = [];
-    const logger: EventLogger = {
+    const logger: Logger = {
       debug: () => undefined,
       info: () => undefined,
       warn: (message) => warnings.push(message),

@@ -1,18 +1,5 @@
 /**
- * The logging surface the events module needs: fixed messages, details in metadata
- * (`log.warn('outbox nearly full', { bytes, maxBytes })`). Adapt pino with `(msg, meta) => pino.warn(meta, msg)`.
+ * The events module logs through the shared `Logger` of @rigbench/shared. This module only keeps the old import
+ * path working for code written against it (the outbox's helper modules); new code imports from @rigbench/shared.
  */
-export interface EventLogger {
-  debug(message: string, meta?: Record<string, unknown>): void;
-  info(message: string, meta?: Record<string, unknown>): void;
-  warn(message: string, meta?: Record<string, unknown>): void;
-  error(message: string, meta?: Record<string, unknown>): void;
-}
-
-/** A logger that drops everything (the default). */
-export const silentLogger: EventLogger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
+export { silentLogger, type Logger as EventLogger } from '@rigbench/shared';

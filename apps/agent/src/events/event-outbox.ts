@@ -32,7 +32,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSyn
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OutboxClosedError, OutboxFullError, OutboxWriteError } from './event-errors.js';
-import { silentLogger, type EventLogger } from './event-logger.js';
+import { silentLogger, type Logger } from '@rigbench/shared';
 import { writeDeadLetter, type DeadLetter, type DeadLetterReason } from './outbox-dead-letter.js';
 import { lockOutboxDir, unlockOutboxDir } from './outbox-lock.js';
 import { entryChecksum, parseSegment, SEGMENT_HEADER, type CorruptLine } from './outbox-segment-format.js';
@@ -71,7 +71,7 @@ export interface EventOutboxOptions {
   segmentBytes?: number;
   /** Unacknowledged entries kept in memory, in bytes (default 32 MiB); the rest is read back from disk. */
   maxMemoryBytes?: number;
-  logger?: EventLogger;
+  logger?: Logger;
   /** Called for every entry moved to the dead-letter file (corrupt on disk, or given up by the caller). */
   onDeadLetter?: (letter: Omit<DeadLetter, 'data'>) => void;
 }
@@ -150,7 +150,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
   private readonly warnRatio: number;
   private readonly segmentBytes: number;
   private readonly maxMemoryBytes: number;
-  private readonly log: EventLogger;
+  private readonly log: Logger;
   private readonly onDeadLetter: (letter: Omit<DeadLetter, 'data'>) => void;
 
   private readonly segments: Segment[] = [];

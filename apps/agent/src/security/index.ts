@@ -10,4 +10,4 @@ export {
   ModelDownloadRefusedError,
   nodeLlamaCppDownloadPlanner,
 } from './model-download.js';
-export type { DownloadLogger, DownloadPlanner, DownloadPolicy, PlannedDownload } from './model-download.js';
+export type { DownloadPlanner, DownloadPolicy, PlannedDownload } from './model-download.js';

@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ControllerConfig } from '../config/controller-config.js';
 import type { RunStore } from '../store/run-store.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '@rigbench/shared';
 import { EventCollector, type CollectorStats } from './event-collector.js';
 
 /** Builds a collector from the controller config. */

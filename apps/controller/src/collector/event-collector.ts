@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { RunStore } from '../store/run-store.js';
 import type { IngestResult } from '../store/store-types.js';
 import { createBatchSink, type BatchSink } from './batch-sink.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '@rigbench/shared';
 import { ensureDurableConsumer, ensureEventStream, type DurableConsumerOptions } from './event-stream.js';
 
 export type CollectorState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped' | 'failed';

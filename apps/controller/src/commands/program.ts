@@ -1,5 +1,10 @@
 import { Command, CommanderError } from 'commander';
-import { RIGBENCH_VERSION, PlanValidationError, formatPlanIssues } from '@rigbench/shared';
+import {
+  RIGBENCH_VERSION,
+  NatsCredentialsError,
+  PlanValidationError,
+  formatPlanIssues,
+} from '@rigbench/shared';
 import { ControllerConfigError } from '../config/controller-config.js';
 import { CommandContext, type CliDeps, type GlobalOptions } from './command-context.js';
 import { UnknownAgentError } from '../dispatch/dispatch-errors.js';
@@ -44,6 +49,7 @@ export function reportError(deps: CliDeps, error: unknown): number {
   if (
     error instanceof UsageError ||
     error instanceof ControllerConfigError ||
+    error instanceof NatsCredentialsError ||
     error instanceof UnknownAgentError ||
     error instanceof RunNotFoundError
   )
