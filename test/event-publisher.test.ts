@@ -258,6 +258,24 @@ describe('EventPublisher against a real nats-server with JetStream', () => {
     }
   });
 
+  test('publisher - a stream deleted under it (a server that lost its store) is re-created and delivery goes on', async () => {
+    const publisher = makePublisher({ dir: outboxDir(), retryInitialMs: 20, retryMaxMs: 200 });
+    const errors: string[] = [];
+    publisher.on('publishError', (error) => errors.push(error.message));
+    await publisher.start();
+    const events = makeRunEvents(AGENT, 'run-lost-stream', 60);
+    for (const event of events.slice(0, 30)) await publisher.publish(event);
+    expect(await publisher.flush(20_000)).toBe(true);
+    const jsm = await jetstreamManager(client);
+    await jsm.streams.delete(EVENT_STREAM);
+    for (const event of events.slice(30)) await publisher.publish(event);
+    expect(await publisher.flush(20_000)).toBe(true);
+    // Nothing listens on the subjects once the stream is gone: the 503 reply sends the pump back to provisioning.
+    expect(errors.some((message) => /\b503\b/.test(message))).toBe(true);
+    expect((await jsm.streams.info(EVENT_STREAM)).config.subjects).toEqual(['rigbench.events.>']);
+    expect(await storedIds('run-lost-stream')).toEqual(msgIds('run-lost-stream', 60).slice(30));
+  });
+
   test('heartbeat - published on core NATS through the publisher connection', async () => {
     const publisher = makePublisher({ dir: outboxDir() });
     await publisher.start();

@@ -44,7 +44,8 @@ const msToNanos = (ms: number): number => ms * 1_000_000;
 /**
  * The stream configuration created when the stream is missing: file storage (a NATS restart loses nothing),
  * limits retention, `discard: new`, and the duplicate window the agents' message ids rely on. Throws a
- * `TypeError` naming the setting for a duplicate window under {@link DUPLICATE_WINDOW_MIN_MS}.
+ * `TypeError` naming the setting for a duplicate window under {@link DUPLICATE_WINDOW_MIN_MS} or a max age shorter
+ * than the window (which JetStream would refuse).
  */
 export function eventStreamConfig(
   settings: EventStreamSettings = {},
@@ -55,13 +56,20 @@ export function eventStreamConfig(
       `stream.duplicateWindowMs must be at least ${DUPLICATE_WINDOW_MIN_MS}, got ${window}`,
     );
   }
+  const maxAge = settings.maxAgeMs ?? 0;
+  // JetStream refuses the stream otherwise ("duplicates window can not be larger then max age"): say so up front.
+  if (maxAge !== 0 && maxAge < window) {
+    throw new TypeError(
+      `stream.maxAgeMs (${maxAge}) must be 0 (unlimited) or at least stream.duplicateWindowMs (${window})`,
+    );
+  }
   return {
     name: settings.name ?? EVENT_STREAM,
     subjects: settings.subjects ?? [EVENT_STREAM_SUBJECTS],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     num_replicas: settings.replicas ?? 1,
-    max_age: msToNanos(settings.maxAgeMs ?? 0),
+    max_age: msToNanos(maxAge),
     max_bytes: settings.maxBytes ?? -1,
     discard: DiscardPolicy.New,
     duplicate_window: msToNanos(window),
