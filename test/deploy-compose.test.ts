@@ -3,6 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { describeConfigKeys } from '../apps/agent/src/config/config-schema.js';
+import { controllerEnvNames } from '../apps/controller/src/config/config-schema.js';
 import { EventPublisher } from '../apps/agent/src/events/index.js';
 import {
   DEPLOY_DIR,
@@ -112,8 +113,7 @@ describe('deploy/compose - files parse and reference only what exists', () => {
       RIGBENCH_AGENT_NATS_SERVERS: 'tls://nats:4222',
       RIGBENCH_AGENT_TLS_REQUIRE_CLIENT_CERT: 'true',
     });
-    const schema = readFileSync(join(REPO_ROOT, 'apps/controller/src/config/config-schema.ts'), 'utf8');
-    const controllerKeys = new Set([...schema.matchAll(/env: '(\w+)'/g)].map((m) => m[1]));
+    const controllerKeys = new Set(controllerEnvNames());
     const collectorEnv = hardened.services.collector?.environment ?? {};
     expect(Object.keys(collectorEnv).filter((name) => !controllerKeys.has(name))).toEqual([]);
     expect(hardened.services.nats?.command).toEqual(['-c', '/etc/nats/nats-tls.conf']);
@@ -147,8 +147,7 @@ describe('deploy/compose - files parse and reference only what exists', () => {
       bin: Record<string, string>;
     };
     expect(collector?.command).toEqual([`apps/controller/${manifest.bin.rigbench}`, 'collect']);
-    const schema = readFileSync(join(REPO_ROOT, 'apps/controller/src/config/config-schema.ts'), 'utf8');
-    const known = new Set([...schema.matchAll(/env: '(\w+)'/g)].map((m) => m[1]));
+    const known = new Set(controllerEnvNames());
     expect(Object.keys(collector?.environment ?? {}).filter((name) => !known.has(name))).toEqual([]);
     expect(collector?.environment?.RIGBENCH_NATS_USER).toBe('controller');
   });
@@ -313,8 +312,9 @@ describe('deploy/compose - files parse and reference only what exists', () => {
       expect(cluster).toContain(`nats-route://${name}:6222`);
     }
     // The replica note names the agent's real config key.
-    const schema = readFileSync(join(REPO_ROOT, 'apps/agent/src/config/config-schema.ts'), 'utf8');
-    expect(schema).toMatch(/streamReplicas: \{/);
+    expect(describeConfigKeys().find((key) => key.key === 'nats.streamReplicas')?.env).toBe(
+      'RIGBENCH_AGENT_NATS_STREAM_REPLICAS',
+    );
     expect(readFileSync(join(COMPOSE_DIR, 'nats-cluster.yml'), 'utf8')).toContain(
       'RIGBENCH_AGENT_NATS_STREAM_REPLICAS=3',
     );

@@ -152,3 +152,18 @@ export const configSchema = {
     },
   },
 };
+
+/** Every environment variable the controller config reads (`RIGBENCH_…`), in schema order. */
+export function controllerEnvNames(): string[] {
+  const names: string[] = [];
+  const walk = (node: object): void => {
+    for (const child of Object.values(node) as object[]) {
+      if ('default' in child) {
+        const env = (child as { env?: unknown }).env;
+        if (typeof env === 'string') names.push(env);
+      } else walk(child);
+    }
+  };
+  walk(configSchema);
+  return names;
+}
