@@ -19,7 +19,6 @@ import {
   type MsgHdrs,
   type NatsConnection,
   type PermissionViolationError,
-  type Subscription,
 } from '@nats-io/transport-node';
 import { jetStreamErrorKind, type Logger } from '@rigbench/shared';
 import { PublishRejectedError } from './event-errors.js';
@@ -66,7 +65,6 @@ export class PubAckPump {
   private readonly outbox: EventOutbox;
   private readonly hooks: PubAckPumpHooks;
   private nc: NatsConnection | undefined;
-  private subscription: Subscription | undefined;
   private inbox = '';
   /** Entry number → time sent (ms); insertion order is send order. */
   private readonly inFlight = new Map<number, number>();
@@ -95,9 +93,8 @@ export class PubAckPump {
   attach(nc: NatsConnection, inboxPrefix: string): void {
     this.nc = nc;
     this.inbox = createInbox(inboxPrefix);
-    this.subscription = nc.subscribe(`${this.inbox}.*`, {
-      callback: (error, msg) => this.onReply(error, msg),
-    });
+    // Replies on a closed connection end with it; a new connection gets a new subscription here.
+    nc.subscribe(`${this.inbox}.*`, { callback: (error, msg) => this.onReply(error, msg) });
   }
 
   /** Forgets what is in flight and starts again from the oldest unacknowledged entry (resends de-duplicate). */
@@ -116,12 +113,11 @@ export class PubAckPump {
     });
   }
 
-  /** Stops the timers; nothing is sent afterwards. The subscription ends with its connection. */
+  /** Stops the timers; nothing is sent afterwards. The reply subscription ends with its connection. */
   stop(): void {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearInterval(this.sweepTimer);
-    this.subscription = undefined;
   }
 
   private send(): void {
