@@ -66,7 +66,8 @@ describe('EventPublisher - NATS credentials against a real nats-server', () => {
     expect(String(warnings[0]!.error)).toMatch(/authorization/i);
     expect(JSON.stringify(warnings)).not.toContain('wrong');
     const rejected = publishers[publishers.length - 1]!;
-    expect(rejected.pendingCount()).toBe(20);
+    // The refusals can come before all 20 appends are durable on a busy box: wait for them, then they stay.
+    await eventually(() => expect(rejected.pendingCount()).toBe(20));
     expect(rejected.isConnected).toBe(false);
     await rejected.stop({ timeoutMs: 0 });
     await expect(pending).resolves.toBe(false);
@@ -84,6 +85,27 @@ describe('EventPublisher - NATS credentials against a real nats-server', () => {
     const nats = await server(['-c', conf]);
     const seed = new TextDecoder().decode(user.getSeed());
     expect(await deliver({ servers: [nats.url], nkeySeed: seed })).toBe(true);
+  });
+
+  test('nkey seed file - read at start; an unreadable one fails the start naming the key, the outbox untouched', async () => {
+    const user = nkeys.createUser();
+    const conf = join(work, 'nkey-file.conf');
+    writeFileSync(conf, `authorization { users = [ { nkey: "${user.getPublicKey()}" } ] }\n`);
+    const nats = await server(['-c', conf]);
+    const seedFile = join(work, 'agent-auth.nk');
+    writeFileSync(seedFile, `${new TextDecoder().decode(user.getSeed())}\n`, { mode: 0o600 });
+    expect(await deliver({ servers: [nats.url], nkeySeedFile: seedFile })).toBe(true);
+
+    const missing = new EventPublisher({
+      agentId: AGENT,
+      nats: { servers: [nats.url], nkeySeedFile: join(work, 'no-such.nk') },
+      outbox: { dir: mkdtempSync(join(work, 'outbox-')), maxBytes: 1 << 20 },
+    });
+    publishers.push(missing);
+    await expect(missing.start()).rejects.toThrow(
+      expect.objectContaining({ name: 'NatsCredentialsError', key: 'nats.nkeySeedFile' }),
+    );
+    expect(missing.state).toBe('failed');
   });
 
   test('TLS - accepted with the CA that signed the server certificate', async () => {
