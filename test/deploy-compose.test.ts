@@ -311,13 +311,14 @@ describe('deploy/compose - files parse and reference only what exists', () => {
       expect(service.command).toEqual(['-c', '/etc/nats/cluster.conf']);
       expect(cluster).toContain(`nats-route://${name}:6222`);
     }
-    // The replica note names the agent's real config key.
+    // The replica note names the real config key of the agent and of the controller.
     expect(describeConfigKeys().find((key) => key.key === 'nats.streamReplicas')?.env).toBe(
       'RIGBENCH_AGENT_NATS_STREAM_REPLICAS',
     );
-    expect(readFileSync(join(COMPOSE_DIR, 'nats-cluster.yml'), 'utf8')).toContain(
-      'RIGBENCH_AGENT_NATS_STREAM_REPLICAS=3',
-    );
+    expect(controllerEnvNames()).toContain('RIGBENCH_NATS_STREAM_REPLICAS');
+    const note = readFileSync(join(COMPOSE_DIR, 'nats-cluster.yml'), 'utf8');
+    expect(note).toContain('RIGBENCH_AGENT_NATS_STREAM_REPLICAS=3');
+    expect(note).toContain('RIGBENCH_NATS_STREAM_REPLICAS=3');
   });
 });
 
