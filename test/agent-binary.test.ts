@@ -85,6 +85,22 @@ test('rigbench-agent refuses a non-loopback address without token or mTLS (exit 
   expect(unknown.stderr).toMatch(/unknown flag --listne/);
 });
 
+test('rigbench-agent refuses a renamed nats key in its config file and an unreadable NATS seed file (exit 2, key named)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rigbench-bin-nats-'));
+  const file = join(dir, 'agent.yaml');
+  writeFileSync(file, 'nats:\n  tlsCa: /etc/rigbench/ca.pem\n');
+  const renamed = run(['--config', file]);
+  expect(renamed.status).toBe(2);
+  expect(renamed.stderr).toContain(`${file}: nats.tlsCa was renamed to nats.tls.ca`);
+  const seed = join(dir, 'missing.nk');
+  const unreadable = run([
+    ...['--nats-nkey-seed-file', seed, '--outbox-dir', join(dir, 'outbox'), '--models-dir', dir],
+    ...['--listen', '127.0.0.1:0', '--metrics-listen', '127.0.0.1:0'],
+  ]);
+  expect(unreadable.status).toBe(2);
+  expect(unreadable.stderr).toContain(`nats.nkeySeedFile: cannot read ${seed}`);
+});
+
 interface Agent {
   child: ChildProcess;
   listening: { grpc: string; metrics: string };

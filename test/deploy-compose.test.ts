@@ -3,6 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { describeConfigKeys } from '../apps/agent/src/config/config-schema.js';
+import { controllerEnvNames } from '../apps/controller/src/config/config-schema.js';
 import { EventPublisher } from '../apps/agent/src/events/index.js';
 import {
   DEPLOY_DIR,
@@ -112,8 +113,7 @@ describe('deploy/compose - files parse and reference only what exists', () => {
       RIGBENCH_AGENT_NATS_SERVERS: 'tls://nats:4222',
       RIGBENCH_AGENT_TLS_REQUIRE_CLIENT_CERT: 'true',
     });
-    const schema = readFileSync(join(REPO_ROOT, 'apps/controller/src/config/config-schema.ts'), 'utf8');
-    const controllerKeys = new Set([...schema.matchAll(/env: '(\w+)'/g)].map((m) => m[1]));
+    const controllerKeys = new Set(controllerEnvNames());
     const collectorEnv = hardened.services.collector?.environment ?? {};
     expect(Object.keys(collectorEnv).filter((name) => !controllerKeys.has(name))).toEqual([]);
     expect(hardened.services.nats?.command).toEqual(['-c', '/etc/nats/nats-tls.conf']);
@@ -147,8 +147,7 @@ describe('deploy/compose - files parse and reference only what exists', () => {
       bin: Record<string, string>;
     };
     expect(collector?.command).toEqual([`apps/controller/${manifest.bin.rigbench}`, 'collect']);
-    const schema = readFileSync(join(REPO_ROOT, 'apps/controller/src/config/config-schema.ts'), 'utf8');
-    const known = new Set([...schema.matchAll(/env: '(\w+)'/g)].map((m) => m[1]));
+    const known = new Set(controllerEnvNames());
     expect(Object.keys(collector?.environment ?? {}).filter((name) => !known.has(name))).toEqual([]);
     expect(collector?.environment?.RIGBENCH_NATS_USER).toBe('controller');
   });
@@ -312,12 +311,14 @@ describe('deploy/compose - files parse and reference only what exists', () => {
       expect(service.command).toEqual(['-c', '/etc/nats/cluster.conf']);
       expect(cluster).toContain(`nats-route://${name}:6222`);
     }
-    // The replica note names the agent's real config key.
-    const schema = readFileSync(join(REPO_ROOT, 'apps/agent/src/config/config-schema.ts'), 'utf8');
-    expect(schema).toMatch(/streamReplicas: \{/);
-    expect(readFileSync(join(COMPOSE_DIR, 'nats-cluster.yml'), 'utf8')).toContain(
-      'RIGBENCH_AGENT_NATS_STREAM_REPLICAS=3',
+    // The replica note names the real config key of the agent and of the controller.
+    expect(describeConfigKeys().find((key) => key.key === 'nats.streamReplicas')?.env).toBe(
+      'RIGBENCH_AGENT_NATS_STREAM_REPLICAS',
     );
+    expect(controllerEnvNames()).toContain('RIGBENCH_NATS_STREAM_REPLICAS');
+    const note = readFileSync(join(COMPOSE_DIR, 'nats-cluster.yml'), 'utf8');
+    expect(note).toContain('RIGBENCH_AGENT_NATS_STREAM_REPLICAS=3');
+    expect(note).toContain('RIGBENCH_NATS_STREAM_REPLICAS=3');
   });
 });
 
@@ -427,7 +428,7 @@ describe('deploy/compose/nats/nats-tls.conf - the hardened NATS on a real nats-s
         servers: [`tls://127.0.0.1:${nats.server.port}`],
         user: TEST_NATS_USERS.agent.user,
         password: TEST_NATS_USERS.agent.password,
-        tls: { caFile: pki.file('ca.pem') },
+        tls: { ca: pki.file('ca.pem') },
       },
       outbox: { dir: pki.file('outbox'), maxBytes: 1 << 20 },
     });

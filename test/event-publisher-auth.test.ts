@@ -3,11 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nkeys } from '@nats-io/transport-node';
-import {
-  EventPublisher,
-  type EventLogger,
-  type NatsConnectionSettings,
-} from '../apps/agent/src/events/index.js';
+import type { Logger, NatsConnectionSettings } from '@rigbench/shared';
+import { EventPublisher } from '../apps/agent/src/events/index.js';
 import { eventually } from './support/eventually.js';
 import { startNatsServer, type NatsServerHandle } from './support/nats-server.js';
 import { makeRunEvents } from './support/run-events.js';
@@ -37,7 +34,7 @@ describe('EventPublisher - NATS credentials against a real nats-server', () => {
   };
 
   /** Publishes 20 events with `nats` and reports whether all were acknowledged. */
-  const deliver = async (nats: NatsConnectionSettings, logger?: EventLogger): Promise<boolean> => {
+  const deliver = async (nats: NatsConnectionSettings, logger?: Logger): Promise<boolean> => {
     const publisher = new EventPublisher({
       agentId: AGENT,
       nats,
@@ -56,7 +53,7 @@ describe('EventPublisher - NATS credentials against a real nats-server', () => {
     expect(await deliver({ servers: [nats.url], user: 'alice', password: 's3cret' })).toBe(true);
 
     const warnings: Array<Record<string, unknown> | undefined> = [];
-    const logger: EventLogger = {
+    const logger: Logger = {
       debug: () => undefined,
       info: () => undefined,
       warn: (message, meta) => {
@@ -69,7 +66,8 @@ describe('EventPublisher - NATS credentials against a real nats-server', () => {
     expect(String(warnings[0]!.error)).toMatch(/authorization/i);
     expect(JSON.stringify(warnings)).not.toContain('wrong');
     const rejected = publishers[publishers.length - 1]!;
-    expect(rejected.pendingCount()).toBe(20);
+    // The refusals can come before all 20 appends are durable on a busy box: wait for them, then they stay.
+    await eventually(() => expect(rejected.pendingCount()).toBe(20));
     expect(rejected.isConnected).toBe(false);
     await rejected.stop({ timeoutMs: 0 });
     await expect(pending).resolves.toBe(false);
@@ -87,6 +85,27 @@ describe('EventPublisher - NATS credentials against a real nats-server', () => {
     const nats = await server(['-c', conf]);
     const seed = new TextDecoder().decode(user.getSeed());
     expect(await deliver({ servers: [nats.url], nkeySeed: seed })).toBe(true);
+  });
+
+  test('nkey seed file - read at start; an unreadable one fails the start naming the key, the outbox untouched', async () => {
+    const user = nkeys.createUser();
+    const conf = join(work, 'nkey-file.conf');
+    writeFileSync(conf, `authorization { users = [ { nkey: "${user.getPublicKey()}" } ] }\n`);
+    const nats = await server(['-c', conf]);
+    const seedFile = join(work, 'agent-auth.nk');
+    writeFileSync(seedFile, `${new TextDecoder().decode(user.getSeed())}\n`, { mode: 0o600 });
+    expect(await deliver({ servers: [nats.url], nkeySeedFile: seedFile })).toBe(true);
+
+    const missing = new EventPublisher({
+      agentId: AGENT,
+      nats: { servers: [nats.url], nkeySeedFile: join(work, 'no-such.nk') },
+      outbox: { dir: mkdtempSync(join(work, 'outbox-')), maxBytes: 1 << 20 },
+    });
+    publishers.push(missing);
+    await expect(missing.start()).rejects.toThrow(
+      expect.objectContaining({ name: 'NatsCredentialsError', key: 'nats.nkeySeedFile' }),
+    );
+    expect(missing.state).toBe('failed');
   });
 
   test('TLS - accepted with the CA that signed the server certificate', async () => {
@@ -148,7 +167,7 @@ describe('EventPublisher - NATS credentials against a real nats-server', () => {
       pem('server.pem'),
     );
     const nats = await server(['--tls', '--tlscert', pem('server.pem'), '--tlskey', pem('server-key.pem')]);
-    expect(await deliver({ servers: [`tls://127.0.0.1:${nats.port}`], tls: { caFile: pem('ca.pem') } })).toBe(
+    expect(await deliver({ servers: [`tls://127.0.0.1:${nats.port}`], tls: { ca: pem('ca.pem') } })).toBe(
       true,
     );
   });

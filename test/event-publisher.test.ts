@@ -4,13 +4,18 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Registry } from 'prom-client';
-import { EVENT_STREAM, eventMessageId, eventSubject, type AgentHeartbeat } from '@rigbench/shared';
+import {
+  EVENT_STREAM,
+  eventMessageId,
+  eventSubject,
+  type AgentHeartbeat,
+  type Logger,
+} from '@rigbench/shared';
 import {
   EventPublisher,
   HeartbeatPublisher,
   OutboxFullError,
   bindPublisherMetrics,
-  type EventLogger,
   type EventPublisherOptions,
 } from '../apps/agent/src/events/index.js';
 import { AgentMetrics } from '../apps/agent/src/metrics/index.js';
@@ -181,7 +186,7 @@ describe('EventPublisher against a real nats-server with JetStream', () => {
       defaultMetrics: false,
     });
     const warnings: string[] = [];
-    const logger: EventLogger = {
+    const logger: Logger = {
       debug: () => undefined,
       info: () => undefined,
       warn: (message) => warnings.push(message),
@@ -251,6 +256,24 @@ describe('EventPublisher against a real nats-server with JetStream', () => {
       publishers = [];
       await own.dispose();
     }
+  });
+
+  test('publisher - a stream deleted under it (a server that lost its store) is re-created and delivery goes on', async () => {
+    const publisher = makePublisher({ dir: outboxDir(), retryInitialMs: 20, retryMaxMs: 200 });
+    const errors: string[] = [];
+    publisher.on('publishError', (error) => errors.push(error.message));
+    await publisher.start();
+    const events = makeRunEvents(AGENT, 'run-lost-stream', 60);
+    for (const event of events.slice(0, 30)) await publisher.publish(event);
+    expect(await publisher.flush(20_000)).toBe(true);
+    const jsm = await jetstreamManager(client);
+    await jsm.streams.delete(EVENT_STREAM);
+    for (const event of events.slice(30)) await publisher.publish(event);
+    expect(await publisher.flush(20_000)).toBe(true);
+    // Nothing listens on the subjects once the stream is gone: the 503 reply sends the pump back to provisioning.
+    expect(errors.some((message) => /\b503\b/.test(message))).toBe(true);
+    expect((await jsm.streams.info(EVENT_STREAM)).config.subjects).toEqual(['rigbench.events.>']);
+    expect(await storedIds('run-lost-stream')).toEqual(msgIds('run-lost-stream', 60).slice(30));
   });
 
   test('heartbeat - published on core NATS through the publisher connection', async () => {

@@ -3,7 +3,7 @@
  * `rigbench-agent`: reads the configuration (file < environment < flags), starts the agent and handles signals.
  * This is the only place that reads `process.env`/`process.argv` and installs signal handlers.
  */
-import { RIGBENCH_VERSION } from '@rigbench/shared';
+import { NatsCredentialsError, RIGBENCH_VERSION } from '@rigbench/shared';
 import {
   compileAgentConfig,
   helpText,
@@ -73,7 +73,8 @@ async function main(): Promise<number> {
     );
   } catch (error) {
     log.error('start-up failed', { error: (error as Error).message });
-    return EXIT_FAILURE;
+    // An unreadable or wrong NATS seed/creds file is a configuration error, like a bad key.
+    return error instanceof NatsCredentialsError ? EXIT_CONFIG : EXIT_FAILURE;
   }
   await stopped;
   return 0;

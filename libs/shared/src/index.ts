@@ -1,6 +1,6 @@
 /**
  * @rigbench/shared — what the agent and the controller both need: the benchmark plan model, event types,
- * proto loading, statistics and the synthetic GGUF writer.
+ * proto loading, statistics, the synthetic GGUF writer, the NATS layer and the `Logger` interface.
  */
 export { RIGBENCH_VERSION } from './version.js';
 export {
@@ -85,6 +85,50 @@ export {
   type ProtoGrpcType,
   ProtoNotFoundError,
 } from './proto/load-proto.js';
+export type { Logger } from './logging/logger.js';
+export { silentLogger } from './logging/logger.js';
+/** The NATS layer: subjects, config section, connection options, stream provisioning, JetStream error kinds. */
+export { EVENT_STREAM_SUBJECTS, HEARTBEAT_SUBJECTS } from './nats/nats-subjects.js';
+export type {
+  CompileNatsOptions,
+  NatsConfig,
+  NatsConfigSchema,
+  NatsSchemaLeaf,
+  NatsTlsFiles,
+  RawNatsConfig,
+  RenamedKeyUse,
+} from './nats/nats-config.js';
+export {
+  compileNatsConfig,
+  findRenamedNatsKeys,
+  MAX_STREAM_REPLICAS,
+  NatsConfigError,
+  natsConfigSchema,
+  RENAMED_NATS_KEYS,
+  renamedKeysMessage,
+  splitNatsServers,
+} from './nats/nats-config.js';
+export type { NatsClientIdentity, NatsConnectionSettings } from './nats/nats-connect-options.js';
+export {
+  isNatsAuthFailure,
+  NATS_CONNECT_TIMEOUT_MS,
+  natsConnectOptions,
+  NatsCredentialsError,
+} from './nats/nats-connect-options.js';
+export type { JetStreamErrorClass, JetStreamErrorKind } from './nats/jetstream-errors.js';
+export {
+  classifyJetStreamError,
+  JETSTREAM_ERROR_CODES,
+  jetStreamErrorKind,
+} from './nats/jetstream-errors.js';
+export type { EventStreamSettings, StreamProvisioning } from './nats/event-stream.js';
+export {
+  DUPLICATE_WINDOW_DEFAULT_MS,
+  DUPLICATE_WINDOW_MIN_MS,
+  ensureEventStream,
+  eventStreamConfig,
+  StreamProvisioningError,
+} from './nats/event-stream.js';
 /** Generated rigbench.v1 message types, e.g. `AgentRpc.AgentInfo__Output` (a namespace: names like `Gpu` are common). */
 export type * as AgentRpc from './proto/agent-types.js';
 export { MalformedEventError, parseEvent, UnsupportedEventVersionError } from './events/parse-event.js';

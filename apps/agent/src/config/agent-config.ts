@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { compileNatsConfig, NatsConfigError, type NatsConfig } from '@rigbench/shared';
 import type { RawAgentConfig } from './config-schema.js';
 import { ConfigValueError, InsecureListenError } from './errors.js';
 import type { ThreadPoolMode } from '../engine/threadpool-shim.js';
@@ -29,18 +30,6 @@ export interface AgentLimits {
   caseTimeoutMs: number | null;
 }
 
-/** NATS connection settings; file paths are absolute. */
-export interface AgentNatsConfig {
-  servers: readonly string[];
-  user: string | null;
-  password: string | null;
-  token: string | null;
-  nkeySeed: string | null;
-  credsFile: string | null;
-  tls: { caFile: string | null; certFile: string | null; keyFile: string | null } | null;
-  streamReplicas: number;
-}
-
 /** gRPC server TLS; mTLS when `caFile` is set and `requireClientCert` is true. */
 export interface AgentTlsConfig {
   certFile: string;
@@ -60,7 +49,8 @@ export interface AgentConfig {
   modelsDir: string;
   insecure: boolean;
   logLevel: string;
-  nats: AgentNatsConfig;
+  /** NATS connection and stream settings, the same shape as the controller's; file paths are absolute. */
+  nats: NatsConfig;
   /** `null` when the metrics endpoint is disabled. */
   metrics: HostPort | null;
   /** Bearer token clients must send; `null` when none is configured. */
@@ -153,7 +143,6 @@ export function parseLabels(value: string | Readonly<Record<string, string>>): R
   return labels;
 }
 
-const orNull = (value: string): string | null => (value.trim() === '' ? null : value);
 const absOrNull = (value: string): string | null => (value.trim() === '' ? null : resolve(value));
 const limit = (value: number): number | null => (value === 0 ? null : value);
 
@@ -248,20 +237,14 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
       : wildcard
         ? parseHostPort('advertise', `${hostname()}:${listen.port}`)
         : listen;
-  if (raw.nats.servers.length === 0)
-    throw new ConfigValueError('nats.servers', 'at least one NATS server URL is needed');
-  const natsTls =
-    raw.nats.tlsCa !== '' || raw.nats.tlsCert !== '' || raw.nats.tlsKey !== ''
-      ? {
-          caFile: absOrNull(raw.nats.tlsCa),
-          certFile: absOrNull(raw.nats.tlsCert),
-          keyFile: absOrNull(raw.nats.tlsKey),
-        }
-      : null;
-  if (natsTls && (natsTls.certFile === null) !== (natsTls.keyFile === null)) {
-    throw new ConfigValueError('nats.tlsCert', 'NATS client TLS needs both nats.tlsCert and nats.tlsKey');
+  let nats: NatsConfig;
+  try {
+    nats = compileNatsConfig(raw.nats);
+  } catch (error) {
+    if (error instanceof NatsConfigError)
+      throw new ConfigValueError(error.key, error.detail, { cause: error });
+    throw error;
   }
-  if (raw.nats.streamReplicas < 1) throw new ConfigValueError('nats.streamReplicas', 'must be at least 1');
   if (raw.runs.concurrent < 1) throw new ConfigValueError('runs.concurrent', 'must be at least 1');
   if (raw.heartbeat.intervalSeconds < 1)
     throw new ConfigValueError('heartbeat.intervalSeconds', 'must be at least 1');
@@ -291,16 +274,7 @@ export function compileAgentConfig(raw: RawAgentConfig, options: CompileOptions 
     modelsDir: resolve(raw.modelsDir),
     insecure: raw.insecure,
     logLevel: raw.log.level,
-    nats: {
-      servers: Object.freeze([...raw.nats.servers]),
-      user: orNull(raw.nats.user),
-      password: orNull(raw.nats.password),
-      token: orNull(raw.nats.token),
-      nkeySeed: orNull(raw.nats.nkeySeed),
-      credsFile: absOrNull(raw.nats.credsFile),
-      tls: natsTls,
-      streamReplicas: raw.nats.streamReplicas,
-    },
+    nats,
     metrics: raw.metrics.listen === '' ? null : parseHostPort('metrics.listen', raw.metrics.listen),
     authToken,
     tls,

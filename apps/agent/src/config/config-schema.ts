@@ -1,6 +1,7 @@
 import { hostname, homedir } from 'node:os';
 import { join } from 'node:path';
 import type convict from 'convict';
+import { natsConfigSchema, type RawNatsConfig } from '@rigbench/shared';
 
 /**
  * The raw configuration layer: every key the agent reads, with its doc, format, default, environment variable
@@ -16,18 +17,8 @@ export interface RawAgentConfig {
   modelsDir: string;
   insecure: boolean;
   log: { level: string };
-  nats: {
-    servers: string[];
-    user: string;
-    password: string;
-    token: string;
-    nkeySeed: string;
-    credsFile: string;
-    tlsCa: string;
-    tlsCert: string;
-    tlsKey: string;
-    streamReplicas: number;
-  };
+  /** The same keys as the controller's `nats.*` (one schema in @rigbench/shared). */
+  nats: RawNatsConfig;
   metrics: { listen: string };
   auth: { token: string; tokenFile: string };
   tls: { cert: string; key: string; ca: string; requireClientCert: boolean };
@@ -102,26 +93,7 @@ const schemaWithoutNames = {
       default: 'info',
     },
   },
-  nats: {
-    servers: {
-      doc: 'NATS server URLs, comma-separated',
-      format: Array,
-      default: ['nats://127.0.0.1:4222'],
-    },
-    user: { doc: 'NATS user name', format: String, default: '' },
-    password: { doc: 'NATS password', format: String, default: '', sensitive: true },
-    token: { doc: 'NATS token', format: String, default: '', sensitive: true },
-    nkeySeed: { doc: 'NATS nkey seed (`SU…`)', format: String, default: '', sensitive: true },
-    credsFile: { doc: 'NATS credentials file (JWT + nkey seed)', format: String, default: '' },
-    tlsCa: { doc: 'CA certificate file that signs the NATS server certificate', format: String, default: '' },
-    tlsCert: { doc: 'Client certificate file for NATS TLS', format: String, default: '' },
-    tlsKey: { doc: 'Client key file for NATS TLS', format: String, default: '' },
-    streamReplicas: {
-      doc: 'Replicas of the event stream when the agent has to create it',
-      format: 'nat',
-      default: 1,
-    },
-  },
+  nats: natsConfigSchema(),
   metrics: {
     listen: {
       doc: 'Prometheus /metrics listen address, host:port; empty disables the endpoint',

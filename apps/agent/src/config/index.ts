@@ -7,14 +7,7 @@ export {
   parseLabels,
   MIN_TOKEN_LENGTH,
 } from './agent-config.js';
-export type {
-  AgentConfig,
-  AgentLimits,
-  AgentNatsConfig,
-  AgentTlsConfig,
-  HostPort,
-  CompileOptions,
-} from './agent-config.js';
+export type { AgentConfig, AgentLimits, AgentTlsConfig, HostPort, CompileOptions } from './agent-config.js';
 export { loadRawAgentConfig, META_FLAGS } from './load-config.js';
 export type { LoadedRawConfig, LoadConfigInput, CommandLineRequest } from './load-config.js';
 export { maskedConfigJson, helpText, MASK } from './print-config.js';

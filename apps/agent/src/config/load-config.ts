@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import convict from 'convict';
+import { findRenamedNatsKeys, renamedKeysMessage } from '@rigbench/shared';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { agentConfigSchema, describeConfigKeys, type RawAgentConfig } from './config-schema.js';
 import { ConfigFileError, ConfigValueError, UnknownFlagError } from './errors.js';
@@ -102,6 +103,10 @@ export function loadRawAgentConfig(input: LoadConfigInput): LoadedRawConfig {
         throw new ConfigFileError(
           `${request.configFile}: expected a mapping of config keys at the top level`,
         );
+      }
+      const renamed = findRenamedNatsKeys(content);
+      if (renamed.length > 0) {
+        throw new ConfigFileError(`${request.configFile}: ${renamedKeysMessage(renamed)}`);
       }
       // convict would read a labels mapping as nested schema keys; hand it over as the JSON form instead.
       const fileConfig = { ...(content as Record<string, unknown>) };

@@ -1,4 +1,4 @@
-import { CREDENTIAL_MASK, maskUrlCredentials } from '@rigbench/shared';
+import { CREDENTIAL_MASK, maskUrlCredentials, splitNatsServers } from '@rigbench/shared';
 import { describeConfigKeys, type RawAgentConfig } from './config-schema.js';
 
 /** What a masked secret looks like in `--print-config`. */
@@ -17,8 +17,8 @@ export function maskedConfigJson(raw: RawAgentConfig): string {
     for (const part of path) node = node[part] as Record<string, unknown>;
     if (key.sensitive && node[last] !== '') node[last] = MASK;
   }
-  const nats = copy['nats'] as { servers: string[] };
-  nats.servers = nats.servers.map(maskUrlCredentials);
+  const nats = copy['nats'] as { servers: string | string[] };
+  nats.servers = splitNatsServers(nats.servers).map(maskUrlCredentials);
   return JSON.stringify(copy, null, 2);
 }
 

@@ -5,7 +5,7 @@ export type { LoadCheck, Placement } from './device-placement.js';
 export { describeDevices, probeBackendTable, unavailableReason } from './backend-table.js';
 export type { BackendStatus, ProbeRunner } from './backend-table.js';
 export { describeMissingLibraries, diagnoseBackend, missingLibrariesFromLdd } from './backend-diagnosis.js';
-export type { EngineEventPayload, EngineLogger, EngineOptions, HardwareFacts } from './inference-engine.js';
+export type { EngineEventPayload, EngineOptions, HardwareFacts } from './inference-engine.js';
 export {
   CaseCancelledError,
   CaseTimeoutError,

@@ -43,16 +43,11 @@ import { WaitInterruptedError, WorkerProcess } from './worker-process.js';
 import { chooseThreadPool, parseThreadPoolReport, preloadWith } from './threadpool-shim.js';
 import type { ThreadPoolChoice, ThreadPoolOptions } from './threadpool-shim.js';
 import type { BackendProbe, LoadedReply, WorkerMessage } from './worker-protocol.js';
+import { silentLogger, type Logger } from '@rigbench/shared';
 
 export type EngineEventPayload = EventPayload<
   CaseStartedEvent | SampleRecordedEvent | CaseFinishedEvent | LoadLevelRecordedEvent
 >;
-
-export interface EngineLogger {
-  info(msg: string, meta?: object): void;
-  warn(msg: string, meta?: object): void;
-  error(msg: string, meta?: object): void;
-}
 
 /** What a run may want to hear about besides the events the engine yields. */
 export interface RunObserver {
@@ -72,7 +67,7 @@ export interface EngineOptions {
   ): Promise<string>;
   /** Hard limit per case, in milliseconds (the group's model load included); the worker is killed past it. */
   caseTimeoutMs: number;
-  logger?: EngineLogger;
+  logger?: Logger;
   /** Extra environment for workers (added to the agent's own). */
   workerEnv?: NodeJS.ProcessEnv;
   /**
@@ -113,8 +108,6 @@ export interface HardwareFacts {
 /** The worker's libuv pool size unless configured: one pool thread, so ggml's helper lands on the idle CPU. */
 export const DEFAULT_WORKER_UV_THREADPOOL_SIZE = 1;
 
-const silentLogger: EngineLogger = { info() {}, warn() {}, error() {} };
-
 /** Key of a worker group: cases with equal keys share a worker and a model load. */
 function loadKey(benchCase: BenchCase): string {
   return JSON.stringify([
@@ -141,7 +134,7 @@ interface ActiveGroup {
 }
 
 export class InferenceEngine {
-  private readonly logger: EngineLogger;
+  private readonly logger: Logger;
   private readonly hashes: ModelHashCache;
   private backendsProbe: Promise<BackendStatus[]> | null = null;
   private hardwareFacts: Promise<HardwareFacts> | null = null;

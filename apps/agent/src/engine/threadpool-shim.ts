@@ -175,7 +175,7 @@ export interface ThreadPoolChoice {
  */
 export async function chooseThreadPool(
   options: ThreadPoolOptions | undefined,
-  warn: (message: string, meta: object) => void,
+  warn: (message: string, meta: Record<string, unknown>) => void,
 ): Promise<ThreadPoolChoice> {
   if (options == null || options.mode === 'per-graph')
     return { shim: null, reason: 'worker.threadPool is per-graph' };

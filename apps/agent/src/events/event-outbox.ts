@@ -34,7 +34,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { OutboxClosedError, OutboxFullError } from './event-errors.js';
-import { silentLogger, type EventLogger } from './event-logger.js';
+import { silentLogger, type Logger } from '@rigbench/shared';
 import { DeadLetterWriter, type DeadLetterReason, type ReportedDeadLetter } from './outbox-dead-letter.js';
 import { lockOutboxDir, unlockOutboxDir } from './outbox-lock.js';
 import {
@@ -69,7 +69,7 @@ export interface EventOutboxOptions {
    * `npm run bench:events -- --crc-compare`, which measures what the checksum costs; never in an agent.
    */
   checksums?: boolean;
-  logger?: EventLogger;
+  logger?: Logger;
   /**
    * Called for every entry moved to the dead-letter file (corrupt on disk, or given up by the caller), once the
    * letter is on disk and the entry no longer counts as pending.
@@ -111,7 +111,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
   private readonly warnRatio: number;
   private readonly segmentBytes: number;
   private readonly checksums: boolean;
-  private readonly log: EventLogger;
+  private readonly log: Logger;
 
   private readonly segments: OutboxSegments;
   private readonly writer: GroupCommitWriter;

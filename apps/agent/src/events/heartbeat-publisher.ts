@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { EVENT_SCHEMA_VERSION, heartbeatSubject, type AgentHeartbeat } from '@rigbench/shared';
-import { silentLogger, type EventLogger } from './event-logger.js';
+import { silentLogger, type Logger } from '@rigbench/shared';
 
 /** Where the heartbeat gets its connection: the {@link EventPublisher}'s, so the agent holds one connection. */
 export interface ConnectionSource {
@@ -26,7 +26,7 @@ export interface HeartbeatPublisherOptions {
   intervalMs?: number;
   /** Called at every beat. */
   state: () => HeartbeatState;
-  logger?: EventLogger;
+  logger?: Logger;
 }
 
 /**
@@ -37,7 +37,7 @@ export interface HeartbeatPublisherOptions {
 export class HeartbeatPublisher {
   private readonly options: HeartbeatPublisherOptions;
   private readonly intervalMs: number;
-  private readonly log: EventLogger;
+  private readonly log: Logger;
   private timer: NodeJS.Timeout | undefined;
   private sent = 0;
 

@@ -1,4 +1,7 @@
-/** Events on JetStream: the durable outbox, the pipelined publisher and core-NATS heartbeats. */
+/**
+ * Events on JetStream: the durable outbox, the pipelined publisher and core-NATS heartbeats. Connection options,
+ * stream provisioning, subjects and the `Logger` interface come from @rigbench/shared.
+ */
 export { EventOutbox } from './event-outbox.js';
 export type { EventOutboxOptions, OutboxEntry, OutboxRecord, OutboxUsage } from './event-outbox.js';
 export { EVENT_HEADER_RESERVE_BYTES, EventPublisher } from './event-publisher.js';
@@ -7,15 +10,10 @@ export type {
   EventPublisherOptions,
   EventPublisherState,
   EventPublisherStopResult,
-  EventStreamSettings,
-} from './event-publisher.js';
+} from './event-publisher-types.js';
 export { HeartbeatPublisher } from './heartbeat-publisher.js';
 export type { ConnectionSource, HeartbeatPublisherOptions, HeartbeatState } from './heartbeat-publisher.js';
-export { natsConnectOptions, NatsCredentialsError } from './nats-connection.js';
-export type { NatsConnectionSettings } from './nats-connection.js';
 export { bindPublisherMetrics } from './publisher-metrics.js';
-export { silentLogger } from './event-logger.js';
-export type { EventLogger } from './event-logger.js';
 export {
   EventTooLargeError,
   OutboxClosedError,

@@ -8,7 +8,7 @@
  */
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EventLogger } from './event-logger.js';
+import type { Logger } from '@rigbench/shared';
 import type { CorruptLine } from './outbox-segment-format.js';
 
 /** Why an entry went to the dead-letter file. */
@@ -59,7 +59,7 @@ export class DeadLetterWriter {
 
   constructor(
     private readonly dir: string,
-    private readonly log: EventLogger,
+    private readonly log: Logger,
     private readonly onDeadLetter: (letter: ReportedDeadLetter) => void,
   ) {}
 

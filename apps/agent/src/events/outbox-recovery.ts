@@ -7,7 +7,7 @@
  * nothing anyone was promised. Segments in the pre-checksum format are read without a check.
  */
 import { readdir, readFile, stat, truncate, unlink } from 'node:fs/promises';
-import type { EventLogger } from './event-logger.js';
+import type { Logger } from '@rigbench/shared';
 import { segmentRecord, type Segment } from './outbox-segments.js';
 import {
   parseSegment,
@@ -28,7 +28,7 @@ export interface RecoveredOutbox {
 
 /** Hooks recovery calls per segment. */
 export interface RecoveryHooks {
-  log: EventLogger;
+  log: Logger;
   /** Moves corrupt, unacknowledged lines of `segment` to the dead-letter file; awaited before anything is deleted. */
   reportCorrupt(segment: Segment, lines: readonly CorruptLine[]): Promise<void>;
   /**

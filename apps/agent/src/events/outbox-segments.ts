@@ -7,7 +7,7 @@
  */
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EventLogger } from './event-logger.js';
+import type { Logger } from '@rigbench/shared';
 import { segmentBaseName } from './outbox-segment-format.js';
 
 /** One segment: a log file of entries and an ack file of acknowledged entry numbers. */
@@ -64,7 +64,7 @@ export class OutboxSegments {
 
   constructor(
     private readonly dir: string,
-    private readonly log: EventLogger,
+    private readonly log: Logger,
     /** Called after a segment's files were deleted. */
     private readonly onCompacted: () => void,
   ) {}

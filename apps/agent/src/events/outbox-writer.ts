@@ -4,7 +4,7 @@
  * stops at a segment's worth of bytes; the active segment rolls over once it reaches `segmentBytes`.
  */
 import { OutboxWriteError } from './event-errors.js';
-import type { EventLogger } from './event-logger.js';
+import type { Logger } from '@rigbench/shared';
 import type { OutboxSegments, Segment } from './outbox-segments.js';
 import { CRC_FIELD_BYTES, SEGMENT_HEADER, writeChecksumField } from './outbox-segment-format.js';
 
@@ -56,7 +56,7 @@ export class GroupCommitWriter {
       segmentBytes: number;
       /** False writes the pre-checksum format (no header); only for measuring what checksums cost. */
       checksums: boolean;
-      log: EventLogger;
+      log: Logger;
     },
   ) {}
 

@@ -5,12 +5,7 @@ import type { BearerTokenVerifier } from '../security/index.js';
 import type { ModelCatalog } from '../service/model-catalog.js';
 import type { RunSupervisor } from '../service/run-supervisor.js';
 import { statusError, toStatusError, type StatusError } from './status-mapping.js';
-
-/** Structured logger used by the gRPC layer. */
-export interface GrpcLogger {
-  info(message: string, details?: Record<string, unknown>): void;
-  warn(message: string, details?: Record<string, unknown>): void;
-}
+import type { Logger } from '@rigbench/shared';
 
 /** What the AgentService handlers need. */
 export interface AgentServiceDeps {
@@ -20,7 +15,7 @@ export interface AgentServiceDeps {
   info: () => Promise<AgentRpc.AgentInfo>;
   /** Checks bearer tokens; `null` when the agent requires none (loopback, mTLS, or --insecure). */
   verifier: BearerTokenVerifier | null;
-  logger: GrpcLogger;
+  logger: Logger;
 }
 
 type Unary<Req, Res> = (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void;

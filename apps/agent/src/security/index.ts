@@ -20,7 +20,7 @@ export {
   ModelDownloadRefusedError,
   nodeLlamaCppDownloadPlanner,
 } from './model-download.js';
-export type { DownloadLogger, DownloadPlanner, DownloadPolicy, PlannedDownload } from './model-download.js';
+export type { DownloadPlanner, DownloadPolicy, PlannedDownload } from './model-download.js';
 export { throttledProgress } from './download-progress.js';
 export type {
   DownloadProgress,

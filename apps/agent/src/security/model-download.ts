@@ -8,6 +8,7 @@
 import { stat, statfs } from 'node:fs/promises';
 import { throttledProgress } from './download-progress.js';
 import { ModelReferenceError, type ModelUriResolver } from './model-path.js';
+import type { Logger } from '@rigbench/shared';
 
 /** The agent's download policy (config `downloads.*`). */
 export interface DownloadPolicy {
@@ -78,11 +79,6 @@ export type DownloadPlanner = (
   signal?: AbortSignal,
 ) => Promise<PlannedDownload>;
 
-/** The logging the guard needs. */
-export interface DownloadLogger {
-  info(message: string, details?: Record<string, unknown>): void;
-}
-
 /**
  * node-llama-cpp's downloader: resolves the URI (one small request), downloads only when asked. `huggingFace`
  * replaces the Hugging Face endpoint (a mirror; node-llama-cpp also reads `HF_ENDPOINT`).
@@ -137,7 +133,7 @@ async function presentBytes(paths: readonly string[]): Promise<number> {
 export function guardedUriResolver(
   policy: DownloadPolicy,
   planner: DownloadPlanner,
-  logger: DownloadLogger,
+  logger: Pick<Logger, 'info'>,
   free: (path: string) => Promise<number> = freeBytes,
 ): ModelUriResolver {
   return async (uri, directory, signal, onProgress) => {

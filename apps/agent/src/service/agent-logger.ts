@@ -1,12 +1,11 @@
-import { maskUrlCredentials } from '@rigbench/shared';
+import { maskUrlCredentials, type Logger } from '@rigbench/shared';
 import { pino, type Logger as PinoLogger } from 'pino';
 
-/** The agent's logger: a fixed message, details as structured metadata. Fits every module's logger interface. */
-export interface AgentLogger {
-  debug(message: string, details?: object): void;
-  info(message: string, details?: object): void;
-  warn(message: string, details?: object): void;
-  error(message: string, details?: object): void;
+/**
+ * The agent's logger: the shared `Logger` (fixed message, details as structured metadata) that can also make
+ * child loggers, for the composition root to hand each module its own `{ module }` binding.
+ */
+export interface AgentLogger extends Logger {
   /** A logger whose lines carry `bindings` too (e.g. `{ module: 'engine' }`). */
   child(bindings: Record<string, unknown>): AgentLogger;
 }

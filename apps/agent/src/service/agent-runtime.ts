@@ -94,7 +94,7 @@ export class AgentRuntime {
           });
     this.publisher = new EventPublisher({
       agentId: config.id,
-      nats: { ...config.nats, name: `rigbench-agent-${config.id}` },
+      nats: config.nats,
       outbox: { dir: config.outbox.dir, maxBytes: config.outbox.maxBytes },
       stream: { replicas: config.nats.streamReplicas },
       logger: this.#log.child({ module: 'events' }),

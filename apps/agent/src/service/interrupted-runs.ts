@@ -6,15 +6,13 @@
 import type { RigbenchEvent, RunOutcome } from '@rigbench/shared';
 import type { RunJournal } from './run-journal.js';
 import { createStamper } from './run-stamper.js';
+import type { Logger } from '@rigbench/shared';
 
 /** What {@link closeInterruptedRuns} needs. */
 export interface InterruptedRunsOptions {
   journal: RunJournal;
   publisher: { publish(event: RigbenchEvent): Promise<unknown> };
-  logger: {
-    warn(message: string, details?: Record<string, unknown>): void;
-    error(message: string, details?: Record<string, unknown>): void;
-  };
+  logger: Pick<Logger, 'warn' | 'error'>;
   metrics?: { runFinished(outcome: RunOutcome): void };
   agentId: string;
   now: () => Date;

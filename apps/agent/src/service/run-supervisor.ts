@@ -39,6 +39,7 @@ import type { RunJournal } from './run-journal.js';
 import { RunLog } from './run-log.js';
 import { decideOutcome } from './run-outcome.js';
 import { createStamper, type Stamper } from './run-stamper.js';
+import type { Logger } from '@rigbench/shared';
 
 /** What the engine yields for a run: events without the envelope the supervisor stamps on. */
 export type EngineEventPayload =
@@ -89,13 +90,6 @@ export interface MetricLabels {
   threads: string;
 }
 
-/** Structured logger: fixed message, details in metadata. */
-export interface SupervisorLogger {
-  info(message: string, details?: Record<string, unknown>): void;
-  warn(message: string, details?: Record<string, unknown>): void;
-  error(message: string, details?: Record<string, unknown>): void;
-}
-
 /** Options of {@link RunSupervisor}. */
 export interface RunSupervisorOptions {
   agentId: string;
@@ -107,7 +101,7 @@ export interface RunSupervisorOptions {
   engine: CaseRunner;
   publisher: EventSink;
   metrics?: RunMetrics;
-  logger: SupervisorLogger;
+  logger: Logger;
   /**
    * Throws a `ModelReferenceError` when an `hf:` source may not be downloaded (downloads off, repository not
    * allowed, not a .gguf file); checked at StartRun. Without it hf: sources are accepted and resolved per case.

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { PlanValidationError, formatPlanIssues } from '@rigbench/shared';
+import { NatsCredentialsError, PlanValidationError, formatPlanIssues } from '@rigbench/shared';
 import { ControllerConfigError } from '../config/controller-config.js';
 import { UnknownAgentError } from '../dispatch/dispatch-errors.js';
 import { NatsUnavailableError } from '../nats/nats-connection.js';
@@ -34,6 +34,7 @@ export function reportError(deps: CliDeps, error: unknown): number {
   if (
     error instanceof UsageError ||
     error instanceof ControllerConfigError ||
+    error instanceof NatsCredentialsError ||
     error instanceof UnknownAgentError ||
     error instanceof RunNotFoundError
   )

@@ -63,7 +63,7 @@ export async function startPlanRun(
     })),
   });
   // Agents create the stream too; making sure here means the first events of a fresh setup are kept.
-  await ensureEventStream(await jetstreamManager(nc));
+  await ensureEventStream(await jetstreamManager(nc), { replicas: ctx.config.nats.streamReplicas });
   try {
     const accepted = await startEverywhere(ready, {
       runId,

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '@rigbench/shared';
 import { fleetView, type FleetAgent } from '../fleet/fleet-view.js';
 import { AgentClient, type AgentEndpoint } from '../fleet/agent-client.js';
 import type { CommandContext } from './command-context.js';

@@ -48,7 +48,7 @@ export async function followRun(
   const { output, store, config } = ctx;
   // Only problems: progress is the display's job.
   const log = stderrLogger(output);
-  const collector = collectorFor(nc, store, config.collector, {
+  const collector = collectorFor(nc, store, config, {
     ...log,
     info: () => undefined,
     debug: () => undefined,

@@ -1,5 +1,5 @@
 import { maskUrlCredentials } from '@rigbench/shared';
-import type { Logger } from '../logger.js';
+import type { Logger } from '@rigbench/shared';
 
 /** Where commands print: results on stdout, progress, warnings and errors on stderr. */
 export interface Output {

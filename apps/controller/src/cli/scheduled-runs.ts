@@ -2,7 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { resolveTargets } from '../dispatch/resolve-targets.js';
 import type { HeartbeatMonitor } from '../fleet/heartbeat-monitor.js';
 import { fleetView } from '../fleet/fleet-view.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '@rigbench/shared';
 import { PlanScheduler, type ScheduledPlan } from '../schedule/plan-scheduler.js';
 import type { CommandContext } from './command-context.js';
 import { startPlanRun } from './dispatch-plan.js';

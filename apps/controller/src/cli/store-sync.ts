@@ -12,7 +12,7 @@ export async function syncStore(ctx: CommandContext, enabled: boolean): Promise<
   if (!enabled) return;
   const nc = await ctx.natsIfAvailable('showing what the store holds; --no-sync skips this step');
   if (!nc) return;
-  const { caughtUp } = await catchUp(nc, ctx.store, ctx.config.collector, {
+  const { caughtUp } = await catchUp(nc, ctx.store, ctx.config, {
     timeoutMs: SYNC_TIMEOUT_MS,
     signal: ctx.signal,
   });

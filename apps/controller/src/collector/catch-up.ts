@@ -1,24 +1,26 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ControllerConfig } from '../config/controller-config.js';
 import type { RunStore } from '../store/run-store.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '@rigbench/shared';
 import { EventCollector, type CollectorStats } from './event-collector.js';
 
-/** Builds a collector from the controller config. */
+/** Builds a collector from the controller config (the `collector` section, and `nats` for the stream). */
 export function collectorFor(
   nc: NatsConnection,
   store: RunStore,
-  config: ControllerConfig['collector'],
+  config: Pick<ControllerConfig, 'collector' | 'nats'>,
   logger?: Logger,
 ): EventCollector {
+  const { collector } = config;
   return new EventCollector({
     nc,
     store,
-    durableName: config.durableName,
-    batchSize: config.batchSize,
-    maxAckPending: config.maxAckPending,
-    ackWaitMs: config.ackWaitMs,
-    writer: config.writer,
+    durableName: collector.durableName,
+    batchSize: collector.batchSize,
+    maxAckPending: collector.maxAckPending,
+    ackWaitMs: collector.ackWaitMs,
+    writer: collector.writer,
+    stream: { replicas: config.nats.streamReplicas },
     ...(logger ? { logger } : {}),
   });
 }
@@ -43,7 +45,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export async function catchUp(
   nc: NatsConnection,
   store: RunStore,
-  config: ControllerConfig['collector'],
+  config: Pick<ControllerConfig, 'collector' | 'nats'>,
   options: { timeoutMs: number; signal?: AbortSignal },
 ): Promise<{ caughtUp: boolean; stats: CollectorStats }> {
   const collector = collectorFor(nc, store, config);

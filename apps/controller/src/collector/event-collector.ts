@@ -1,11 +1,16 @@
-import { EVENT_STREAM } from '@rigbench/shared';
+import {
+  ensureEventStream,
+  EVENT_STREAM,
+  silentLogger,
+  type EventStreamSettings,
+  type Logger,
+} from '@rigbench/shared';
 import { jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RunStore } from '../store/run-store.js';
 import type { IngestResult } from '../store/store-types.js';
 import { createBatchSink, type BatchSink } from './batch-sink.js';
-import { silentLogger, type Logger } from '../logger.js';
-import { ensureDurableConsumer, ensureEventStream, type DurableConsumerOptions } from './event-stream.js';
+import { ensureDurableConsumer, type DurableConsumerOptions } from './event-stream.js';
 
 export type CollectorState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
 
@@ -28,6 +33,8 @@ export interface EventCollectorOptions extends DurableConsumerOptions {
   /** Most messages per SQLite transaction. */
   batchSize: number;
   logger?: Logger;
+  /** The event stream as created when missing (default settings otherwise); an existing one is left as it is. */
+  stream?: EventStreamSettings;
   /** Called after each committed batch (progress displays). */
   onBatch?: (stats: Readonly<CollectorStats>) => void;
   /**
@@ -80,7 +87,7 @@ export class EventCollector {
     try {
       this.sink = createBatchSink(this.options.store, this.options.writer);
       const jsm = await jetstreamManager(this.options.nc);
-      await ensureEventStream(jsm);
+      await ensureEventStream(jsm, this.options.stream ?? {}, this.log);
       await ensureDurableConsumer(jsm, this.options);
       const consumer = await jetstream(this.options.nc).consumers.get(EVENT_STREAM, this.options.durableName);
       // A synchronous callback rather than an async iterator: no promise per message at tens of thousands a second.

@@ -1,58 +1,15 @@
-import { EVENT_STREAM, EVENT_SUBJECT_PREFIX } from '@rigbench/shared';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  DiscardPolicy,
-  JetStreamApiCodes,
-  JetStreamApiError,
-  RetentionPolicy,
-  StorageType,
-  type JetStreamManager,
-  type StreamConfig,
-} from '@nats-io/jetstream';
+import { EVENT_STREAM, EVENT_STREAM_SUBJECTS, eventStreamConfig } from '@rigbench/shared';
+import { AckPolicy, DeliverPolicy, type JetStreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 
-/** Subjects of the event stream: `rigbench.events.<agentId>.<runId>`. */
-export const EVENT_STREAM_SUBJECTS = `${EVENT_SUBJECT_PREFIX}.>`;
-
 /**
- * The event stream as both sides create it when missing (agents publish, controllers consume; whichever starts
- * first creates it), with the agent's defaults (apps/agent EventPublisher): file storage so a NATS restart loses
- * nothing, a 5-minute duplicate window for the agents' message ids, and `discard: new` so a full stream refuses
- * events (they wait in the agents' outboxes) instead of dropping old ones.
+ * The controller's side of the event stream. Creating the stream is shared with the agents (`ensureEventStream`
+ * in @rigbench/shared, re-exported here); the durable consumer is the controller's own.
  */
-export const EVENT_STREAM_CONFIG: Partial<StreamConfig> & { name: string; subjects: string[] } = {
-  name: EVENT_STREAM,
-  subjects: [EVENT_STREAM_SUBJECTS],
-  storage: StorageType.File,
-  retention: RetentionPolicy.Limits,
-  num_replicas: 1,
-  max_age: 0,
-  max_bytes: -1,
-  discard: DiscardPolicy.New,
-  duplicate_window: nanos(5 * 60 * 1000),
-};
+export { ensureEventStream } from '@rigbench/shared';
 
-const isNotFound = (error: unknown): boolean =>
-  error instanceof JetStreamApiError &&
-  (error.code === JetStreamApiCodes.StreamNotFound || error.code === JetStreamApiCodes.ConsumerNotFound);
-
-/** Creates the event stream when it does not exist; an existing stream is left as its owner configured it. */
-export async function ensureEventStream(jsm: JetStreamManager): Promise<void> {
-  try {
-    await jsm.streams.info(EVENT_STREAM);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-    try {
-      await jsm.streams.add(EVENT_STREAM_CONFIG);
-    } catch (addError) {
-      // Another process may have created it between our info and add; only then is the failure harmless.
-      await jsm.streams.info(EVENT_STREAM).catch(() => {
-        throw addError;
-      });
-    }
-  }
-}
+/** The event stream as both sides create it when missing, with the default settings (`eventStreamConfig()`). */
+export const EVENT_STREAM_CONFIG = Object.freeze(eventStreamConfig());
 
 /** Settings of the controller's durable pull consumer. */
 export interface DurableConsumerOptions {

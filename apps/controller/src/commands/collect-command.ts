@@ -30,7 +30,7 @@ export function registerCollectCommand(program: Command, bind: ActionBinder): vo
         // Bad plan files stop the collector before it starts: a schedule that silently never runs is worse.
         const plans = scheduledPlans(opts.plans ?? []);
         const nc = await ctx.nats();
-        const collector = collectorFor(nc, ctx.store, ctx.config.collector, log);
+        const collector = collectorFor(nc, ctx.store, ctx.config, log);
         const heartbeats = recordingHeartbeats(ctx, nc, log);
         await collector.start();
         const listen = ctx.config.collector.metricsListen;

@@ -15,6 +15,7 @@ export function maskedConfig(config: ControllerConfig): unknown {
       servers: config.nats.servers.map(maskUrlCredentials),
       ...(config.nats.password ? { password: MASK } : {}),
       ...(config.nats.token ? { token: MASK } : {}),
+      ...(config.nats.nkeySeed ? { nkeySeed: MASK } : {}),
     },
     agents: config.agents.map((a) => ({ ...a, ...(a.token ? { token: MASK } : {}) })),
     ...(config.agentToken ? { agentToken: MASK } : {}),

@@ -20,7 +20,7 @@ export function registerWatchCommand(program: Command, bind: ActionBinder): void
       bind(async (ctx, runId: string, opts: { json?: boolean }) => {
         const { store, config } = ctx;
         const nc = await ctx.nats();
-        await catchUp(nc, store, config.collector, { timeoutMs: 15_000, signal: ctx.signal });
+        await catchUp(nc, store, config, { timeoutMs: 15_000, signal: ctx.signal });
         store.run(runId); // RunNotFoundError names the run
         const before = runCompleteness(store, runId).status;
         if (before === 'complete' || before === 'cancelled') {

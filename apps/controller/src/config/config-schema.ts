@@ -1,63 +1,12 @@
+import { natsConfigSchema } from '@rigbench/shared';
+
 /**
  * The raw controller configuration: every key with its doc, format, default and `RIGBENCH_…` environment
  * variable. `compileControllerConfig` turns the loaded values into the typed, frozen object the code uses.
  */
 export const configSchema = {
-  nats: {
-    servers: {
-      doc: 'NATS server URLs, comma-separated',
-      format: String,
-      default: 'nats://127.0.0.1:4222',
-      env: 'RIGBENCH_NATS_SERVERS',
-    },
-    user: { doc: 'NATS user name', format: String, default: '', env: 'RIGBENCH_NATS_USER' },
-    password: {
-      doc: 'NATS password',
-      format: String,
-      default: '',
-      env: 'RIGBENCH_NATS_PASSWORD',
-      sensitive: true,
-    },
-    token: { doc: 'NATS token', format: String, default: '', env: 'RIGBENCH_NATS_TOKEN', sensitive: true },
-    nkeySeedFile: {
-      doc: 'File holding an NKey seed (SU…) for NATS authentication',
-      format: String,
-      default: '',
-      env: 'RIGBENCH_NATS_NKEY_SEED_FILE',
-    },
-    credsFile: {
-      doc: 'NATS .creds file (JWT + NKey seed)',
-      format: String,
-      default: '',
-      env: 'RIGBENCH_NATS_CREDS_FILE',
-    },
-    tls: {
-      ca: {
-        doc: 'CA certificate (PEM file) to verify the NATS server',
-        format: String,
-        default: '',
-        env: 'RIGBENCH_NATS_TLS_CA',
-      },
-      cert: {
-        doc: 'Client certificate (PEM file) for NATS',
-        format: String,
-        default: '',
-        env: 'RIGBENCH_NATS_TLS_CERT',
-      },
-      key: {
-        doc: 'Client key (PEM file) for NATS',
-        format: String,
-        default: '',
-        env: 'RIGBENCH_NATS_TLS_KEY',
-      },
-    },
-    connectTimeoutSeconds: {
-      doc: 'How long to wait for a NATS connection, in seconds',
-      format: Number,
-      default: 5,
-      env: 'RIGBENCH_NATS_CONNECT_TIMEOUT_SECONDS',
-    },
-  },
+  /** The same keys as the agent's `nats.*` (one schema in @rigbench/shared), as `RIGBENCH_NATS_<KEY>`. */
+  nats: natsConfigSchema('RIGBENCH_'),
   agents: {
     doc:
       'Static agents: [{"id":"rig-a","address":"10.0.0.5:50051","token":"…","labels":{},' +
@@ -203,3 +152,18 @@ export const configSchema = {
     },
   },
 };
+
+/** Every environment variable the controller config reads (`RIGBENCH_…`), in schema order. */
+export function controllerEnvNames(): string[] {
+  const names: string[] = [];
+  const walk = (node: object): void => {
+    for (const child of Object.values(node) as object[]) {
+      if ('default' in child) {
+        const env = (child as { env?: unknown }).env;
+        if (typeof env === 'string') names.push(env);
+      } else walk(child);
+    }
+  };
+  walk(configSchema);
+  return names;
+}

@@ -5,6 +5,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import convict from 'convict';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import {
+  compileNatsConfig,
+  findRenamedNatsKeys,
+  NatsConfigError,
+  renamedKeysMessage,
+  splitNatsServers,
+  type NatsConfig,
+} from '@rigbench/shared';
 import { configSchema } from './config-schema.js';
 
 /** TLS files (PEM paths); empty strings in the raw config become absent. */
@@ -26,16 +34,8 @@ export interface StaticAgent {
 
 /** The compiled controller configuration: typed, defaults filled, units converted, frozen. */
 export interface ControllerConfig {
-  nats: {
-    servers: string[];
-    user?: string;
-    password?: string;
-    token?: string;
-    nkeySeedFile?: string;
-    credsFile?: string;
-    tls?: TlsFiles;
-    connectTimeoutMs: number;
-  };
+  /** NATS connection and stream settings, the same shape as the agent's (`NatsConfig` in @rigbench/shared). */
+  nats: NatsConfig;
   agents: readonly StaticAgent[];
   /** Default bearer token for agents without their own. */
   agentToken?: string;
@@ -134,8 +134,19 @@ function loadRaw(sources: ConfigSources) {
   delete env.RIGBENCH_AGENTS;
   const config = convict(configSchema, { env, args: [] });
   if (sources.configFile) {
+    let content: unknown;
     try {
-      readFileSync(sources.configFile);
+      content = parseYaml(readFileSync(sources.configFile, 'utf8')) as unknown;
+    } catch (error) {
+      throw new ControllerConfigError(`config file ${sources.configFile}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    const renamed = findRenamedNatsKeys(content);
+    if (renamed.length > 0) {
+      throw new ControllerConfigError(`config file ${sources.configFile}: ${renamedKeysMessage(renamed)}`);
+    }
+    try {
       config.loadFile(sources.configFile);
     } catch (error) {
       throw new ControllerConfigError(`config file ${sources.configFile}: ${(error as Error).message}`, {
@@ -154,7 +165,8 @@ function loadRaw(sources: ConfigSources) {
     }
   }
   if (sources.overrides?.store) config.set('store', sources.overrides.store);
-  if (sources.overrides?.natsServers) config.set('nats.servers', sources.overrides.natsServers);
+  if (sources.overrides?.natsServers)
+    config.set('nats.servers', splitNatsServers(sources.overrides.natsServers));
   try {
     config.validate({ allowed: 'strict' });
   } catch (error) {
@@ -189,11 +201,13 @@ export function compileControllerConfig(
     if (ids.has(agent.id)) throw new ControllerConfigError(`agents: id '${agent.id}' appears twice`);
     ids.add(agent.id);
   }
-  const servers = raw.nats.servers
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  if (servers.length === 0) throw new ControllerConfigError('nats.servers must name at least one server URL');
+  let nats: NatsConfig;
+  try {
+    nats = compileNatsConfig(raw.nats, { resolvePath: (path) => resolve(baseDir, path) });
+  } catch (error) {
+    if (error instanceof NatsConfigError) throw new ControllerConfigError(error.message, { cause: error });
+    throw error;
+  }
   const stale = positive(raw.fleet.staleAfterIntervals, 'fleet.staleAfterIntervals');
   const lost = positive(raw.fleet.lostAfterIntervals, 'fleet.lostAfterIntervals');
   if (lost <= stale) {
@@ -203,16 +217,7 @@ export function compileControllerConfig(
   }
   const storePath = nonEmpty(raw.store) ? resolve(baseDir, raw.store) : defaultStorePath(env);
   const config: ControllerConfig = {
-    nats: {
-      servers,
-      connectTimeoutMs: positive(raw.nats.connectTimeoutSeconds, 'nats.connectTimeoutSeconds') * 1000,
-      ...(nonEmpty(raw.nats.user) ? { user: raw.nats.user } : {}),
-      ...(nonEmpty(raw.nats.password) ? { password: raw.nats.password } : {}),
-      ...(nonEmpty(raw.nats.token) ? { token: raw.nats.token } : {}),
-      ...(nonEmpty(raw.nats.nkeySeedFile) ? { nkeySeedFile: raw.nats.nkeySeedFile } : {}),
-      ...(nonEmpty(raw.nats.credsFile) ? { credsFile: raw.nats.credsFile } : {}),
-      ...(tlsFiles(raw.nats.tls) ? { tls: tlsFiles(raw.nats.tls) } : {}),
-    },
+    nats: Object.freeze({ ...nats, tls: nats.tls && Object.freeze({ ...nats.tls }) }),
     agents: agents.data.map((a) => Object.freeze({ ...a, labels: Object.freeze({ ...a.labels }) })),
     ...(nonEmpty(raw.agentToken) ? { agentToken: raw.agentToken } : {}),
     agentTokens: Object.freeze(readAgentTokens(raw.agentTokensDir, baseDir)),

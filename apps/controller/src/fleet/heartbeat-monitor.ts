@@ -1,7 +1,13 @@
 import { z } from 'zod';
-import { EVENT_SCHEMA_VERSION, HEARTBEAT_SUBJECT_PREFIX, type AgentHeartbeat } from '@rigbench/shared';
+import {
+  EVENT_SCHEMA_VERSION,
+  heartbeatSubject,
+  HEARTBEAT_SUBJECTS,
+  silentLogger,
+  type AgentHeartbeat,
+  type Logger,
+} from '@rigbench/shared';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { silentLogger, type Logger } from '../logger.js';
 
 const heartbeatSchema = z.looseObject({
   v: z.literal(EVENT_SCHEMA_VERSION),
@@ -51,12 +57,12 @@ export class HeartbeatMonitor {
 
   start(): void {
     if (this.subscription) return;
-    const sub = this.nc.subscribe(`${HEARTBEAT_SUBJECT_PREFIX}.*`);
+    const sub = this.nc.subscribe(HEARTBEAT_SUBJECTS);
     this.subscription = sub;
     this.loop = (async () => {
       for await (const msg of sub) {
         const heartbeat = parseHeartbeat(msg.data);
-        if (heartbeat === null || msg.subject !== `${HEARTBEAT_SUBJECT_PREFIX}.${heartbeat.agentId}`) {
+        if (heartbeat === null || msg.subject !== heartbeatSubject(heartbeat.agentId)) {
           this.rejected += 1;
           this.log.warn('heartbeat rejected', { subject: msg.subject });
           continue;

@@ -1,6 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { connect, credsAuthenticator, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import type { ControllerConfig } from '../config/controller-config.js';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import {
+  isNatsAuthFailure,
+  maskUrlCredentials,
+  natsConnectOptions,
+  type NatsConnectionSettings,
+} from '@rigbench/shared';
 
 /** Why a NATS connection failed: the server refused the credentials, or could not be reached at all. */
 export type NatsFailureKind = 'auth' | 'unreachable';
@@ -11,13 +15,14 @@ export class NatsUnavailableError extends Error {
   readonly kind: NatsFailureKind;
   constructor(servers: readonly string[], options?: ErrorOptions) {
     const cause = options?.cause;
-    const why = cause instanceof Error ? cause.message : 'unknown error';
-    const kind = isAuthFailure(cause) ? 'auth' : 'unreachable';
+    const why = maskUrlCredentials(cause instanceof Error ? cause.message : 'unknown error');
+    const kind = isNatsAuthFailure(cause) ? 'auth' : 'unreachable';
+    const where = servers.map(maskUrlCredentials).join(', ');
     super(
       kind === 'auth'
-        ? `NATS at ${servers.join(', ')} refused the credentials: ${why}; check RIGBENCH_NATS_USER and ` +
+        ? `NATS at ${where} refused the credentials: ${why}; check RIGBENCH_NATS_USER and ` +
             "RIGBENCH_NATS_PASSWORD (or the token, creds or nkey file) against the server's authorization block"
-        : `cannot connect to NATS at ${servers.join(', ')}: ${why}; start nats-server with JetStream (-js) or pass ` +
+        : `cannot connect to NATS at ${where}: ${why}; start nats-server with JetStream (-js) or pass ` +
             '--nats URL / set RIGBENCH_NATS_SERVERS',
       options,
     );
@@ -25,49 +30,18 @@ export class NatsUnavailableError extends Error {
   }
 }
 
-/** True for the NATS client's authorization and expired-credential errors. */
-function isAuthFailure(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  return (
-    error.name === 'AuthorizationError' ||
-    error.name === 'UserAuthenticationExpiredError' ||
-    /authorization violation|authentication/i.test(error.message)
-  );
-}
-
-/** Connects to NATS with the configured credentials and TLS; reconnects forever once connected. */
+/**
+ * Connects to NATS with the configured credentials and TLS (the options both apps build with
+ * `natsConnectOptions`); reconnects forever once connected. A credential file that cannot be read throws
+ * `NatsCredentialsError` naming the key.
+ */
 export async function connectNats(
-  config: ControllerConfig['nats'],
+  config: NatsConnectionSettings,
   name = 'rigbench-controller',
 ): Promise<NatsConnection> {
-  const authenticator = [];
-  if (config.credsFile) authenticator.push(credsAuthenticator(readFileSync(config.credsFile)));
-  if (config.nkeySeedFile) {
-    authenticator.push(
-      nkeyAuthenticator(new TextEncoder().encode(readFileSync(config.nkeySeedFile, 'utf8').trim())),
-    );
-  }
+  const options = natsConnectOptions(config, { name });
   try {
-    return await connect({
-      servers: [...config.servers],
-      name,
-      timeout: config.connectTimeoutMs,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 500,
-      ...(config.user ? { user: config.user } : {}),
-      ...(config.password ? { pass: config.password } : {}),
-      ...(config.token ? { token: config.token } : {}),
-      ...(authenticator.length > 0 ? { authenticator } : {}),
-      ...(config.tls
-        ? {
-            tls: {
-              ...(config.tls.ca ? { caFile: config.tls.ca } : {}),
-              ...(config.tls.cert ? { certFile: config.tls.cert } : {}),
-              ...(config.tls.key ? { keyFile: config.tls.key } : {}),
-            },
-          }
-        : {}),
-    });
+    return await connect(options);
   } catch (error) {
     throw new NatsUnavailableError(config.servers, { cause: error });
   }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { validatePlan } from '@rigbench/shared';
-import type { Logger } from '../logger.js';
+import type { Logger } from '@rigbench/shared';
 import { PlanScheduler, type ScheduledPlan, type SchedulerClock } from './plan-scheduler.js';
 
 /** A clock whose time moves only when the test says so; due timers run in time order. */

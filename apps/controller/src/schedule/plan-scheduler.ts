@@ -7,7 +7,7 @@
  */
 import { Cron } from 'croner';
 import type { BenchPlan, PlanSchedule } from '@rigbench/shared';
-import type { Logger } from '../logger.js';
+import type { Logger } from '@rigbench/shared';
 
 /** One schedule entry of one plan file. */
 export interface ScheduledPlan {

@@ -7,22 +7,16 @@ import type { LoadLevelRecord } from '../measurement/load-level.js';
  * Subject `rigbench.events.<agentId>.<runId>`, message id `<runId>.<agentId>.<seq>` (JetStream de-duplication).
  */
 export const EVENT_SCHEMA_VERSION = 1 as const;
-export const EVENT_STREAM = 'RIGBENCH_EVENTS';
-export const EVENT_SUBJECT_PREFIX = 'rigbench.events';
-/** Core NATS (not JetStream) subject prefix for agent heartbeats: `rigbench.heartbeat.<agentId>`. */
-export const HEARTBEAT_SUBJECT_PREFIX = 'rigbench.heartbeat';
-
-export const eventSubject = (agentId: string, runId: string): string =>
-  `${EVENT_SUBJECT_PREFIX}.${agentId}.${runId}`;
-export const eventMessageId = (runId: string, agentId: string, seq: number): string =>
-  `${runId}.${agentId}.${seq}`;
-export const heartbeatSubject = (agentId: string): string => `${HEARTBEAT_SUBJECT_PREFIX}.${agentId}`;
-/**
- * An agent's own reply-subject prefix (nats.js `inboxPrefix`): `_INBOX.<agentId>`. With per-agent NATS users each
- * agent may subscribe to its own inbox only (`_INBOX.<agentId>.>`), so no agent reads another's replies; a shared
- * user allowed `_INBOX.>` still matches it.
- */
-export const agentInboxPrefix = (agentId: string): string => `_INBOX.${agentId}`;
+// The subjects and the stream name live with the rest of the NATS layer; re-exported here for event code.
+export {
+  EVENT_STREAM,
+  EVENT_SUBJECT_PREFIX,
+  HEARTBEAT_SUBJECT_PREFIX,
+  agentInboxPrefix,
+  eventMessageId,
+  eventSubject,
+  heartbeatSubject,
+} from '../nats/nats-subjects.js';
 
 interface EventBase {
   /** Schema version of the event envelope. */
