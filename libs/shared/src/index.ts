@@ -5,7 +5,7 @@
 export { RIGBENCH_VERSION } from './version.js';
 export * from './plan/plan-model.js';
 export type { Sample, FinishReason } from './measurement/sample.js';
-export { FINISH_REASONS } from './measurement/sample.js';
+export { FINISH_REASONS, sampleSchema } from './measurement/sample.js';
 export type { EnergySources, PhaseEnergy, SampleEnergy, SourceEnergy } from './measurement/energy.js';
 export { decodeWatts } from './measurement/energy.js';
 export type { Fingerprint, GpuFacts, ModelFacts, OffloadFacts } from './measurement/fingerprint.js';
@@ -22,6 +22,8 @@ export * from './proto/load-proto.js';
 /** Generated rigbench.v1 message types, e.g. `AgentRpc.AgentInfo__Output` (a namespace: names like `Gpu` are common). */
 export type * as AgentRpc from './proto/agent-types.js';
 export * from './events/parse-event.js';
+export { eventSchema } from './events/event-schema.js';
+export { compileValidator, UnsupportedSchemaError } from './events/compile-validator.js';
 export { parsePlanYaml, validatePlan } from './plan/plan-parser.js';
 export { PlanValidationError, formatPlanIssue, formatPlanIssues } from './plan/plan-errors.js';
 export type { PlanIssue } from './plan/plan-errors.js';

@@ -18,6 +18,8 @@ export interface SyntheticRunOptions {
   time?: string;
   /** Indexes of cases that fail (no samples, outcome `failed`, run outcome `partial`); default none. */
   failedCaseIndexes?: readonly number[];
+  /** Publish `run.accepted` without `caseIds`, as agents that predate them did (default false). */
+  withoutCaseIds?: boolean;
 }
 
 const caseIdOf = (index: number): string => `c${String(index).padStart(3, '0')}-synthetic`;
@@ -96,6 +98,7 @@ export function* syntheticRunEvents(options: SyntheticRunOptions): Generator<Rig
     planHash: 'synthetic',
     plan: options.plan ?? { name: options.planName ?? 'synthetic' },
     caseCount: caseIds.length,
+    ...(options.withoutCaseIds ? {} : { caseIds: [...caseIds] }),
   };
   const samplesPerCase: Record<string, number> = {};
   const caseOutcomes: Record<string, 'ok' | 'failed'> = {};

@@ -2,9 +2,10 @@ import type Database from 'better-sqlite3';
 
 /**
  * Schema migrations, applied in order; `PRAGMA user_version` records how many have run. Never edit a shipped
- * migration: append a new one.
+ * migration: append a new one. A new sample field needs one here (`ALTER TABLE samples ADD COLUMN …`; the column
+ * follows from the field, see `sample-columns.ts`, and `sample-columns.test.ts` prints the exact statement).
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE runs (
     run_id      TEXT PRIMARY KEY,
@@ -125,6 +126,10 @@ const MIGRATIONS: readonly string[] = [
   // 2: energy per phase of a sample (src/energy in the agent), as JSON; null when no source was readable.
   `
   ALTER TABLE samples ADD COLUMN energy_json TEXT;
+  `,
+  // 3: the case ids a run.accepted planned, in execution order (JSON array); null for events of older agents.
+  `
+  ALTER TABLE run_agents ADD COLUMN planned_case_ids_json TEXT;
   `,
 ];
 

@@ -1,0 +1,218 @@
+import { compileValidator, sampleSchema, type Sample } from '@rigbench/shared';
+import type { z } from 'zod';
+
+/**
+ * The `samples` table's columns, derived from the one sample schema (`sampleSchema` in @rigbench/shared): the
+ * CREATE, INSERT and SELECT column lists and the row ↔ {@link Sample} mapping all come from {@link SAMPLE_FIELDS},
+ * so no statement lists columns by hand and no row is read by position.
+ *
+ * How a field becomes columns:
+ * - a number, string, enum or boolean is one column: `snake_case(field)`, `INTEGER` for integers and booleans,
+ *   `REAL` for other numbers, `TEXT` otherwise; `NOT NULL` unless the field is nullable or optional;
+ * - an object of such values (`vram`, `interTokenLatency`) is one column per member, `<prefix>_<member>`, all
+ *   nullable when the object is; the object reads back as null when its first column is null;
+ * - anything else (`energy`) is one JSON column, `<field>_json`.
+ * An optional field stored as NULL reads back absent, as it was sent.
+ *
+ * A new sample field needs its column in a store migration (`store-schema.ts`: `ALTER TABLE samples ADD COLUMN …`);
+ * `sample-columns.test.ts` compares the migrated table with this map and prints the statement when it differs.
+ */
+
+/** SQLite storage class of a column. */
+export type ColumnType = 'INTEGER' | 'REAL' | 'TEXT';
+
+/** One column of the `samples` table. */
+export interface SampleColumn {
+  name: string;
+  type: ColumnType;
+  notNull: boolean;
+}
+
+/** How one sample field is stored. */
+export type SampleField =
+  | { kind: 'value'; field: string; optional: boolean; boolean: boolean; column: SampleColumn }
+  | { kind: 'group'; field: string; optional: boolean; members: Array<{ key: string; column: SampleColumn }> }
+  | { kind: 'json'; field: string; optional: boolean; column: SampleColumn };
+
+/**
+ * Column prefixes chosen before this map existed (the first migration); every other name is derived. Renaming a
+ * shipped column would need a migration and buys nothing.
+ */
+const COLUMN_PREFIXES: Readonly<Record<string, string>> = { interTokenLatency: 'itl' };
+
+/** zod's definition of a schema (`schema._zod.def`), as far as this map reads it. */
+interface ZodDef {
+  type: string;
+  innerType?: z.core.$ZodType;
+  shape?: Record<string, z.core.$ZodType>;
+  checks?: Array<{ _zod: { def: { check: string; format?: string } } }>;
+}
+
+// zod's definition types are wider than the subset read here; what is not understood becomes a JSON column.
+const defOf = (schema: z.core.$ZodType): ZodDef => schema._zod.def as ZodDef;
+
+const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** Strips optional/nullable wrappers: the inner definition and whether NULL may be stored. */
+function unwrap(def: ZodDef): { def: ZodDef; optional: boolean; nullable: boolean } {
+  let optional = false;
+  let nullable = false;
+  let inner = def;
+  for (;;) {
+    if (inner.type === 'optional') optional = true;
+    else if (inner.type === 'nullable') nullable = true;
+    else return { def: inner, optional, nullable };
+    inner = defOf(inner.innerType!);
+  }
+}
+
+/** The column type of a scalar definition, or null when it is not a scalar. */
+function scalarType(def: ZodDef): ColumnType | null {
+  switch (def.type) {
+    case 'number':
+      return (def.checks ?? []).some((c) => c._zod.def.format === 'safeint') ? 'INTEGER' : 'REAL';
+    case 'boolean':
+      return 'INTEGER';
+    case 'string':
+    case 'enum':
+    case 'literal':
+      return 'TEXT';
+    default:
+      return null;
+  }
+}
+
+/** Derives the storage of every field of an object schema (exported for the tests; the store uses SAMPLE_FIELDS). */
+export function deriveSampleFields(shape: Readonly<Record<string, z.core.$ZodType>>): SampleField[] {
+  return Object.entries(shape).map(([field, schema]): SampleField => {
+    const { def, optional, nullable } = unwrap(defOf(schema));
+    const prefix = COLUMN_PREFIXES[field] ?? snake(field);
+    const notNull = !optional && !nullable;
+    const type = scalarType(def);
+    if (type !== null) {
+      return {
+        kind: 'value',
+        field,
+        optional,
+        boolean: def.type === 'boolean',
+        column: { name: prefix, type, notNull },
+      };
+    }
+    if (def.type === 'object') {
+      const members = Object.entries(def.shape ?? {}).map(([key, member]) => {
+        const inner = unwrap(defOf(member));
+        return { key, type: scalarType(inner.def), nullable: inner.optional || inner.nullable };
+      });
+      if (members.length > 0 && members.every((m) => m.type !== null && !m.nullable)) {
+        return {
+          kind: 'group',
+          field,
+          optional,
+          members: members.map((m) => ({
+            key: m.key,
+            column: { name: `${prefix}_${snake(m.key)}`, type: m.type!, notNull },
+          })),
+        };
+      }
+    }
+    return { kind: 'json', field, optional, column: { name: `${prefix}_json`, type: 'TEXT', notNull } };
+  });
+}
+
+/** How every sample field is stored, in schema order (the order of the table's columns). */
+export const SAMPLE_FIELDS: readonly SampleField[] = deriveSampleFields(sampleSchema.shape);
+
+/** Every column of the sample fields, in table order (after the key columns `ra` and `seq`). */
+export const SAMPLE_COLUMNS: readonly SampleColumn[] = SAMPLE_FIELDS.flatMap((f) =>
+  f.kind === 'group' ? f.members.map((m) => m.column) : [f.column],
+);
+
+const columnSql = (c: SampleColumn): string => `${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''}`;
+
+/**
+ * The `samples` table as this build would create it. Shipped migrations are never edited, so this is not run: the
+ * tests compare it with the table the migrations build, which proves the map and the migrations agree.
+ */
+export function createSamplesTableSql(): string {
+  const columns = [
+    'ra INTEGER NOT NULL REFERENCES run_agents (id)',
+    'seq INTEGER NOT NULL',
+    ...SAMPLE_COLUMNS.map(columnSql),
+    'PRIMARY KEY (ra, seq)',
+  ];
+  return `CREATE TABLE samples (\n  ${columns.join(',\n  ')}\n) WITHOUT ROWID`;
+}
+
+/** The statement a migration needs to add `column` to an existing `samples` table (old rows read NULL). */
+export const addSampleColumnSql = (column: SampleColumn): string =>
+  `ALTER TABLE samples ADD COLUMN ${column.name} ${column.type};`;
+
+/** `INSERT OR IGNORE` of one sample; bind {@link sampleRowValues} (`ra`, `seq`, then every sample column). */
+export const INSERT_SAMPLE_SQL = `INSERT OR IGNORE INTO samples (ra, seq, ${SAMPLE_COLUMNS.map((c) => c.name).join(', ')})
+  VALUES (${['?', '?', ...SAMPLE_COLUMNS.map(() => '?')].join(', ')})`;
+
+/** The sample columns as a SELECT list, qualified with the samples table alias `alias`. */
+export const sampleSelectList = (alias: string): string =>
+  SAMPLE_COLUMNS.map((c) => `${alias}.${c.name}`).join(', ');
+
+type SqlValue = number | string | null;
+
+/**
+ * The values of one INSERT, in {@link INSERT_SAMPLE_SQL} order. The order is the map's, built in the same pass as
+ * the column list, so no one keeps two lists in step by hand.
+ */
+export function sampleRowValues(ra: number, seq: number, sample: Sample): SqlValue[] {
+  const record: Readonly<Record<string, unknown>> = sample;
+  const values: SqlValue[] = [ra, seq];
+  for (const f of SAMPLE_FIELDS) {
+    const value = record[f.field];
+    if (f.kind === 'value') {
+      values.push(
+        value === undefined || value === null ? null : f.boolean ? (value ? 1 : 0) : (value as SqlValue),
+      );
+    } else if (f.kind === 'group') {
+      const group = value as Readonly<Record<string, SqlValue>> | null | undefined;
+      for (const m of f.members) values.push(group ? (group[m.key] ?? null) : null);
+    } else {
+      values.push(value === undefined || value === null ? null : JSON.stringify(value));
+    }
+  }
+  return values;
+}
+
+/** A stored sample row failed the sample schema: the file was edited or written by a broken build. */
+export class StoredSampleInvalidError extends Error {
+  override name = 'StoredSampleInvalidError';
+  constructor(where: string, options?: ErrorOptions) {
+    super(`stored sample ${where} does not match the sample schema; the store file may be damaged`, options);
+  }
+}
+
+const isSample = compileValidator(sampleSchema);
+
+/**
+ * The sample of a row read with {@link sampleSelectList} (named columns, as better-sqlite3 returns them). Checked
+ * against the sample schema on the way out (about 0.1 µs a row), so a damaged row is an error, not a bad figure.
+ */
+export function sampleFromRow(row: Readonly<Record<string, unknown>>, where: string): Sample {
+  const sample: Record<string, unknown> = {};
+  for (const f of SAMPLE_FIELDS) {
+    if (f.kind === 'value') {
+      const value = row[f.column.name];
+      if (value === null && f.optional) continue;
+      sample[f.field] = f.boolean && value !== null ? value === 1 : value;
+    } else if (f.kind === 'group') {
+      if (row[f.members[0]!.column.name] === null) {
+        if (!f.optional) sample[f.field] = null;
+        continue;
+      }
+      sample[f.field] = Object.fromEntries(f.members.map((m) => [m.key, row[m.column.name]]));
+    } else {
+      const text = row[f.column.name];
+      if (text === null && f.optional) continue;
+      sample[f.field] = typeof text === 'string' ? (JSON.parse(text) as unknown) : null;
+    }
+  }
+  if (!isSample(sample)) throw new StoredSampleInvalidError(where);
+  return sample;
+}
