@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { CaseOutcome, Fingerprint, Sample } from '@rigbench/shared';
-import { sampleFromRow, sampleSelectList } from './sample-columns.js';
+import { sampleRowReader, sampleSelectList } from './sample-columns.js';
 import { RunNotFoundError } from './store-errors.js';
 import type { QuarantinedMessage, RunAgentRow, RunSummaryRow } from './store-types.js';
 
@@ -76,10 +76,13 @@ export class RunQueries {
         `SELECT a.agent_id, c.case_id, c.fingerprint_json, c.model_load_seconds, c.outcome, c.reason
          FROM cases c JOIN run_agents a ON c.ra = a.id WHERE a.run_id = ?`,
       ),
-      samples: db.prepare(
-        `SELECT a.agent_id AS agent_id_, s.seq AS seq_, ${sampleSelectList('s')}
-         FROM samples s JOIN run_agents a ON s.ra = a.id WHERE a.run_id = ? ORDER BY a.agent_id, s.seq`,
-      ),
+      // Raw rows: reports read every sample of a run; the reader takes agent id and seq, then the sample columns.
+      samples: db
+        .prepare(
+          `SELECT a.agent_id, s.seq, ${sampleSelectList('s')}
+           FROM samples s JOIN run_agents a ON s.ra = a.id WHERE a.run_id = ? ORDER BY a.agent_id, s.seq`,
+        )
+        .raw(),
       sampleCountsByCase: db.prepare(
         `SELECT case_id, count(*) AS n FROM samples
          WHERE ra = (SELECT id FROM run_agents WHERE run_id = ? AND agent_id = ?) GROUP BY case_id`,
@@ -188,9 +191,9 @@ export class RunQueries {
 
   /** Every stored sample of a run, by agent then seq; one row in memory at a time. */
   *samples(runId: string): Generator<StoredSample> {
-    for (const row of this.stmts.samples.iterate(runId) as Iterable<Row>) {
-      const agentId = row.agent_id_ as string;
-      yield { agentId, sample: sampleFromRow(row, `run ${runId} agent ${agentId} seq ${String(row.seq_)}`) };
+    const read = sampleRowReader(2, (r) => `run ${runId} agent ${String(r[0])} seq ${String(r[1])}`);
+    for (const row of this.stmts.samples.iterate(runId) as Iterable<unknown[]>) {
+      yield { agentId: row[0] as string, sample: read(row) };
     }
   }
 

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 /**
  * The `samples` table's columns, derived from the one sample schema (`sampleSchema` in @rigbench/shared): the
  * CREATE, INSERT and SELECT column lists and the row ↔ {@link Sample} mapping all come from {@link SAMPLE_FIELDS},
- * so no statement lists columns by hand and no row is read by position.
+ * so no statement lists columns by hand and no code keeps a column position by hand.
  *
  * How a field becomes columns:
  * - a number, string, enum or boolean is one column: `snake_case(field)`, `INTEGER` for integers and booleans,
@@ -157,27 +157,69 @@ export const sampleSelectList = (alias: string): string =>
 
 type SqlValue = number | string | null;
 
+const key = (name: string): string => JSON.stringify(name);
+
 /**
- * The values of one INSERT, in {@link INSERT_SAMPLE_SQL} order. The order is the map's, built in the same pass as
- * the column list, so no one keeps two lists in step by hand.
+ * The body of the INSERT values function, generated from {@link SAMPLE_FIELDS}: straight-line code, as for the
+ * event validator (`compileValidator`, where a walk over the schema per value measured about 15 times slower), since
+ * the ingest path writes tens of thousands of samples a second.
  */
-export function sampleRowValues(ra: number, seq: number, sample: Sample): SqlValue[] {
-  const record: Readonly<Record<string, unknown>> = sample;
-  const values: SqlValue[] = [ra, seq];
+function rowValuesSource(): string {
+  const values = ['ra', 'seq'];
   for (const f of SAMPLE_FIELDS) {
-    const value = record[f.field];
-    if (f.kind === 'value') {
-      values.push(
-        value === undefined || value === null ? null : f.boolean ? (value ? 1 : 0) : (value as SqlValue),
-      );
-    } else if (f.kind === 'group') {
-      const group = value as Readonly<Record<string, SqlValue>> | null | undefined;
-      for (const m of f.members) values.push(group ? (group[m.key] ?? null) : null);
-    } else {
-      values.push(value === undefined || value === null ? null : JSON.stringify(value));
-    }
+    const v = `s[${key(f.field)}]`;
+    if (f.kind === 'value')
+      values.push(f.boolean ? `(${v} == null ? null : ${v} ? 1 : 0)` : `(${v} ?? null)`);
+    else if (f.kind === 'json') values.push(`(${v} == null ? null : JSON.stringify(${v}))`);
+    else for (const m of f.members) values.push(`(${v} == null ? null : ${v}[${key(m.key)}])`);
   }
-  return values;
+  return `return function sampleRowValues(ra, seq, s) {\n  return [${values.join(',\n    ')}];\n};`;
+}
+
+/**
+ * The body of the row reader, generated from {@link SAMPLE_FIELDS}: `r` is a raw row (an array) whose sample
+ * columns start at index `first`; positions come from the map, never from a hand-kept list.
+ */
+function fromRowSource(first: number): string {
+  let index = first;
+  const literal: string[] = [];
+  const optional: string[] = [];
+  for (const f of SAMPLE_FIELDS) {
+    const k = key(f.field);
+    if (f.kind === 'group') {
+      const at = index;
+      const members = f.members.map((m, i) => `${key(m.key)}: r[${at + i}]`).join(', ');
+      index += f.members.length;
+      // A group reads back as null when its first column is null (it is written all null or all set).
+      if (f.optional) optional.push(`if (r[${at}] !== null) o[${k}] = { ${members} };`);
+      else literal.push(`${k}: r[${at}] === null ? null : { ${members} }`);
+      continue;
+    }
+    const at = index;
+    index += 1;
+    const value =
+      f.kind === 'json'
+        ? `r[${at}] === null ? null : JSON.parse(r[${at}])`
+        : f.boolean
+          ? `r[${at}] === null ? null : r[${at}] === 1`
+          : `r[${at}]`;
+    // An optional field stored as NULL was absent (or null) when sent: it reads back absent.
+    if (f.optional) optional.push(`if (r[${at}] !== null) o[${k}] = ${value};`);
+    else literal.push(`${k}: ${value}`);
+  }
+  return `return function sampleFromRow(r) {\n  const o = { ${literal.join(',\n    ')} };\n  ${optional.join('\n  ')}\n  return o;\n};`;
+}
+
+// Both are generated from the field map alone (no stored or outside text reaches the source).
+const rowValues = new Function(rowValuesSource())() as (
+  ra: number,
+  seq: number,
+  sample: Sample,
+) => SqlValue[];
+
+/** The values of one INSERT, in {@link INSERT_SAMPLE_SQL} order: `ra`, `seq`, then every sample column. */
+export function sampleRowValues(ra: number, seq: number, sample: Sample): SqlValue[] {
+  return rowValues(ra, seq, sample);
 }
 
 /** A stored sample row failed the sample schema: the file was edited or written by a broken build. */
@@ -191,28 +233,18 @@ export class StoredSampleInvalidError extends Error {
 const isSample = compileValidator(sampleSchema);
 
 /**
- * The sample of a row read with {@link sampleSelectList} (named columns, as better-sqlite3 returns them). Checked
- * against the sample schema on the way out (about 0.1 µs a row), so a damaged row is an error, not a bad figure.
+ * A reader of raw rows (better-sqlite3 `.raw()`) whose sample columns, as {@link sampleSelectList} lists them,
+ * start at index `first`. Each sample is checked against the sample schema on the way out (about 0.1 µs), so a
+ * damaged row is an error naming `where(row)`, not a bad figure.
  */
-export function sampleFromRow(row: Readonly<Record<string, unknown>>, where: string): Sample {
-  const sample: Record<string, unknown> = {};
-  for (const f of SAMPLE_FIELDS) {
-    if (f.kind === 'value') {
-      const value = row[f.column.name];
-      if (value === null && f.optional) continue;
-      sample[f.field] = f.boolean && value !== null ? value === 1 : value;
-    } else if (f.kind === 'group') {
-      if (row[f.members[0]!.column.name] === null) {
-        if (!f.optional) sample[f.field] = null;
-        continue;
-      }
-      sample[f.field] = Object.fromEntries(f.members.map((m) => [m.key, row[m.column.name]]));
-    } else {
-      const text = row[f.column.name];
-      if (text === null && f.optional) continue;
-      sample[f.field] = typeof text === 'string' ? (JSON.parse(text) as unknown) : null;
-    }
-  }
-  if (!isSample(sample)) throw new StoredSampleInvalidError(where);
-  return sample;
+export function sampleRowReader(
+  first: number,
+  where: (row: readonly unknown[]) => string,
+): (row: readonly unknown[]) => Sample {
+  const read = new Function(fromRowSource(first))() as (row: readonly unknown[]) => unknown;
+  return (row) => {
+    const sample = read(row);
+    if (!isSample(sample)) throw new StoredSampleInvalidError(where(row));
+    return sample;
+  };
 }
