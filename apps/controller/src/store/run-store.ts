@@ -7,6 +7,7 @@ import { EventProjection } from './event-projection.js';
 import { HeartbeatRecords } from './heartbeat-records.js';
 import { RunQueries, type StoredCase, type StoredRun, type StoredSample } from './run-queries.js';
 import { StoreOpenError } from './store-errors.js';
+import { checkSampleColumns } from './sample-columns.js';
 import { migrate } from './store-schema.js';
 import type {
   IngestItem,
@@ -62,6 +63,7 @@ export class RunStore {
       // Reports read every sample of a run; memory-mapped reads skip a copy per page.
       db.pragma('mmap_size = 268435456');
       migrate(db, path);
+      checkSampleColumns(db);
       return new RunStore(path, db);
     } catch (error) {
       throw new StoreOpenError(path, { cause: error });

@@ -1,4 +1,5 @@
 import { compileValidator, sampleSchema, type Sample } from '@rigbench/shared';
+import type Database from 'better-sqlite3';
 import type { z } from 'zod';
 
 /**
@@ -14,8 +15,9 @@ import type { z } from 'zod';
  * - anything else (`energy`) is one JSON column, `<field>_json`.
  * An optional field stored as NULL reads back absent, as it was sent.
  *
- * A new sample field needs its column in a store migration (`store-schema.ts`: `ALTER TABLE samples ADD COLUMN …`);
- * `sample-columns.test.ts` compares the migrated table with this map and prints the statement when it differs.
+ * A new sample field needs its column in a store migration (`store-schema.ts`: `ALTER TABLE samples ADD COLUMN …`):
+ * {@link checkSampleColumns} refuses a store without it, naming the statement, and `sample-columns.test.ts`
+ * compares the migrated table with this map.
  */
 
 /** SQLite storage class of a column. */
@@ -154,6 +156,25 @@ export const INSERT_SAMPLE_SQL = `INSERT OR IGNORE INTO samples (ra, seq, ${SAMP
 /** The sample columns as a SELECT list, qualified with the samples table alias `alias`. */
 export const sampleSelectList = (alias: string): string =>
   SAMPLE_COLUMNS.map((c) => `${alias}.${c.name}`).join(', ');
+
+/** A sample field has no column after the migrations: a migration is missing from this build. */
+export class SampleColumnMissingError extends Error {
+  override name = 'SampleColumnMissingError';
+  constructor(missing: readonly SampleColumn[], options?: ErrorOptions) {
+    super(
+      `the samples table lacks column(s) ${missing.map((c) => c.name).join(', ')} of the sample schema; append ` +
+        `a migration to MIGRATIONS in apps/controller/src/store/store-schema.ts: ${missing.map(addSampleColumnSql).join(' ')}`,
+      options,
+    );
+  }
+}
+
+/** Throws {@link SampleColumnMissingError} when a sample column is missing from the migrated `samples` table. */
+export function checkSampleColumns(db: Database.Database): void {
+  const have = new Set((db.pragma('table_info(samples)') as Array<{ name: string }>).map((c) => c.name));
+  const missing = SAMPLE_COLUMNS.filter((c) => !have.has(c.name));
+  if (missing.length > 0) throw new SampleColumnMissingError(missing);
+}
 
 type SqlValue = number | string | null;
 

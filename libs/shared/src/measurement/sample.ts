@@ -10,8 +10,8 @@ import { sampleEnergySchema } from './energy-schema.js';
  * 1. add it here, `.optional()` (agents of the same event schema version that predate it do not send it), with
  *    a TSDoc line giving its unit;
  * 2. append a store migration adding its column (`apps/controller/src/store/store-schema.ts`); the column name
- *    and type follow from the field (the store test `sample columns` prints the exact `ALTER TABLE` when the
- *    migration is missing or differs).
+ *    and type follow from the field, and a store opened without that migration is refused with the exact
+ *    `ALTER TABLE` to append (`sample-columns.ts`).
  * Nothing else: the type, the validator, the INSERT and the SELECT follow.
  */
 
