@@ -194,6 +194,9 @@ test('a run - events in order, busy while it runs, in JetStream exactly once, Wa
   expect(updates.map((u) => u.type)).toEqual(events.map((e) => e.type));
   expect(events.every((e) => e.runId === runId && e.agentId === 'agent-test' && e.v === 1)).toBe(true);
   expect(events[0]?.type).toBe('run.accepted');
+  // run.accepted lists what was planned: the case ids, in the order the cases then start.
+  const started = events.filter((e) => e.type === 'case.started').map((e) => e.caseId);
+  expect(events[0]?.type === 'run.accepted' ? events[0].caseIds : null).toEqual(started);
   const types = events.map((e) => e.type);
   expect(types.filter((t) => t === 'case.started')).toHaveLength(2);
   expect(types.filter((t) => t === 'sample.recorded')).toHaveLength(4);

@@ -20,6 +20,8 @@ export interface SyntheticRunOptions {
   failedCaseIndexes?: readonly number[];
   /** Case ids that are serving-load levels: they finish `ok` without samples, as a real agent's do. */
   loadCaseIds?: readonly string[];
+  /** Publish `run.accepted` without `caseIds`, as agents that predate them did (default false). */
+  withoutCaseIds?: boolean;
 }
 
 const caseIdOf = (index: number): string => `c${String(index).padStart(3, '0')}-synthetic`;
@@ -98,6 +100,7 @@ export function* syntheticRunEvents(options: SyntheticRunOptions): Generator<Rig
     planHash: 'synthetic',
     plan: options.plan ?? { name: options.planName ?? 'synthetic' },
     caseCount: caseIds.length,
+    ...(options.withoutCaseIds ? {} : { caseIds: [...caseIds] }),
   };
   const samplesPerCase: Record<string, number> = {};
   const caseOutcomes: Record<string, 'ok' | 'failed'> = {};

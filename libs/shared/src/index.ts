@@ -27,7 +27,7 @@ export {
   type Threads,
 } from './plan/plan-model.js';
 export type { Sample, FinishReason } from './measurement/sample.js';
-export { FINISH_REASONS } from './measurement/sample.js';
+export { FINISH_REASONS, sampleSchema } from './measurement/sample.js';
 export type { EnergySources, PhaseEnergy, SampleEnergy, SourceEnergy } from './measurement/energy.js';
 export { decodeWatts } from './measurement/energy.js';
 export type {
@@ -68,8 +68,8 @@ export {
   type RunOutcome,
   type SampleRecordedEvent,
   type ModelDownloadEvent,
+  type LoadLevelRecordedEvent,
 } from './events/event-types.js';
-export { type LoadLevelRecordedEvent, loadLevelEventSchema } from './events/load-level-event.js';
 export type {
   LatencySummary,
   LoadLevelRecord,
@@ -132,6 +132,8 @@ export {
 /** Generated rigbench.v1 message types, e.g. `AgentRpc.AgentInfo__Output` (a namespace: names like `Gpu` are common). */
 export type * as AgentRpc from './proto/agent-types.js';
 export { MalformedEventError, parseEvent, UnsupportedEventVersionError } from './events/parse-event.js';
+export { eventSchema } from './events/event-schema.js';
+export { compileValidator, UnsupportedSchemaError } from './events/compile-validator.js';
 export { parsePlanYaml, validatePlan } from './plan/plan-parser.js';
 export { PlanValidationError, formatPlanIssue, formatPlanIssues } from './plan/plan-errors.js';
 export type { PlanIssue } from './plan/plan-errors.js';

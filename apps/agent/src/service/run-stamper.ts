@@ -2,24 +2,24 @@
 import { EVENT_SCHEMA_VERSION, type EventPayload, type RigbenchEvent } from '@rigbench/shared';
 
 /** Stamps payloads of one run into full events; `nextSeq()` is the seq the next one gets. */
-export type Stamper = (<P extends EventPayload>(payload: P) => RigbenchEvent) & { nextSeq(): number };
+export type Stamper = ((payload: EventPayload) => RigbenchEvent) & { nextSeq(): number };
 
 /** Wraps payloads into full events with a gap-free seq starting after `lastSeq` (default: at 1). */
 export function createStamper(agentId: string, runId: string, now: () => Date, lastSeq = 0): Stamper {
   let seq = lastSeq;
-  const stamp = (<P extends EventPayload>(payload: P): RigbenchEvent => {
+  const stamp = (payload: EventPayload): RigbenchEvent => {
     seq += 1;
-    const { type, ...rest } = payload;
-    return {
+    // `type` leads the envelope, as on the wire since v1 (key order carries no meaning, but keeps events diffable);
+    // the payload's own `type` (same value) is the one typed per event.
+    const envelope = {
       v: EVENT_SCHEMA_VERSION,
-      type,
+      type: payload.type,
       runId,
       agentId,
       seq,
       time: now().toISOString(),
-      ...rest,
-    } as unknown as RigbenchEvent;
-  }) as Stamper;
-  stamp.nextSeq = () => seq + 1;
-  return stamp;
+    };
+    return { ...envelope, ...payload };
+  };
+  return Object.assign(stamp, { nextSeq: () => seq + 1 });
 }

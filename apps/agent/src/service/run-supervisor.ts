@@ -365,20 +365,23 @@ export class RunSupervisor {
       planHash,
       plan,
       caseCount: cases.length,
+      // What was planned, so the controller never expands the plan again to know it.
+      caseIds: cases.map((c) => c.caseId),
       ...(input.label ? { label: input.label } : {}),
     });
     const maxEventBytes = this.#options.maxEventBytes?.();
     if (maxEventBytes !== undefined) {
       const bytes = Buffer.byteLength(JSON.stringify(accepted));
       if (bytes > maxEventBytes) {
-        // run.accepted carries the plan: one that cannot travel as an event would jam nothing, but it would
+        // run.accepted carries the plan and its case ids: one that cannot travel as an event would jam nothing, but it would
         // leave a run nobody can see. Refused here, before anything is written.
         throw new LimitExceededError([
           {
             path: 'plan_json',
             message:
               `the plan makes a run.accepted event of ${bytes} bytes; events may be at most ${maxEventBytes} ` +
-              "bytes (the NATS server's max_payload less headers): shorten description or prompt texts",
+              "bytes (the NATS server's max_payload less headers): shorten description or prompt texts, or plan fewer " +
+              'cases (it lists every case id)',
           },
         ]);
       }

@@ -17,6 +17,7 @@ const row = (overrides: Partial<RunAgentRow>): RunAgentRow => ({
   labels: {},
   acceptedAt: null,
   caseCount: null,
+  plannedCaseIds: null,
   finishedAt: null,
   outcome: null,
   reason: null,

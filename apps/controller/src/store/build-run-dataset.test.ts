@@ -100,4 +100,57 @@ describe('buildRunDataset', () => {
       store.close();
     }
   });
+
+  test("dataset - cases follow each agent's run.accepted case ids; old events without them fall back to the plan", () => {
+    const plan = parsePlanYaml(readFileSync(planFile, 'utf8'), planFile);
+    const caseIds = expandPlan(plan).map((c) => c.caseId);
+    const store = RunStore.open(':memory:');
+    try {
+      // a1 ran only the plan's first two cases, in reverse order (an agent is the authority on what it ran);
+      // a2 predates caseIds in run.accepted, so its cases are the stored plan's expansion.
+      const a1 = [...caseIds.slice(0, 2)].reverse();
+      store.writeEvents([
+        ...syntheticRunEvents({ runId: 'r4', agentId: 'a1', cases: 0, caseIds: a1, samplesPerCase: 1, plan }),
+        ...syntheticRunEvents({
+          runId: 'r4',
+          agentId: 'a2',
+          cases: 0,
+          caseIds,
+          samplesPerCase: 1,
+          plan,
+          withoutCaseIds: true,
+        }),
+      ]);
+      expect(store.runAgents('r4').map((a) => [a.agentId, a.plannedCaseIds])).toEqual([
+        ['a1', a1],
+        ['a2', null],
+      ]);
+      const dataset = buildRunDataset(store, 'r4');
+      expect(dataset.cases.filter((c) => c.agentId === 'a1').map((c) => c.caseId)).toEqual(a1);
+      expect(dataset.cases.filter((c) => c.agentId === 'a2').map((c) => c.caseId)).toEqual(caseIds);
+      expect(dataset.cases.every((c) => c.benchCase.caseId === c.caseId)).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
+
+  test('dataset - a planned case id the stored plan does not produce is reported, not dropped', () => {
+    const plan = parsePlanYaml(readFileSync(planFile, 'utf8'), planFile);
+    const store = RunStore.open(':memory:');
+    try {
+      store.writeEvents([
+        ...syntheticRunEvents({
+          runId: 'r5',
+          agentId: 'a1',
+          cases: 0,
+          caseIds: ['c999-x'],
+          samplesPerCase: 1,
+          plan,
+        }),
+      ]);
+      expect(() => buildRunDataset(store, 'r5')).toThrow(/agent a1 planned case c999-x/);
+    } finally {
+      store.close();
+    }
+  });
 });

@@ -3,17 +3,13 @@ import {
   validatePlan,
   PlanValidationError,
   type BenchCase,
-  type CaseOutcome,
-  type FinishReason,
-  type Fingerprint,
   type RunOutcome,
-  type Sample,
-  type SampleEnergy,
 } from '@rigbench/shared';
 import type { RunAgent, RunCase, RunDataset, RunSample } from '../report/run-dataset.js';
 import { runCompleteness } from './run-completeness.js';
 import { loadLevelsOfRun } from './load-level-store.js';
 import type { RunStore } from './run-store.js';
+import type { RunAgentRow } from './store-types.js';
 
 /** The plan stored for a run is missing or no longer validates, so its cases cannot be rebuilt. */
 export class RunPlanUnreadableError extends Error {
@@ -21,61 +17,6 @@ export class RunPlanUnreadableError extends Error {
   constructor(runId: string, why: string, options?: ErrorOptions) {
     super(`run '${runId}': cannot rebuild its cases from the stored plan: ${why}`, options);
   }
-}
-
-type SampleRow = [
-  agentId: string,
-  caseId: string,
-  repetition: number,
-  mode: 'chat' | 'raw',
-  startedAt: string,
-  modelLoadSeconds: number,
-  promptTokens: number,
-  promptSeconds: number,
-  promptTokensPerSecond: number,
-  ttftSeconds: number | null,
-  generatedTokens: number,
-  decodeSeconds: number,
-  decodeTokensPerSecond: number,
-  itlP50: number | null,
-  itlP90: number | null,
-  itlP99: number | null,
-  endToEndSeconds: number,
-  vramBefore: number | null,
-  vramPeak: number | null,
-  vramAfter: number | null,
-  workerPeakRssBytes: number,
-  threads: number,
-  batchSize: number,
-  finishReason: FinishReason,
-  energyJson: string | null,
-];
-
-function toSample(r: SampleRow): RunSample {
-  const sample: Sample = {
-    caseId: r[1],
-    repetition: r[2],
-    mode: r[3],
-    startedAt: r[4],
-    modelLoadSeconds: r[5],
-    promptTokens: r[6],
-    promptSeconds: r[7],
-    promptTokensPerSecond: r[8],
-    ttftSeconds: r[9],
-    generatedTokens: r[10],
-    decodeSeconds: r[11],
-    decodeTokensPerSecond: r[12],
-    interTokenLatency: r[13] === null ? null : { p50: r[13], p90: r[14] as number, p99: r[15] as number },
-    endToEndSeconds: r[16],
-    vram:
-      r[17] === null ? null : { beforeBytes: r[17], peakBytes: r[18] as number, afterBytes: r[19] as number },
-    workerPeakRssBytes: r[20],
-    threads: r[21],
-    batchSize: r[22],
-    finishReason: r[23],
-    ...(r[24] === null ? {} : { energy: JSON.parse(r[24]) as SampleEnergy }),
-  };
-  return { agentId: r[0], caseId: r[1], sample };
 }
 
 function plannedCases(runId: string, plan: unknown): BenchCase[] {
@@ -86,6 +27,14 @@ function plannedCases(runId: string, plan: unknown): BenchCase[] {
     const why = error instanceof PlanValidationError ? error.message : (error as Error).message;
     throw new RunPlanUnreadableError(runId, why, { cause: error });
   }
+}
+
+/**
+ * The case ids an agent planned, in its execution order: from its `run.accepted`. Events of agents that predate
+ * `caseIds`, and agents that never accepted, have none: for them (only) the stored plan's expansion stands in.
+ */
+function plannedCaseIdsOf(row: RunAgentRow, describe: () => Map<string, BenchCase>): string[] {
+  return row.plannedCaseIds ?? [...describe().keys()];
 }
 
 /**
@@ -103,31 +52,29 @@ export function buildRunDataset(store: RunStore, runId: string): RunDataset {
     outcome: row.outcome as RunOutcome | null,
   }));
 
-  const benchCases = plannedCases(runId, run.plan);
-  const caseRows = store.db
-    .prepare(
-      `SELECT a.agent_id, c.case_id, c.fingerprint_json, c.model_load_seconds, c.outcome, c.reason
-       FROM cases c JOIN run_agents a ON c.ra = a.id WHERE a.run_id = ?`,
-    )
-    .all(runId) as Array<{
-    agent_id: string;
-    case_id: string;
-    fingerprint_json: string | null;
-    model_load_seconds: number | null;
-    outcome: CaseOutcome | null;
-    reason: string | null;
-  }>;
-  const byKey = new Map(caseRows.map((r) => [`${r.agent_id}\u0000${r.case_id}`, r]));
+  // What each case measures (model, backend, settings, workload) is in the plan, and only there: the plan is
+  // expanded once to describe the cases. Which cases each agent planned comes from its run.accepted.
+  let described: Map<string, BenchCase> | undefined;
+  const describe = (): Map<string, BenchCase> =>
+    (described ??= new Map(plannedCases(runId, run.plan).map((c) => [c.caseId, c])));
+  const byKey = new Map(store.cases(runId).map((c) => [`${c.agentId}\u0000${c.caseId}`, c]));
   const cases: RunCase[] = [];
-  for (const agent of agents) {
-    for (const benchCase of benchCases) {
-      const row = byKey.get(`${agent.agentId}\u0000${benchCase.caseId}`);
+  for (const [i, agent] of agents.entries()) {
+    for (const caseId of plannedCaseIdsOf(agentRows[i]!, describe)) {
+      const benchCase = describe().get(caseId);
+      if (!benchCase) {
+        throw new RunPlanUnreadableError(
+          runId,
+          `agent ${agent.agentId} planned case ${caseId}, which the stored plan does not produce`,
+        );
+      }
+      const row = byKey.get(`${agent.agentId}\u0000${caseId}`);
       cases.push({
         agentId: agent.agentId,
-        caseId: benchCase.caseId,
+        caseId,
         benchCase,
-        fingerprint: row?.fingerprint_json ? (JSON.parse(row.fingerprint_json) as Fingerprint) : null,
-        modelLoadSeconds: row?.model_load_seconds ?? null,
+        fingerprint: row?.fingerprint ?? null,
+        modelLoadSeconds: row?.modelLoadSeconds ?? null,
         outcome: row?.outcome ?? null,
         reason: row?.reason ?? null,
       });
@@ -135,16 +82,8 @@ export function buildRunDataset(store: RunStore, runId: string): RunDataset {
   }
 
   const samples: RunSample[] = [];
-  const rows = store.db
-    .prepare(
-      `SELECT a.agent_id, case_id, repetition, mode, started_at, model_load_seconds, prompt_tokens, prompt_seconds,
-         prompt_tokens_per_second, ttft_seconds, generated_tokens, decode_seconds, decode_tokens_per_second,
-         itl_p50, itl_p90, itl_p99, end_to_end_seconds, vram_before_bytes, vram_peak_bytes, vram_after_bytes,
-         worker_peak_rss_bytes, threads, batch_size, finish_reason, energy_json
-       FROM samples s JOIN run_agents a ON s.ra = a.id WHERE a.run_id = ? ORDER BY a.agent_id, s.seq`,
-    )
-    .raw();
-  for (const row of rows.iterate(runId)) samples.push(toSample(row as SampleRow));
+  for (const { agentId, sample } of store.samples(runId))
+    samples.push({ agentId, caseId: sample.caseId, sample });
 
   const finished = agentRows.map((a) => a.finishedAt);
   const finishedAt =

@@ -59,7 +59,7 @@ function agentCompleteness(
   store: RunStore,
   runId: string,
   row: RunAgentRow,
-  plannedCaseIds: () => string[],
+  legacyPlannedCaseIds: () => string[],
 ): AgentCompleteness {
   const missing: string[] = [];
   let state: AgentRunState;
@@ -103,7 +103,7 @@ function agentCompleteness(
   if (state === 'incomplete') {
     // Name the cases, not just their count: that is what a re-run has to cover.
     const finished = store.finishedCaseIds(runId, row.agentId);
-    const open = plannedCaseIds().filter((caseId) => !finished.has(caseId));
+    const open = (row.plannedCaseIds ?? legacyPlannedCaseIds()).filter((caseId) => !finished.has(caseId));
     if (open.length > 0) {
       const listed = open.slice(0, MAX_LISTED).join(', ');
       const more = open.length > MAX_LISTED ? ` and ${open.length - MAX_LISTED} more` : '';
@@ -113,7 +113,11 @@ function agentCompleteness(
   return { agentId: row.agentId, state, missing, row };
 }
 
-/** Case ids of a stored plan, in plan order; none when no plan was stored or it no longer validates. */
+/**
+ * Case ids of a stored plan, in plan order; none when no plan was stored or it no longer validates. Only for
+ * agents whose planned case ids the store does not have: a `run.accepted` from an agent that predates `caseIds`,
+ * or no `run.accepted` at all. Every other agent's list comes from its own `run.accepted`.
+ */
 function planCaseIds(plan: unknown): string[] {
   if (plan === null || plan === undefined) return [];
   try {
@@ -131,9 +135,11 @@ function planCaseIds(plan: unknown): string[] {
  */
 export function runCompleteness(store: RunStore, runId: string): RunCompleteness {
   const run = store.run(runId); // throws RunNotFoundError
-  let caseIds: string[] | undefined;
-  const plannedCaseIds = (): string[] => (caseIds ??= planCaseIds(run.plan));
-  const agents = store.runAgents(runId).map((row) => agentCompleteness(store, runId, row, plannedCaseIds));
+  let legacyCaseIds: string[] | undefined;
+  const legacyPlannedCaseIds = (): string[] => (legacyCaseIds ??= planCaseIds(run.plan));
+  const agents = store
+    .runAgents(runId)
+    .map((row) => agentCompleteness(store, runId, row, legacyPlannedCaseIds));
   let status: RunStatus;
   if (agents.some((a) => a.state === 'pending' || a.state === 'running')) status = 'running';
   else if (agents.length > 0 && agents.every((a) => a.state === 'complete'))

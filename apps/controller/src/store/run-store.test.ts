@@ -1,7 +1,11 @@
-import type { RigbenchEvent } from '@rigbench/shared';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expandPlan, parsePlanYaml, type RigbenchEvent } from '@rigbench/shared';
 import { syntheticRunEvents, syntheticRunEventCount } from '../../../../test/support/synthetic-run.js';
 import { RunNotFoundError, RunStore } from './run-store.js';
 import { formatRanges, runCompleteness } from './run-completeness.js';
+
+const planFile = fileURLToPath(new URL('../../../../examples/quick-cpu.yaml', import.meta.url));
 
 const events = (runId = 'r1', agentId = 'a1', cases = 3, samplesPerCase = 4): RigbenchEvent[] => [
   ...syntheticRunEvents({ runId, agentId, cases, samplesPerCase, time: '2026-01-01T00:00:00.000Z' }),
@@ -64,6 +68,39 @@ describe('RunStore', () => {
     const result = runCompleteness(store, 'r1');
     expect(result.status).toBe('incomplete');
     expect(result.missing[0]).toBe('agent a2: given up: agent lost (no heartbeat for 30 s)');
+  });
+
+  test('completeness - open cases are named from run.accepted case ids, without the plan', () => {
+    // The synthetic plan ({ name }) does not validate: only run.accepted can say what was planned.
+    store.writeEvents(events().slice(0, 4));
+    store.abandonAgent('r1', 'a1', 'agent lost');
+    expect(runCompleteness(store, 'r1').missing).toContain(
+      'agent a1: cases not finished: c000-synthetic, c001-synthetic, c002-synthetic',
+    );
+  });
+
+  test('completeness - a run.accepted without case ids (older agents) falls back to the stored plan', () => {
+    const plan = parsePlanYaml(readFileSync(planFile, 'utf8'), planFile);
+    const caseIds = expandPlan(plan).map((c) => c.caseId);
+    const old = [
+      ...syntheticRunEvents({
+        runId: 'r1',
+        agentId: 'a1',
+        cases: 0,
+        caseIds,
+        samplesPerCase: 1,
+        plan,
+        withoutCaseIds: true,
+      }),
+    ];
+    // run.accepted, then the first case (started, one sample, finished).
+    store.writeEvents(old.slice(0, 4));
+    store.abandonAgent('r1', 'a1', 'agent lost');
+    expect(store.runAgents('r1')[0]?.plannedCaseIds).toBeNull();
+    expect(runCompleteness(store, 'r1').missing).toContain(
+      `agent a1: cases not finished: ${caseIds.slice(1, 11).join(', ')}` +
+        (caseIds.length > 11 ? ` and ${caseIds.length - 11} more` : ''),
+    );
   });
 
   test('store - quarantine is idempotent per stream sequence', () => {

@@ -2,9 +2,10 @@ import type Database from 'better-sqlite3';
 
 /**
  * Schema migrations, applied in order; `PRAGMA user_version` records how many have run. Never edit a shipped
- * migration: append a new one.
+ * migration: append a new one. A new sample field needs one here (`ALTER TABLE samples ADD COLUMN …`; the column
+ * follows from the field, see `sample-columns.ts`, and `sample-columns.test.ts` prints the exact statement).
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE runs (
     run_id      TEXT PRIMARY KEY,
@@ -160,6 +161,10 @@ const MIGRATIONS: readonly string[] = [
     requests_json          TEXT NOT NULL,
     PRIMARY KEY (ra, seq)
   ) WITHOUT ROWID;
+  `,
+  // 4: the case ids a run.accepted planned, in execution order (JSON array); null for events of older agents.
+  `
+  ALTER TABLE run_agents ADD COLUMN planned_case_ids_json TEXT;
   `,
 ];
 

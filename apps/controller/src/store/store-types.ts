@@ -56,6 +56,8 @@ export interface RunAgentRow {
   labels: Record<string, string>;
   acceptedAt: string | null;
   caseCount: number | null;
+  /** Case ids the agent's `run.accepted` planned, in execution order; null before it or from older agents. */
+  plannedCaseIds: string[] | null;
   finishedAt: string | null;
   outcome: string | null;
   reason: string | null;

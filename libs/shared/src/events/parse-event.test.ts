@@ -52,6 +52,47 @@ describe('parseEvent', () => {
     expect(() => parseEvent(JSON.stringify(bad))).toThrow(/sample\.decodeTokensPerSecond/);
   });
 
+  test('parseEvent - run.accepted with and without case ids (older agents) both parse; a bad id is named', () => {
+    const accepted = {
+      v: 1,
+      type: 'run.accepted',
+      runId: 'r1',
+      agentId: 'a1',
+      seq: 1,
+      time: '2026-01-01T00:00:00Z',
+      planName: 'p',
+      planHash: 'h',
+      plan: {},
+      caseCount: 2,
+    };
+    expect(parseEvent(JSON.stringify(accepted))).toEqual(accepted);
+    const withIds = { ...accepted, caseIds: ['c000', 'c001'] };
+    expect(parseEvent(JSON.stringify(withIds))).toEqual(withIds);
+    expect(() => parseEvent(JSON.stringify({ ...accepted, caseIds: ['c000', ''] }))).toThrow(/at caseIds\.1/);
+  });
+
+  test('parseEvent - a case.started fingerprint is checked field by field', () => {
+    const started = {
+      v: 1,
+      type: 'case.started',
+      runId: 'r1',
+      agentId: 'a1',
+      seq: 2,
+      time: '2026-01-01T00:00:00Z',
+      caseId: 'c000',
+      caseIndex: 0,
+      modelLoadSeconds: 0.5,
+      modelReused: false,
+      fingerprint: {
+        rigbenchVersion: '0.1.0',
+        backend: 'cpu',
+        gpus: [],
+        model: { source: 'm', sha256: 'x' },
+      },
+    };
+    expect(() => parseEvent(JSON.stringify(started))).toThrow(/at fingerprint\.nodeLlamaCppVersion/);
+  });
+
   test('parseEvent - unknown schema versions are reported as unsupported, not malformed', () => {
     expect(() => parseEvent(JSON.stringify({ ...sampleEvent, v: 2 }))).toThrow(UnsupportedEventVersionError);
     expect(() => parseEvent(JSON.stringify({ ...sampleEvent, v: undefined }))).toThrow(MalformedEventError);
