@@ -123,7 +123,7 @@ async function rigbench(engine, preset, threads, spareCells = 0) {
     if (event.sample.promptTokens > 0) pp.push(event.sample.promptTokensPerSecond);
     else tg.push(event.sample.decodeTokensPerSecond);
   }
-  poolsSeen.set(engine, pools);
+  poolsSeen.set(engine, new Set([...(poolsSeen.get(engine) ?? []), ...pools]));
   return { pp, tg };
 }
 

@@ -10,8 +10,9 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ThreadPoolFacts } from '@rigbench/shared';
@@ -191,4 +192,24 @@ export async function chooseThreadPool(
     warn('thread-pool shim unavailable; workers use ggml per-graph threads', { error: message });
     return { shim: null, reason: `worker.threadPool auto: ${message}` };
   }
+}
+
+/**
+ * In the worker: points the shim at a report file of this process (the shim reads the variable when a context is
+ * created, so setting it before any is enough), removes it at exit, and returns a reader of the newest context's
+ * line (`attached 2 50`, `none …`), null when the shim wrote none (not preloaded). Read once per case, outside the
+ * timed region.
+ */
+export function threadPoolReportReader(): () => string | null {
+  const report = join(tmpdir(), `rigbench-threadpool-${process.pid}.log`);
+  rmSync(report, { force: true });
+  process.env[THREAD_POOL_REPORT_ENV] = report;
+  process.on('exit', () => rmSync(report, { force: true }));
+  return () => {
+    if (!existsSync(report)) return null;
+    const lines = readFileSync(report, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('attached ') || line.startsWith('none '));
+    return lines.at(-1) ?? null;
+  };
 }

@@ -3,9 +3,6 @@
  * on one backend and measures the cases the engine sends it, one at a time, answering over IPC
  * (see `worker-protocol.ts`). A native crash or out-of-memory kill takes only this process down.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { getLlama, LlamaLogLevel, resolveChatWrapper, TokenBias } from 'node-llama-cpp';
 import type { Llama, LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
 import type { Backend, LlamaBuild, Sample } from '@rigbench/shared';
@@ -27,7 +24,7 @@ import { rawLatencyPercentiles, runRawRepetition } from './raw-runner.js';
 import { endOfGenerationBias, runChatRepetition } from './chat-runner.js';
 import { latencyPercentiles } from './latency-stats.js';
 import { ContextTooSmallError } from './engine-errors.js';
-import { THREAD_POOL_REPORT_ENV } from './threadpool-shim.js';
+import { threadPoolReportReader } from './threadpool-shim.js';
 import { measureLoadLevel } from './load-case.js';
 
 interface Loaded {
@@ -42,24 +39,8 @@ let loaded: Loaded | null = null;
 const rawDecoderKind: RawDecoderKind =
   process.env.RIGBENCH_RAW_DECODER === 'sequence' ? 'sequence' : 'direct';
 
-/**
- * Where the preloaded thread-pool shim (`threadpool-shim.ts`) appends a line per context it gives a pool; the
- * shim reads the variable when a context is created, so setting it here, before any, is enough.
- */
-const threadPoolReport = join(tmpdir(), `rigbench-threadpool-${process.pid}.log`);
-rmSync(threadPoolReport, { force: true });
-process.env[THREAD_POOL_REPORT_ENV] = threadPoolReport;
-process.on('exit', () => rmSync(threadPoolReport, { force: true }));
-
-/** The shim's line for the newest context, or null when the shim wrote none (not preloaded). */
-function threadPoolLine(): string | null {
-  if (!existsSync(threadPoolReport)) return null;
-  // A few bytes, once per case, outside the timed region.
-  const lines = readFileSync(threadPoolReport, 'utf8')
-    .split('\n')
-    .filter((line) => line.startsWith('attached ') || line.startsWith('none '));
-  return lines.at(-1) ?? null;
-}
+/** Where the preloaded thread-pool shim reports the pool of each context (`threadpool-shim.ts`). */
+const threadPoolLine = threadPoolReportReader();
 
 function send(message: WorkerMessage): void {
   process.send?.(message);
