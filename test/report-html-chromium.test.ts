@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { renderReport } from '../apps/controller/src/report/index.js';
 import { seedDataset, seedRoundRuns, seedRuns } from './support/seed-dataset.js';
+import { CHROMIUM, chromium as runChromium } from './support/chromium.js';
 
 /**
  * The HTML report laid out by a real headless Chromium (Debian's `chromium`, installed by .ci/run): a screenshot
@@ -13,7 +13,6 @@ import { seedDataset, seedRoundRuns, seedRuns } from './support/seed-dataset.js'
  * added to a copy for the test only and writes its findings into the DOM, which `--dump-dom` prints.
  */
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const WIDTH = 1280;
 const HEIGHT = 800;
 const dir = mkdtempSync(join(tmpdir(), 'rigbench-html-'));
@@ -45,28 +44,8 @@ addEventListener('load', () => {
 });
 </script>`;
 
-function chromium(args: string[]): string {
-  const r = spawnSync(
-    CHROMIUM!,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-      '--hide-scrollbars',
-      `--user-data-dir=${join(dir, 'profile')}`,
-      `--window-size=${WIDTH},${HEIGHT}`,
-      ...args,
-    ],
-    { encoding: 'utf8', timeout: 90_000, maxBuffer: 64 * 2 ** 20 },
-  );
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`chromium exited ${r.status}: ${r.stderr.slice(-2000)}`);
-  return r.stdout;
-}
+/** Headless Chromium at the page size the layout checks assume. */
+const chromium = (args: string[]): string => runChromium(dir, args, WIDTH, HEIGHT);
 
 interface Probe {
   clipped: string[];

@@ -143,6 +143,10 @@ const fingerprint = fc.record(
     kvCacheType: fc.constant('f16'),
     workerUvThreadpoolSize: count,
     llamaBuild: fc.record({ type: fc.constantFrom('prebuilt', 'localBuild'), systemInfo: fc.string() }),
+    threadPool: fc.oneof(
+      fc.record({ mode: fc.constant('attached'), threads: count, poll: count }),
+      fc.record({ mode: fc.constant('per-graph'), reason: fc.string() }),
+    ),
     energySources: fc.record({
       gpu: fc.option(fc.string()),
       gpuUnavailable: fc.option(fc.string()),
@@ -176,6 +180,42 @@ const fingerprint = fc.record(
 );
 
 const outcome = fc.constantFrom('ok', 'failed', 'skipped');
+const ms = fc.option(seconds);
+const latency = fc.record({ mean: ms, median: ms, p90: ms, p99: ms });
+const loadLevel = fc.record({
+  testId: fc.string({ minLength: 1 }),
+  concurrency: fc.integer({ min: 1, max: 64 }),
+  stream: fc.constantFrom('concurrency', 'poisson'),
+  arrivalRate: fc.option(seconds),
+  slo: fc.option(fc.record({ ttftMs: seconds, itlP90Ms: seconds, e2elMs: seconds }, { requiredKeys: [] })),
+  maxTokens: fc.integer({ min: 1, max: 4096 }),
+  threads: count,
+  summary: fc.record({
+    completed: count,
+    durationSeconds: seconds,
+    request_throughput: seconds,
+    output_throughput: seconds,
+    total_token_throughput: seconds,
+    ttft: latency,
+    tpot: latency,
+    itl: latency,
+    e2el: latency,
+    goodput: fc.option(seconds),
+    sloAttainment: fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+  }),
+  requests: fc.array(
+    fc.record({
+      arrivalMs: seconds,
+      ttftMs: ms,
+      e2elMs: ms,
+      promptTokens: count,
+      outputTokens: count,
+      itlMs: fc.option(fc.record({ p50: seconds, p90: seconds, p99: seconds })),
+      metSlo: fc.option(fc.boolean()),
+    }),
+    { maxLength: 3 },
+  ),
+});
 const validEvent = fc.oneof(
   fc.record({ ...envelope, type: fc.constant('sample.recorded'), caseId, sample }),
   fc.record(
@@ -233,6 +273,15 @@ const validEvent = fc.oneof(
     caseOutcomes: fc.dictionary(caseId, outcome, { maxKeys: 3 }),
     lastSeq: fc.integer({ min: 1, max: 1e6 }),
   }),
+  fc.record({
+    ...envelope,
+    type: fc.constant('model.download'),
+    source: fc.string({ minLength: 1 }),
+    downloadedBytes: bytes,
+    totalBytes: bytes,
+    done: fc.boolean(),
+  }),
+  fc.record({ ...envelope, type: fc.constant('load.level.recorded'), caseId, level: loadLevel }),
 );
 
 /** Values that sit on or just past the edges the schemas draw. */
@@ -267,6 +316,10 @@ const oddValue = fc.oneof(
     'software',
     'sample.recorded',
     'run.accepted',
+    'model.download',
+    'load.level.recorded',
+    'poisson',
+    'attached',
   ),
   fc.jsonValue({ maxDepth: 2 }),
 );
