@@ -36,6 +36,7 @@ function snapshot(pid) {
       out.set(tid, {
         name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
         cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICK,
+        systemSeconds: Number(fields[12]) / TICK,
         voluntary: ctxt('voluntary_ctxt_switches'),
         involuntary: ctxt('nonvoluntary_ctxt_switches'),
       });
@@ -86,6 +87,7 @@ const rows = [...(last ?? new Map())].map(([tid, t]) => {
   return {
     name: `${t.name}/${tid}`,
     cpu: t.cpuSeconds - (s?.cpuSeconds ?? 0),
+    sys: t.systemSeconds - (s?.systemSeconds ?? 0),
     vol: t.voluntary - (s?.voluntary ?? 0),
     inv: t.involuntary - (s?.involuntary ?? 0),
   };
@@ -100,5 +102,6 @@ const main = rows.find((r) => r.name.endsWith(`/${workerPid}`));
 if (main)
   console.log(
     `worker main thread (event loop, N-API calls): ${((main.cpu / tokens) * 1e6).toFixed(0)} us CPU and ` +
-      `${((main.vol + main.inv) / tokens).toFixed(2)} context switches per token`,
+      `${((main.vol + main.inv) / tokens).toFixed(2)} context switches per token ` +
+      `(${((main.sys / tokens) * 1e6).toFixed(0)} us of it in the kernel)`,
   );
