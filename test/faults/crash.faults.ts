@@ -3,7 +3,7 @@
  * the middle of a case; the agent itself SIGKILLed mid-run while its NATS link is cut, with `rigbench run`
  * following it, then restarted on the same outbox.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
@@ -63,6 +63,15 @@ async function agentAlive(agent: AgentProc): Promise<boolean> {
   }
 }
 
+/** A process's command line ('' once it has gone). */
+function commandLineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
 test('worker killed (SIGKILL) and crashing (SIGSEGV) mid-case: those cases fail with a reason, the run goes on', async () => {
   const id = 'faults-worker';
   const agent = await startAgentProc({ id, natsUrl: nats.url, modelsDir });
@@ -75,24 +84,38 @@ test('worker killed (SIGKILL) and crashing (SIGSEGV) mid-case: those cases fail 
   const signals: NodeJS.Signals[] = ['SIGKILL', 'SIGSEGV'];
   const victims: string[] = [];
   try {
-    for (const [i, signal] of signals.entries()) {
-      // Case i+2 (1-based) has recorded a few samples: its worker is busy mid-case.
-      const caseNo = i + 2;
-      await eventually(
+    for (const signal of signals) {
+      // The case running now (started, not finished) has recorded a few samples: its worker is busy mid-case.
+      // Whatever order the agent runs the cases in, the victim is the one its worker is measuring.
+      const victim = await eventually(
         () => {
-          const started = watch.events.filter((e) => e.type === 'case.started');
-          const current = started[caseNo - 1];
-          if (current === undefined || current.type !== 'case.started') return false;
+          const finishedIds = new Set(
+            watch.events.flatMap((e) => (e.type === 'case.finished' ? [e.caseId] : [])),
+          );
+          const running = watch.events.filter(
+            (e) => e.type === 'case.started' && !finishedIds.has(e.caseId) && !victims.includes(e.caseId),
+          );
+          const current = running.at(-1);
+          if (current === undefined || current.type !== 'case.started' || running.length > 1) return false;
+          const started = watch.events.filter((e) => e.type === 'case.started').length;
           const samples = watch.events.filter(
             (e) => e.type === 'sample.recorded' && e.caseId === current.caseId,
           ).length;
-          return samples >= 3 && current.caseId;
+          // Not the first case: a later one, so the kill also tests that the run goes on after it.
+          return started >= 2 && samples >= 3 && current.caseId;
         },
-        { timeoutMs: 120_000, description: `case ${caseNo} mid-way` },
-      ).then((caseId) => victims.push(caseId));
-      const workers = childPids(agent.pid);
+        { timeoutMs: 120_000, description: 'a case mid-way' },
+      );
+      victims.push(victim);
+      // The inference workers only (the worker script's command line), never another child of the agent.
+      const workers = childPids(agent.pid).filter((pid) => commandLineOf(pid).includes('worker.js'));
       expect(workers.length).toBeGreaterThan(0);
       for (const pid of workers) process.kill(pid, signal);
+      // Settle before the next kill: the victim's case.finished (failed, or ok if the signal missed it).
+      await eventually(() => watch.events.some((e) => e.type === 'case.finished' && e.caseId === victim), {
+        timeoutMs: 60_000,
+        description: `case.finished of ${victim} after ${signal}`,
+      });
     }
     const finished = await watch.finished;
     const outcomes = finished.caseOutcomes;
@@ -100,7 +123,10 @@ test('worker killed (SIGKILL) and crashing (SIGSEGV) mid-case: those cases fail 
       (e) => e.type === 'case.finished' && victims.includes(e.caseId) && e.outcome === 'failed' && !!e.reason,
     );
     const reasons = failedWithReason.map((e) => (e.type === 'case.finished' ? e.reason : ''));
-    const later = Object.entries(outcomes).filter(([caseId]) => caseId > (victims.at(-1) ?? ''));
+    // The cases that started after the last victim, in the order the agent ran them.
+    const startOrder = watch.events.flatMap((e) => (e.type === 'case.started' ? [e.caseId] : []));
+    const afterLast = new Set(startOrder.slice(startOrder.indexOf(victims.at(-1) ?? '') + 1));
+    const later = Object.entries(outcomes).filter(([caseId]) => afterLast.has(caseId));
     const laterOk = later.filter(([, outcome]) => outcome === 'ok').length;
     const alive = await agentAlive(agent);
     const stored = await eventually(
