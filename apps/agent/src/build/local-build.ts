@@ -6,8 +6,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { nodeLlamaCppPackageDir } from '../engine/versions.js';
 
 /** What the build is for: node-llama-cpp's `--gpu` values rigbench supports. */
 export const LOCAL_BUILD_GPUS = ['false', 'cuda', 'vulkan'] as const;
@@ -34,7 +34,7 @@ export interface LocalBuildOptions {
 
 /** Where node-llama-cpp's CLI lives (`node-llama-cpp/dist/cli/cli.js`). */
 export function nodeLlamaCppCli(): string {
-  return join(dirname(fileURLToPath(import.meta.resolve('node-llama-cpp'))), 'cli', 'cli.js');
+  return join(nodeLlamaCppPackageDir(), 'dist', 'cli', 'cli.js');
 }
 
 function onPath(command: string, env: NodeJS.ProcessEnv): boolean {

@@ -13,9 +13,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ThreadPoolFacts } from '@rigbench/shared';
+import { nodeLlamaCppPackageDir } from './versions.js';
 
 /** `attached`: every context gets a persistent pool; `per-graph`: ggml's own threads; `auto`: attached where the shim builds. */
 export const THREAD_POOL_MODES = ['auto', 'attached', 'per-graph'] as const;
@@ -34,11 +35,6 @@ export const THREAD_POOL_REPORT_ENV = 'RIGBENCH_THREADPOOL_REPORT';
 
 const shimSource = fileURLToPath(new URL('../../native/ggml-threadpool-shim.c', import.meta.url));
 const HEADER_DIRS = ['include', 'ggml/include'];
-
-function nodeLlamaCppDir(): string {
-  // .../node-llama-cpp/dist/index.js -> .../node-llama-cpp
-  return dirname(dirname(fileURLToPath(import.meta.resolve('node-llama-cpp'))));
-}
 
 function run(command: string, args: string[], signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -70,7 +66,7 @@ function run(command: string, args: string[], signal?: AbortSignal): Promise<voi
  * else a checkout of just the header folders from `llama/gitRelease.bundle` into `workDir`.
  */
 async function releaseHeaders(workDir: string, signal?: AbortSignal): Promise<string> {
-  const llamaDir = join(nodeLlamaCppDir(), 'llama');
+  const llamaDir = join(nodeLlamaCppPackageDir(), 'llama');
   const unpacked = join(llamaDir, 'llama.cpp');
   if (existsSync(join(unpacked, 'include', 'llama.h'))) return unpacked;
   const bundle = join(llamaDir, 'gitRelease.bundle');
@@ -88,7 +84,7 @@ async function releaseHeaders(workDir: string, signal?: AbortSignal): Promise<st
  * found without the compiler or the headers (a container image ships it prebuilt).
  */
 async function shimFileName(): Promise<string> {
-  const packageDir = nodeLlamaCppDir();
+  const packageDir = nodeLlamaCppPackageDir();
   const hash = createHash('sha256').update(await readFile(shimSource));
   for (const file of ['package.json', join('llama', 'binariesGithubRelease.json')]) {
     const path = join(packageDir, file);
@@ -141,13 +137,18 @@ export function preloadWith(shim: string, env: NodeJS.ProcessEnv): string {
   return env.LD_PRELOAD ? `${shim}:${env.LD_PRELOAD}` : shim;
 }
 
+/** The shim's line for the newest context in a report (`attached …` or `none …`; `freed` lines skipped). */
+function lastReportLine(text: string): string | null {
+  const lines = text.split('\n').filter((line) => line.startsWith('attached ') || line.startsWith('none '));
+  return lines.at(-1) ?? null;
+}
+
 /**
  * What the shim reported for the newest context (the last line of its report file), or why there is no pool:
  * `none <reason>` lines from the shim, no line at all when the shim was not loaded.
  */
 export function parseThreadPoolReport(text: string, notLoadedReason: string): ThreadPoolFacts {
-  const lines = text.split('\n').filter((line) => line.startsWith('attached ') || line.startsWith('none '));
-  const last = lines.at(-1);
+  const last = lastReportLine(text);
   if (last == null) return { mode: 'per-graph', reason: notLoadedReason };
   const [word, ...rest] = last.split(' ');
   if (word === 'none') return { mode: 'per-graph', reason: `the shim attached none: ${rest.join(' ')}` };
@@ -206,10 +207,6 @@ export function threadPoolReportReader(): () => string | null {
   process.env[THREAD_POOL_REPORT_ENV] = report;
   process.on('exit', () => rmSync(report, { force: true }));
   return () => {
-    if (!existsSync(report)) return null;
-    const lines = readFileSync(report, 'utf8')
-      .split('\n')
-      .filter((line) => line.startsWith('attached ') || line.startsWith('none '));
-    return lines.at(-1) ?? null;
+    return existsSync(report) ? lastReportLine(readFileSync(report, 'utf8')) : null;
   };
 }

@@ -3,8 +3,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-/** The installed node-llama-cpp version (its package.json is not in its `exports`, so walk up from its entry). */
-export function nodeLlamaCppVersion(): string {
+/**
+ * The installed node-llama-cpp package: its folder and version (its package.json is not in its `exports`, so walk
+ * up from its entry); null when no package.json up the tree names it.
+ */
+function findNodeLlamaCpp(): { dir: string; version: string } | null {
   const require = createRequire(import.meta.url);
   let dir = path.dirname(require.resolve('node-llama-cpp'));
   for (let depth = 0; depth < 5; depth++) {
@@ -13,11 +16,23 @@ export function nodeLlamaCppVersion(): string {
         name?: string;
         version?: string;
       };
-      if (pkg.name === 'node-llama-cpp' && pkg.version) return pkg.version;
+      if (pkg.name === 'node-llama-cpp' && pkg.version) return { dir, version: pkg.version };
     } catch {
       // Not here: go up one level.
     }
     dir = path.dirname(dir);
   }
-  return 'unknown';
+  return null;
+}
+
+/** The installed node-llama-cpp version, `unknown` when its package.json cannot be found. */
+export function nodeLlamaCppVersion(): string {
+  return findNodeLlamaCpp()?.version ?? 'unknown';
+}
+
+/** The folder of the installed node-llama-cpp package (its `llama/` source bundle, `dist/cli`). */
+export function nodeLlamaCppPackageDir(): string {
+  const found = findNodeLlamaCpp();
+  if (found == null) throw new Error('cannot find the node-llama-cpp package (run npm ci)');
+  return found.dir;
 }
