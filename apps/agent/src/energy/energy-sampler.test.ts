@@ -1,35 +1,13 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import type { Sample } from '@rigbench/shared';
+import { standInRaplPackage } from '../../../../test/support/stand-in-rapl.js';
 import { EnergySampler, samplePhases } from './energy-sampler.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
 const recording = join(fixtures, 'nvidia-smi-power-stream.csv');
-
-/**
- * A stand-in RAPL package whose counter a timer advances at `watts()` (wrapping at 30 J, as real counters do at
- * their max_energy_range_uj), so the test knows the true power at every moment.
- */
-function startStandInPackage(root: string, watts: () => number): () => void {
-  const dir = join(root, 'intel-rapl:0');
-  mkdirSync(dir, { recursive: true });
-  const maxRangeUj = 30_000_000;
-  writeFileSync(join(dir, 'name'), 'package-0\n');
-  writeFileSync(join(dir, 'max_energy_range_uj'), `${maxRangeUj}\n`);
-  let uj = maxRangeUj - 2_000_000;
-  let last = Date.now();
-  const write = (): void => {
-    const now = Date.now();
-    uj = (uj + watts() * (now - last) * 1000) % maxRangeUj;
-    last = now;
-    writeFileSync(join(dir, 'energy_uj'), `${Math.round(uj)}\n`);
-  };
-  write();
-  const timer = setInterval(write, 5);
-  return () => clearInterval(timer);
-}
 
 describe('energy sampler', () => {
   let dir: string;
@@ -39,14 +17,14 @@ describe('energy sampler', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   test('sampler (stand-in nvidia-smi and stand-in powercap) - idle baseline, prompt and decode attributed by timestamp', async () => {
-    // Set after the idle baseline, so a slow start (the nvidia-smi probe on a busy machine) cannot shift it.
-    let switchAt = Infinity;
-    // CPU package: 10 W idle and during the "prompt", 40 W from the switch on (the "decode").
-    const stopPackage = startStandInPackage(join(dir, 'powercap'), () => (Date.now() < switchAt ? 10 : 40));
+    // CPU package: 10 W idle and during the "prompt", 40 W from the switch on (the "decode"); its counter wraps
+    // at 30 J, as real counters do at their max_energy_range_uj.
+    const cpuPackage = standInRaplPackage(join(dir, 'powercap'), 10, 30_000_000);
     mkdirSync(join(dir, 'bin'));
     copyFileSync(join(fixtures, 'nvidia-smi-stand-in.sh'), join(dir, 'bin', 'nvidia-smi'));
     const sampler = await EnergySampler.start({
-      powercapRoot: join(dir, 'powercap'),
+      powercapRoot: cpuPackage.root,
+      now: cpuPackage.now,
       env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, STAND_IN_RECORDING: recording },
     });
     try {
@@ -57,7 +35,9 @@ describe('energy sampler', () => {
         cpuUnavailable: null,
       });
       await sampler.idleBaseline(500);
-      switchAt = Date.now() + 600;
+      // Set after the idle baseline, so a slow start (the nvidia-smi probe on a busy machine) cannot shift it.
+      const switchAt = Date.now() + 600;
+      cpuPackage.setPower(switchAt, 40);
       const promptFromMs = switchAt - 500;
       const energy = await sampler.attribute({
         promptFromMs,
@@ -69,10 +49,9 @@ describe('energy sampler', () => {
       });
       expect(energy).not.toBeNull();
       const cpu = energy!.cpu!;
-      // The stand-in counter is advanced by a 5 ms timer on a busy shared machine: allow its lag (±20 %).
-      expect(cpu.idleWatts).toBeGreaterThan(8);
-      expect(cpu.idleWatts).toBeLessThan(12);
-      // And one 100 ms reading may straddle the switch: allow its blur too.
+      // The stand-in counter is exact at every read, so the idle power is too.
+      expect(cpu.idleWatts).toBeCloseTo(10, 2);
+      // One 100 ms reading may straddle the switch: allow its blur (at most 100 ms of the other power).
       expect(cpu.prompt!.meanWatts).toBeGreaterThan(8);
       expect(cpu.prompt!.meanWatts).toBeLessThan(18);
       expect(cpu.decode!.meanWatts).toBeGreaterThan(33);
@@ -107,7 +86,6 @@ describe('energy sampler', () => {
       expect(energy!.promptTokensPerJoule).toBeCloseTo(64 / (gpu.prompt!.joules + cpu.prompt!.joules), 9);
     } finally {
       await sampler.stop();
-      stopPackage();
     }
   }, 20_000);
 

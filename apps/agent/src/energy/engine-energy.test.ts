@@ -2,17 +2,18 @@
  * The engine with energy on: real inference in a real worker on the tiny synthetic model, power from a stand-in
  * powercap tree and a stand-in nvidia-smi (no GPU and no RAPL here). Needs `npx tsc -b` (workers run dist/).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { ensureSynthModel, type BenchCase, type Fingerprint, type Sample } from '@rigbench/shared';
+import { standInRaplPackage, type StandInRaplPackage } from '../../../../test/support/stand-in-rapl.js';
 import { InferenceEngine, type EngineEventPayload } from '../engine/inference-engine.js';
 
 const MODELS_DIR = path.join(os.tmpdir(), 'rigbench-test-models');
 const fixtures = path.join(import.meta.dirname, 'fixtures');
 let dir: string;
-let stopCounter: () => void;
+let cpuPackage: StandInRaplPackage;
 
 const benchCase: BenchCase = {
   index: 0,
@@ -36,27 +37,12 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'rigbench-engine-energy-'));
   copyFileSync(await ensureSynthModel(MODELS_DIR, 'tiny', { type: 'q8_0' }), path.join(dir, 'tiny.gguf'));
   // Stand-in RAPL package drawing a steady 25 W.
-  const zone = path.join(dir, 'powercap', 'intel-rapl:0');
-  mkdirSync(zone, { recursive: true });
-  writeFileSync(path.join(zone, 'name'), 'package-0\n');
-  writeFileSync(path.join(zone, 'max_energy_range_uj'), '262143328850\n');
-  let uj = 0;
-  let last = Date.now();
-  const advance = (): void => {
-    const now = Date.now();
-    uj += 25 * (now - last) * 1000;
-    last = now;
-    writeFileSync(path.join(zone, 'energy_uj'), `${Math.round(uj)}\n`);
-  };
-  advance();
-  const timer = setInterval(advance, 5);
-  stopCounter = () => clearInterval(timer);
+  cpuPackage = standInRaplPackage(path.join(dir, 'powercap'), 25);
   mkdirSync(path.join(dir, 'bin'));
   copyFileSync(path.join(fixtures, 'nvidia-smi-stand-in.sh'), path.join(dir, 'bin', 'nvidia-smi'));
 });
 
 afterAll(() => {
-  stopCounter();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -78,7 +64,8 @@ async function run(energy: ConstructorParameters<typeof InferenceEngine>[0]['ene
 
 test('engine energy (stand-in nvidia-smi and stand-in powercap) - every sample gets energy per phase, the fingerprint names the sources', async () => {
   const { fingerprint, samples } = await run({
-    powercapRoot: path.join(dir, 'powercap'),
+    powercapRoot: cpuPackage.root,
+    now: cpuPackage.now,
     idleBaselineMs: 300,
     env: {
       ...process.env,
@@ -95,10 +82,10 @@ test('engine energy (stand-in nvidia-smi and stand-in powercap) - every sample g
   expect(samples).toHaveLength(2);
   for (const s of samples) {
     const e = s.energy!;
-    expect(e.cpu!.idleWatts).toBeGreaterThan(20);
-    expect(e.cpu!.idleWatts).toBeLessThan(30);
-    expect(e.cpu!.decode!.meanWatts).toBeGreaterThan(20);
-    expect(e.cpu!.decode!.meanWatts).toBeLessThan(30);
+    // The stand-in counter is exact at every read (its clock writes it), so a steady 25 W reads as 25 W.
+    expect(e.cpu!.idleWatts).toBeCloseTo(25, 2);
+    expect(e.cpu!.prompt!.meanWatts).toBeCloseTo(25, 2);
+    expect(e.cpu!.decode!.meanWatts).toBeCloseTo(25, 2);
     expect(e.cpu!.decode!.seconds).toBeCloseTo(s.decodeSeconds, 6);
     expect(e.gpu!.decode!.meanWatts).toBeGreaterThan(70);
     const decodeTokens = Math.round(s.decodeTokensPerSecond * s.decodeSeconds);
