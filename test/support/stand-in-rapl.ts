@@ -29,7 +29,11 @@ export interface StandInRaplPackage {
  * Creates `root/intel-rapl:0` drawing `watts` from now on. `maxRangeUj` is the counter's wrap
  * (`max_energy_range_uj`); small values make the counter wrap within a test.
  */
-export function standInRaplPackage(root: string, watts: number, maxRangeUj = 262_143_328_850): StandInRaplPackage {
+export function standInRaplPackage(
+  root: string,
+  watts: number,
+  maxRangeUj = 262_143_328_850,
+): StandInRaplPackage {
   const dir = join(root, 'intel-rapl:0');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'name'), 'package-0\n');
