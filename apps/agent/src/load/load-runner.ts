@@ -134,13 +134,15 @@ export async function runLoadLevel(
       if (scheduledMs >= deadline) return null;
       await until(scheduledMs);
       const sequence = await acquire();
-      if (performance.now() >= deadline || options.signal?.aborted) {
+      // One reading for the deadline check and the arrival, so no request is sent at or past the deadline.
+      const sentMs = performance.now();
+      if (sentMs >= deadline || options.signal?.aborted) {
         release(sequence);
         return null;
       }
       // Closed loop (as vLLM's --max-concurrency): a request is sent when a slot frees, latencies count from
       // there. Poisson: from its arrival, so waiting for a busy box is part of TTFT and end-to-end latency.
-      const arrivalMs = closedLoop ? performance.now() : scheduledMs;
+      const arrivalMs = closedLoop ? sentMs : scheduledMs;
       try {
         return await answer(sequence, options.prompts[i % options.prompts.length]!, arrivalMs, options);
       } finally {
