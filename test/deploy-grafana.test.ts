@@ -150,4 +150,22 @@ describe('deploy/grafana - rigbench dashboard', () => {
         exprs.some((e) => e.startsWith('histogram_quantile(0.5') && e.includes(metric)),
       ]).toEqual([metric, true]);
   });
+
+  test('serving load - a table of every rigbench_load_* gauge by concurrency, and output tokens/s per level', () => {
+    const exprs = dashboardExpressions(dashboard).map(({ expr }) => expr);
+    for (const metric of [
+      'rigbench_load_output_tokens_per_second',
+      'rigbench_load_requests_per_second',
+      'rigbench_load_goodput_requests_per_second',
+      'rigbench_load_slo_attainment_ratio',
+      'rigbench_load_ttft_p90_seconds',
+      'rigbench_load_itl_p90_seconds',
+      'rigbench_load_e2el_p90_seconds',
+      'rigbench_load_completed_requests',
+    ])
+      expect([metric, exprs.some((e) => e.startsWith(`${metric}{`))]).toEqual([metric, true]);
+    expect(exprs).toContain(
+      'max by (node, backend, model, prompt, concurrency) (rigbench_load_output_tokens_per_second{node=~"$node", backend=~"$backend", model=~"$model", prompt=~"$prompt"})',
+    );
+  });
 });

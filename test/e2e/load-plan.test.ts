@@ -168,6 +168,35 @@ describe('a plan load test end to end (built binaries, real nats-server, a real 
       expect(r.p90_itl_ms).toBe(summary.itl.p90);
     }
 
+    // Prometheus: the agent's load gauges hold the stored figures, one series per concurrency level.
+    const listening = JSON.parse(agent.stdout().split('\n')[0]!) as { metrics: string };
+    const metrics = await (await fetch(`http://${listening.metrics}/metrics`)).text();
+    const gauge = (name: string, concurrency: unknown): number | null => {
+      const line = metrics
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith(`${name}{`) &&
+            l.includes('prompt="serve"') &&
+            l.includes(`concurrency="${concurrency}"`),
+        );
+      return line === undefined ? null : Number(line.slice(line.lastIndexOf(' ') + 1));
+    };
+    for (const r of rows) {
+      expect(gauge('rigbench_load_output_tokens_per_second', r.concurrency)).toBeCloseTo(
+        r.output_throughput as number,
+        6,
+      );
+      expect(gauge('rigbench_load_goodput_requests_per_second', r.concurrency)).toBeCloseTo(
+        r.goodput as number,
+        6,
+      );
+      expect(gauge('rigbench_load_ttft_p90_seconds', r.concurrency)).toBeCloseTo(
+        (r.p90_ttft_ms as number) / 1000,
+        6,
+      );
+    }
+
     // JSON report: the levels as stored.
     const json = await cli('report', runId!, '--format', 'json');
     expect(json.code).toBe(0);

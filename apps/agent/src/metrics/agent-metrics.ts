@@ -4,11 +4,13 @@ import {
   type CaseOutcome,
   type CaseWorkload,
   type GpuFacts,
+  type LoadLevelRecord,
   type RunOutcome,
   type Sample,
 } from '@rigbench/shared';
 import { METRIC_BUCKETS } from './metric-buckets.js';
 import { CaseResultGauges } from './case-result-gauges.js';
+import { LoadLevelGauges } from './load-level-gauges.js';
 
 export { METRIC_BUCKETS } from './metric-buckets.js';
 
@@ -91,6 +93,7 @@ export class AgentMetrics {
   private readonly publishErrors: Counter<'node'>;
   private readonly natsConnected: Gauge<'node'>;
   private readonly caseResults: CaseResultGauges;
+  private readonly loadLevels: LoadLevelGauges;
 
   constructor(options: AgentMetricsOptions) {
     const { registry, node, versions } = options;
@@ -269,6 +272,7 @@ export class AgentMetrics {
       registers,
     });
     this.caseResults = new CaseResultGauges(registry);
+    this.loadLevels = new LoadLevelGauges(registry);
     // Series that exist from the first scrape, so alerts and rate() see a 0 rather than nothing.
     const own = { node };
     this.busy.set(own, 0);
@@ -306,6 +310,12 @@ export class AgentMetrics {
     this.samples.inc({ ...l, finish_reason: sample.finishReason });
     const { mode: _mode, ...caseLabels } = l;
     this.caseResults.observe(sample.caseId, caseLabels, sample);
+  }
+
+  /** Records one level of a serving-load case (`rigbench_load_*` gauges, one series per concurrency). */
+  observeLoadLevel(labels: SampleLabels, level: LoadLevelRecord): void {
+    const { mode: _mode, ...caseLabels } = this.sampleLabels(labels);
+    this.loadLevels.observe(caseLabels, level);
   }
 
   /** Records a model load, in seconds. */

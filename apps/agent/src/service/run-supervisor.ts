@@ -72,6 +72,7 @@ export interface EventSink {
 /** The metric updates the supervisor makes (a subset of `AgentMetrics`). */
 export interface RunMetrics {
   observeSample(labels: MetricLabels, sample: SampleRecordedEvent['sample']): void;
+  observeLoadLevel(labels: MetricLabels, level: LoadLevelRecordedEvent['level']): void;
   observeModelLoad(labels: Pick<MetricLabels, 'model' | 'backend'>, seconds: number): void;
   caseFinished(outcome: CaseOutcome, labels: MetricLabels, caseId?: string): void;
   runFinished(outcome: RunOutcome): void;
@@ -502,6 +503,7 @@ export class RunSupervisor {
           if (labels) metrics?.observeSample(labels, payload.sample);
         } else if (payload.type === 'load.level.recorded') {
           // A load level is its case's result; it is not a sample (samplesPerCase stays as it is).
+          if (labels) metrics?.observeLoadLevel(labels, payload.level);
         } else {
           openCase = null;
           samplesPerCase[payload.caseId] ??= 0;
