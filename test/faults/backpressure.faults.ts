@@ -5,34 +5,23 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { connect, nanos } from '@nats-io/transport-node';
-import { ensureSynthModel, EVENT_STREAM, type RunFinishedEvent } from '@rigbench/shared';
+import { EVENT_STREAM, type RunFinishedEvent } from '@rigbench/shared';
 import { eventually } from '../support/eventually.js';
-import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
+import { startNatsServer } from '../support/nats-server.js';
 import { readStream } from '../support/stream-reader.js';
 import { controllerSetup, dispatch, watchRun, writePlan } from './support/controller.js';
+import { faultsFixture } from './support/faults-fixture.js';
 import { recordFigure } from './support/figures.js';
-import { assertBuilt, CLI_MAIN, spawnNode, startAgentProc, type Proc } from './support/processes.js';
+import { CLI_MAIN, spawnNode, startAgentProc } from './support/processes.js';
 import { TcpGate } from './support/tcp-gate.js';
 
-let modelsDir: string;
-let model: string;
-const procs: Proc[] = [];
-const servers: NatsServerHandle[] = [];
-
-beforeAll(async () => {
-  assertBuilt();
-  modelsDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-models-'));
-  model = basename(await ensureSynthModel(modelsDir, 'tiny'));
-});
-
-afterAll(async () => {
-  for (const p of procs.reverse()) await p.kill('SIGKILL');
-  for (const s of servers) await s.dispose();
-});
+// Each scenario starts its own nats-server (gated, bounded, restarted) and hands it to `servers`.
+const fx = faultsFixture({ nats: false });
+const { procs, servers } = fx;
 
 /** Bytes of the files in `dir` (the outbox's segments and index). */
 function diskBytes(dir: string): number {
@@ -59,7 +48,7 @@ test('outbox - NATS unreachable: warning metric and log line before the bound, d
   const agent = await startAgentProc({
     id,
     natsUrl: gate.url,
-    modelsDir,
+    modelsDir: fx.modelsDir,
     args: ['--outbox-max-bytes', String(MAX)],
   });
   procs.push(agent);
@@ -68,7 +57,7 @@ test('outbox - NATS unreachable: warning metric and log line before the bound, d
     description: 'agent connected',
   });
   gate.block();
-  const plan = writePlan(setup.dir, 'outbox-bound', model, { rawPrompts: 5, repetitions: 100 });
+  const plan = writePlan(setup.dir, 'outbox-bound', fx.model, { rawPrompts: 5, repetitions: 100 });
   const ackedBefore = (await agent.metric('rigbench_events_acked_total')) ?? 0;
   const runId = dispatch(setup, plan, id);
   const watch = watchRun(agent.grpc, runId);
@@ -193,10 +182,10 @@ test('stream - JetStream storage full: events wait in the outbox; bound raised, 
   const nats = await startNatsServer({ args: ['-c', jetStreamBound(confDir, BOUND)] });
   servers.push(nats);
   const id = 'faults-stream';
-  const agent = await startAgentProc({ id, natsUrl: nats.url, modelsDir });
+  const agent = await startAgentProc({ id, natsUrl: nats.url, modelsDir: fx.modelsDir });
   procs.push(agent);
   const setup = controllerSetup(nats.url, [{ id, address: agent.grpc }]);
-  const plan = writePlan(setup.dir, 'stream-bound', model, { rawPrompts: 2, repetitions: 100 });
+  const plan = writePlan(setup.dir, 'stream-bound', fx.model, { rawPrompts: 2, repetitions: 100 });
   const runId = dispatch(setup, plan, id);
   const watch = watchRun(agent.grpc, runId);
   try {
@@ -268,10 +257,10 @@ test('stream - an operator max_bytes with discard new on nats-server: what reach
     duplicate_window: nanos(300_000),
   });
   const id = 'faults-maxbytes';
-  const agent = await startAgentProc({ id, natsUrl: nats.url, modelsDir });
+  const agent = await startAgentProc({ id, natsUrl: nats.url, modelsDir: fx.modelsDir });
   procs.push(agent);
   const setup = controllerSetup(nats.url, [{ id, address: agent.grpc }]);
-  const plan = writePlan(setup.dir, 'stream-max-bytes', model, { rawPrompts: 2, repetitions: 100 });
+  const plan = writePlan(setup.dir, 'stream-max-bytes', fx.model, { rawPrompts: 2, repetitions: 100 });
   const runId = dispatch(setup, plan, id);
   const watch = watchRun(agent.grpc, runId);
   try {
@@ -309,7 +298,7 @@ test('stream limits - agent and controller create RIGBENCH_EVENTS alike; the shi
     const nats = await startNatsServer();
     servers.push(nats);
     if (first === 'agent') {
-      const agent = await startAgentProc({ id: 'faults-limits', natsUrl: nats.url, modelsDir });
+      const agent = await startAgentProc({ id: 'faults-limits', natsUrl: nats.url, modelsDir: fx.modelsDir });
       procs.push(agent);
     } else {
       const store = join(mkdtempSync(join(tmpdir(), 'rigbench-faults-limits-')), 'rigbench.db');
