@@ -175,19 +175,23 @@ function jetStreamBound(dir: string, maxFileStore: number): string {
   return file;
 }
 
+/** Starts agent `id` on `natsUrl`, dispatches it a plan of 2 raw prompts × 100 repetitions and watches the run. */
+async function dispatchSmallRun(natsUrl: string, id: string, planName: string) {
+  const agent = await startAgentProc({ id, natsUrl, modelsDir: fx.modelsDir });
+  procs.push(agent);
+  const setup = controllerSetup(natsUrl, [{ id, address: agent.grpc }]);
+  const plan = writePlan(setup.dir, planName, fx.model, { rawPrompts: 2, repetitions: 100 });
+  const runId = dispatch(setup, plan, id);
+  return { agent, runId, watch: watchRun(agent.grpc, runId) };
+}
+
 test('stream - JetStream storage full: events wait in the outbox; bound raised, every event arrives once', async () => {
   const BOUND = 128 * 1024;
   const ONE_EVENT = 4096;
   const confDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-natsconf-'));
   const nats = await startNatsServer({ args: ['-c', jetStreamBound(confDir, BOUND)] });
   servers.push(nats);
-  const id = 'faults-stream';
-  const agent = await startAgentProc({ id, natsUrl: nats.url, modelsDir: fx.modelsDir });
-  procs.push(agent);
-  const setup = controllerSetup(nats.url, [{ id, address: agent.grpc }]);
-  const plan = writePlan(setup.dir, 'stream-bound', fx.model, { rawPrompts: 2, repetitions: 100 });
-  const runId = dispatch(setup, plan, id);
-  const watch = watchRun(agent.grpc, runId);
+  const { agent, runId, watch } = await dispatchSmallRun(nats.url, 'faults-stream', 'stream-bound');
   try {
     const finished = await watch.finished;
     const pendingWhileFull = await eventually(
@@ -256,13 +260,7 @@ test('stream - an operator max_bytes with discard new on nats-server: what reach
     max_bytes: STREAM_MAX,
     duplicate_window: nanos(300_000),
   });
-  const id = 'faults-maxbytes';
-  const agent = await startAgentProc({ id, natsUrl: nats.url, modelsDir: fx.modelsDir });
-  procs.push(agent);
-  const setup = controllerSetup(nats.url, [{ id, address: agent.grpc }]);
-  const plan = writePlan(setup.dir, 'stream-max-bytes', fx.model, { rawPrompts: 2, repetitions: 100 });
-  const runId = dispatch(setup, plan, id);
-  const watch = watchRun(agent.grpc, runId);
+  const { agent, runId, watch } = await dispatchSmallRun(nats.url, 'faults-maxbytes', 'stream-max-bytes');
   try {
     const finished = await watch.finished;
     await eventually(async () => ((await agent.metric('rigbench_outbox_pending_events')) ?? 0) > 0, {
