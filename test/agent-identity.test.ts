@@ -7,13 +7,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, ServerCredentials, type Metadata } from '@grpc/grpc-js';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { agentInboxPrefix, EVENT_STREAM, heartbeatSubject, loadAgentProto } from '@rigbench/shared';
+import { agentInboxPrefix, EVENT_STREAM, heartbeatSubject } from '@rigbench/shared';
 import { EventPublisher } from '../apps/agent/src/events/index.js';
 import { assertBuilt, RIGBENCH_CLI } from './support/binaries.js';
 import { eventually } from './support/eventually.js';
+import { publishForgedHeartbeats, startAuthRecorder } from './support/forged-agent.js';
 import { startNatsServer, type NatsServerHandle } from './support/nats-server.js';
 import { readStream } from './support/stream-reader.js';
 import { makeRunEvents } from './support/run-events.js';
@@ -150,51 +150,10 @@ test("agent user - A cannot read B's inbox: the subscription is refused and B's 
 test('controller - a forged heartbeat gets no token; the configured address of that agent does', async () => {
   assertBuilt();
   // Two stand-in agents that record the authorization header they are sent.
-  const seen: Record<string, Array<string | null>> = { forged: [], real: [] };
-  const proto = loadAgentProto();
-  const servers: Server[] = [];
-  const listen = async (name: 'forged' | 'real'): Promise<string> => {
-    const server = new Server();
-    server.addService(proto.rigbench.v1.AgentService.service, {
-      GetInfo: (
-        call: { metadata: Metadata },
-        callback: (error: null, reply: Record<string, unknown>) => void,
-      ) => {
-        seen[name]!.push((call.metadata.get('authorization')[0] as string | undefined) ?? null);
-        callback(null, { id: 'rig-x', version: '0.0.0-stand-in' });
-      },
-    });
-    servers.push(server);
-    const port = await new Promise<number>((done, fail) =>
-      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, p) =>
-        error ? fail(error) : done(p),
-      ),
-    );
-    return `127.0.0.1:${port}`;
-  };
-  const forgedAddress = await listen('forged');
-  const realAddress = await listen('real');
+  const forged = await startAuthRecorder('rig-x');
+  const real = await startAuthRecorder('rig-x');
   // Someone who may publish heartbeats (here the controller's own user) announces rig-x at their address.
-  const forger = await connectAs('controller');
-  const timer = setInterval(
-    () =>
-      forger.publish(
-        heartbeatSubject('rig-x'),
-        JSON.stringify({
-          v: 1,
-          type: 'agent.heartbeat',
-          agentId: 'rig-x',
-          labels: {},
-          address: forgedAddress,
-          version: '0.1.0',
-          busy: false,
-          runId: null,
-          intervalSeconds: 1,
-          time: new Date().toISOString(),
-        }),
-      ),
-    200,
-  );
+  const stopForging = publishForgedHeartbeats(await connectAs('controller'), 'rig-x', forged.address);
   try {
     const env = {
       PATH: process.env['PATH'] ?? '',
@@ -218,20 +177,20 @@ test('controller - a forged heartbeat gets no token; the configured address of t
       });
     const heardOnly = await run(['info', 'rig-x', '--json']);
     expect(heardOnly.status).toBe(0);
-    expect(seen['forged']).toEqual([null]);
+    expect(forged.seen).toEqual([null]);
     const agents = await run(['agents']);
     expect(agents.stderr).toMatch(
       /rig-x: no token sent: address 127\.0\.0\.1:\d+ comes from a heartbeat only/,
     );
     // Configured statically: the configured address wins over the heartbeat's, and gets the token.
     const configured = await run(['info', 'rig-x', '--json'], {
-      RIGBENCH_AGENTS: JSON.stringify([{ id: 'rig-x', address: realAddress }]),
+      RIGBENCH_AGENTS: JSON.stringify([{ id: 'rig-x', address: real.address }]),
     });
     expect(configured.status).toBe(0);
-    expect(seen['real']).toEqual(['Bearer fleet-token-never-to-strangers']);
-    expect(seen['forged']!.every((header) => header === null)).toBe(true);
+    expect(real.seen).toEqual(['Bearer fleet-token-never-to-strangers']);
+    expect(forged.seen.every((header) => header === null)).toBe(true);
   } finally {
-    clearInterval(timer);
-    for (const server of servers) server.forceShutdown();
+    stopForging();
+    for (const stand of [forged, real]) stand.server.forceShutdown();
   }
 });

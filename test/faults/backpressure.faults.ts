@@ -5,34 +5,23 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { connect, nanos } from '@nats-io/transport-node';
-import { ensureSynthModel, EVENT_STREAM, type RunFinishedEvent } from '@rigbench/shared';
+import { EVENT_STREAM, type RunFinishedEvent } from '@rigbench/shared';
 import { eventually } from '../support/eventually.js';
-import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
+import { startNatsServer } from '../support/nats-server.js';
 import { readStream } from '../support/stream-reader.js';
 import { controllerSetup, dispatch, watchRun, writePlan } from './support/controller.js';
+import { faultsFixture } from './support/faults-fixture.js';
 import { recordFigure } from './support/figures.js';
-import { assertBuilt, CLI_MAIN, spawnNode, startAgentProc, type Proc } from './support/processes.js';
+import { CLI_MAIN, spawnNode, startAgentProc } from './support/processes.js';
 import { TcpGate } from './support/tcp-gate.js';
 
-let modelsDir: string;
-let model: string;
-const procs: Proc[] = [];
-const servers: NatsServerHandle[] = [];
-
-beforeAll(async () => {
-  assertBuilt();
-  modelsDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-models-'));
-  model = basename(await ensureSynthModel(modelsDir, 'tiny'));
-});
-
-afterAll(async () => {
-  for (const p of procs.reverse()) await p.kill('SIGKILL');
-  for (const s of servers) await s.dispose();
-});
+// Each scenario starts its own nats-server (gated, bounded, restarted) and hands it to `servers`.
+const fx = faultsFixture({ nats: false });
+const { procs, servers } = fx;
 
 /** Bytes of the files in `dir` (the outbox's segments and index). */
 function diskBytes(dir: string): number {
@@ -59,7 +48,7 @@ test('outbox - NATS unreachable: warning metric and log line before the bound, d
   const agent = await startAgentProc({
     id,
     natsUrl: gate.url,
-    modelsDir,
+    modelsDir: fx.modelsDir,
     args: ['--outbox-max-bytes', String(MAX)],
   });
   procs.push(agent);
@@ -68,7 +57,7 @@ test('outbox - NATS unreachable: warning metric and log line before the bound, d
     description: 'agent connected',
   });
   gate.block();
-  const plan = writePlan(setup.dir, 'outbox-bound', model, { rawPrompts: 5, repetitions: 100 });
+  const plan = writePlan(setup.dir, 'outbox-bound', fx.model, { rawPrompts: 5, repetitions: 100 });
   const ackedBefore = (await agent.metric('rigbench_events_acked_total')) ?? 0;
   const runId = dispatch(setup, plan, id);
   const watch = watchRun(agent.grpc, runId);
@@ -186,19 +175,23 @@ function jetStreamBound(dir: string, maxFileStore: number): string {
   return file;
 }
 
+/** Starts agent `id` on `natsUrl`, dispatches it a plan of 2 raw prompts × 100 repetitions and watches the run. */
+async function dispatchSmallRun(natsUrl: string, id: string, planName: string) {
+  const agent = await startAgentProc({ id, natsUrl, modelsDir: fx.modelsDir });
+  procs.push(agent);
+  const setup = controllerSetup(natsUrl, [{ id, address: agent.grpc }]);
+  const plan = writePlan(setup.dir, planName, fx.model, { rawPrompts: 2, repetitions: 100 });
+  const runId = dispatch(setup, plan, id);
+  return { agent, runId, watch: watchRun(agent.grpc, runId) };
+}
+
 test('stream - JetStream storage full: events wait in the outbox; bound raised, every event arrives once', async () => {
   const BOUND = 128 * 1024;
   const ONE_EVENT = 4096;
   const confDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-natsconf-'));
   const nats = await startNatsServer({ args: ['-c', jetStreamBound(confDir, BOUND)] });
   servers.push(nats);
-  const id = 'faults-stream';
-  const agent = await startAgentProc({ id, natsUrl: nats.url, modelsDir });
-  procs.push(agent);
-  const setup = controllerSetup(nats.url, [{ id, address: agent.grpc }]);
-  const plan = writePlan(setup.dir, 'stream-bound', model, { rawPrompts: 2, repetitions: 100 });
-  const runId = dispatch(setup, plan, id);
-  const watch = watchRun(agent.grpc, runId);
+  const { agent, runId, watch } = await dispatchSmallRun(nats.url, 'faults-stream', 'stream-bound');
   try {
     const finished = await watch.finished;
     const pendingWhileFull = await eventually(
@@ -267,13 +260,7 @@ test('stream - an operator max_bytes with discard new on nats-server: what reach
     max_bytes: STREAM_MAX,
     duplicate_window: nanos(300_000),
   });
-  const id = 'faults-maxbytes';
-  const agent = await startAgentProc({ id, natsUrl: nats.url, modelsDir });
-  procs.push(agent);
-  const setup = controllerSetup(nats.url, [{ id, address: agent.grpc }]);
-  const plan = writePlan(setup.dir, 'stream-max-bytes', model, { rawPrompts: 2, repetitions: 100 });
-  const runId = dispatch(setup, plan, id);
-  const watch = watchRun(agent.grpc, runId);
+  const { agent, runId, watch } = await dispatchSmallRun(nats.url, 'faults-maxbytes', 'stream-max-bytes');
   try {
     const finished = await watch.finished;
     await eventually(async () => ((await agent.metric('rigbench_outbox_pending_events')) ?? 0) > 0, {
@@ -309,7 +296,7 @@ test('stream limits - agent and controller create RIGBENCH_EVENTS alike; the shi
     const nats = await startNatsServer();
     servers.push(nats);
     if (first === 'agent') {
-      const agent = await startAgentProc({ id: 'faults-limits', natsUrl: nats.url, modelsDir });
+      const agent = await startAgentProc({ id: 'faults-limits', natsUrl: nats.url, modelsDir: fx.modelsDir });
       procs.push(agent);
     } else {
       const store = join(mkdtempSync(join(tmpdir(), 'rigbench-faults-limits-')), 'rigbench.db');

@@ -8,46 +8,27 @@ import { copyFileSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { ensureSynthModel, type AgentRpc, type RigbenchEvent, type RunFinishedEvent } from '@rigbench/shared';
-import { agentClient, authMetadata, call, collect, rejection } from '../support/agent-harness.js';
+import type { AgentRpc, RigbenchEvent, RunFinishedEvent } from '@rigbench/shared';
+import { authMetadata, call, collect, rejection } from '../support/agent-harness.js';
 import { eventually } from '../support/eventually.js';
-import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
+import { faultsFixture, fixtureAgent } from './support/faults-fixture.js';
 import { recordFigure } from './support/figures.js';
 import { absurdPlans, basePlan } from './support/malformed-plans.js';
-import { assertBuilt, startAgentProc, type AgentProc } from './support/processes.js';
 
 const TOKEN = 'faults-token-3b9c';
 const auth = authMetadata(`Bearer ${TOKEN}`);
 
-let nats: NatsServerHandle;
-let agent: AgentProc;
-let client: AgentRpc.AgentServiceClient;
-let modelsDir: string;
-let model: string;
+const fx = faultsFixture();
+const agent = fixtureAgent(fx, { id: 'faults-input', token: TOKEN });
 let runNo = 0;
 
-beforeAll(async () => {
-  assertBuilt();
-  nats = await startNatsServer();
-  modelsDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-models-'));
-  model = basename(await ensureSynthModel(modelsDir, 'tiny'));
-  agent = await startAgentProc({ id: 'faults-input', natsUrl: nats.url, modelsDir, token: TOKEN });
-  client = agentClient(agent.grpc);
-});
-
-afterAll(async () => {
-  client?.close();
-  await agent?.kill('SIGTERM');
-  await nats?.dispose();
-});
-
 const getInfo = (metadata = auth) =>
-  call<AgentRpc.GetInfoRequest, AgentRpc.AgentInfo__Output>(client, client.GetInfo, {}, metadata);
+  call<AgentRpc.GetInfoRequest, AgentRpc.AgentInfo__Output>(agent.client, agent.client.GetInfo, {}, metadata);
 
 const startRun = (plan: unknown, metadata = auth, runId = `faults-${++runNo}`) =>
   call<AgentRpc.StartRunRequest, AgentRpc.StartRunResponse__Output>(
-    client,
-    client.StartRun,
+    agent.client,
+    agent.client.StartRun,
     { run_id: runId, plan_json: typeof plan === 'string' ? plan : JSON.stringify(plan) },
     metadata,
   ).then((accepted) => ({ runId, accepted }));
@@ -55,7 +36,7 @@ const startRun = (plan: unknown, metadata = auth, runId = `faults-${++runNo}`) =
 /** Every event of a run, from WatchRun, once it has finished. */
 async function runEvents(runId: string): Promise<RigbenchEvent[]> {
   const updates = await collect<AgentRpc.RunUpdate__Output>(
-    client.WatchRun({ run_id: runId, from_seq: 1 }, auth),
+    agent.client.WatchRun({ run_id: runId, from_seq: 1 }, auth),
   );
   return updates.map((u) => JSON.parse(u.event_json) as RigbenchEvent);
 }
@@ -66,13 +47,13 @@ const idle = () =>
 /** The agent still answers and still runs a good plan to completion. */
 async function agentStillWorks(): Promise<boolean> {
   await idle();
-  const { runId } = await startRun(basePlan(model));
+  const { runId } = await startRun(basePlan(fx.model));
   const finished = (await runEvents(runId)).at(-1) as RunFinishedEvent;
   return finished.type === 'run.finished' && finished.outcome === 'completed';
 }
 
 test('model files - truncated, corrupt, empty and non-GGUF files fail with a reason; the agent runs on', async () => {
-  const good = readFileSync(join(modelsDir, model));
+  const good = readFileSync(join(fx.modelsDir, fx.model));
   const headerCorrupt = Buffer.from(good);
   randomBytes(64).copy(headerCorrupt, 8); // version, tensor and metadata counts, first key: garbage
   const dataCorrupt = Buffer.from(good);
@@ -85,8 +66,8 @@ test('model files - truncated, corrupt, empty and non-GGUF files fail with a rea
     'not-gguf.gguf': Buffer.from('PK\u0003\u0004 this is a zip, not a model\n'.repeat(100)),
     'random.gguf': randomBytes(100_000),
   };
-  for (const [name, bytes] of Object.entries(files)) writeFileSync(join(modelsDir, name), bytes);
-  writeFileSync(join(modelsDir, 'data-corrupt.gguf'), dataCorrupt);
+  for (const [name, bytes] of Object.entries(files)) writeFileSync(join(fx.modelsDir, name), bytes);
+  writeFileSync(join(fx.modelsDir, 'data-corrupt.gguf'), dataCorrupt);
 
   const verdicts: string[] = [];
   let withReason = 0;
@@ -121,14 +102,14 @@ test('model files - truncated, corrupt, empty and non-GGUF files fail with a rea
   });
   expect({ withReason, verdicts }).toEqual({ withReason: 7, verdicts });
   expect(works).toBe(true);
-  expect(agent.child.exitCode).toBeNull();
+  expect(agent.proc.child.exitCode).toBeNull();
 });
 
 test('model paths - .., absolute and symlink escapes are refused with the field path', async () => {
   const outside = mkdtempSync(join(tmpdir(), 'rigbench-faults-outside-'));
-  copyFileSync(join(modelsDir, model), join(outside, 'stolen.gguf'));
-  symlinkSync(join(outside, 'stolen.gguf'), join(modelsDir, 'link-out.gguf'));
-  symlinkSync(outside, join(modelsDir, 'dir-link'));
+  copyFileSync(join(fx.modelsDir, fx.model), join(outside, 'stolen.gguf'));
+  symlinkSync(join(outside, 'stolen.gguf'), join(fx.modelsDir, 'link-out.gguf'));
+  symlinkSync(outside, join(fx.modelsDir, 'dir-link'));
   const sources = [
     '../stolen.gguf',
     `../${basename(outside)}/stolen.gguf`,
@@ -162,7 +143,7 @@ test('model paths - .., absolute and symlink escapes are refused with the field 
 });
 
 test('absurd plans over gRPC - rejected with field paths or run harmlessly; the agent never falls over', async () => {
-  const plans = absurdPlans(150, { modelSource: model });
+  const plans = absurdPlans(150, { modelSource: fx.model });
   const codes = new Map<string, number>();
   let invalidWithPath = 0;
   let other = 0;
@@ -170,7 +151,7 @@ test('absurd plans over gRPC - rejected with field paths or run harmlessly; the 
     try {
       const { runId } = await startRun(plan.value);
       codes.set('accepted', (codes.get('accepted') ?? 0) + 1);
-      await call(client, client.CancelRun, { run_id: runId }, auth).catch(() => undefined);
+      await call(agent.client, agent.client.CancelRun, { run_id: runId }, auth).catch(() => undefined);
       await idle();
     } catch (error) {
       const e = error as ServiceError;
@@ -180,7 +161,7 @@ test('absurd plans over gRPC - rejected with field paths or run harmlessly; the 
       else if (e.code !== status.NOT_FOUND) other += 1;
     }
   }
-  const alive = agent.child.exitCode === null && (await getInfo()).id === 'faults-input';
+  const alive = agent.proc.child.exitCode === null && (await getInfo()).id === 'faults-input';
   recordFigure({
     section: 63,
     scenario: 'Bad input: absurd plans sent to StartRun',
@@ -197,7 +178,7 @@ test('oversized gRPC messages are RESOURCE_EXHAUSTED; the agent runs on', async 
   const sizes = [5 * 1024 * 1024, 16 * 1024 * 1024];
   let exhausted = 0;
   for (const size of sizes) {
-    const plan = { ...basePlan(model), description: 'x'.repeat(size) };
+    const plan = { ...basePlan(fx.model), description: 'x'.repeat(size) };
     const error = await rejection(startRun(plan));
     if (error.code === status.RESOURCE_EXHAUSTED) exhausted += 1;
   }
@@ -225,10 +206,10 @@ test('missing and wrong tokens - refused on every method, never echoed back', as
   ];
   const methods: Array<[string, (m: ReturnType<typeof authMetadata>) => Promise<unknown>]> = [
     ['GetInfo', (m) => getInfo(m)],
-    ['ListModels', (m) => call(client, client.ListModels, {}, m)],
-    ['StartRun', (m) => startRun(basePlan(model), m)],
-    ['WatchRun', (m) => collect(client.WatchRun({ run_id: 'faults-1', from_seq: 1 }, m))],
-    ['CancelRun', (m) => call(client, client.CancelRun, { run_id: 'faults-1' }, m)],
+    ['ListModels', (m) => call(agent.client, agent.client.ListModels, {}, m)],
+    ['StartRun', (m) => startRun(basePlan(fx.model), m)],
+    ['WatchRun', (m) => collect(agent.client.WatchRun({ run_id: 'faults-1', from_seq: 1 }, m))],
+    ['CancelRun', (m) => call(agent.client, agent.client.CancelRun, { run_id: 'faults-1' }, m)],
   ];
   let refused = 0;
   let leaked = 0;
@@ -241,7 +222,7 @@ test('missing and wrong tokens - refused on every method, never echoed back', as
       if (error.details.includes(TOKEN.slice(0, 8))) leaked += 1;
     }
   }
-  const logLeaks = agent.stderr().includes(TOKEN) ? 1 : 0;
+  const logLeaks = agent.proc.stderr().includes(TOKEN) ? 1 : 0;
   const total = tries.length * methods.length;
   recordFigure({
     section: 66,

@@ -5,12 +5,11 @@
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import { ensureSynthModel, EVENT_STREAM, type AgentRpc } from '@rigbench/shared';
+import { EVENT_STREAM, type AgentRpc } from '@rigbench/shared';
 import { agentClient, call } from '../support/agent-harness.js';
 import { eventually } from '../support/eventually.js';
-import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
 import { readStream } from '../support/stream-reader.js';
 import {
   controllerSetup,
@@ -20,36 +19,14 @@ import {
   writePlan,
   type ControllerSetup,
 } from './support/controller.js';
+import { faultsFixture } from './support/faults-fixture.js';
 import { recordFigure } from './support/figures.js';
-import {
-  assertBuilt,
-  childPids,
-  cli,
-  CLI_MAIN,
-  spawnNode,
-  startAgentProc,
-  type AgentProc,
-  type Proc,
-} from './support/processes.js';
+import { childPids, cli, CLI_MAIN, spawnNode, startAgentProc, type AgentProc } from './support/processes.js';
 import { complete, readRun, storedSeqs } from './support/store-reader.js';
 import { TcpGate } from './support/tcp-gate.js';
 
-let nats: NatsServerHandle;
-let modelsDir: string;
-let model: string;
-const procs: Proc[] = [];
-
-beforeAll(async () => {
-  assertBuilt();
-  nats = await startNatsServer();
-  modelsDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-models-'));
-  model = basename(await ensureSynthModel(modelsDir, 'tiny'));
-});
-
-afterAll(async () => {
-  for (const p of procs.reverse()) await p.kill('SIGKILL');
-  await nats?.dispose();
-});
+const fx = faultsFixture();
+const { procs } = fx;
 
 async function agentAlive(agent: AgentProc): Promise<boolean> {
   const client = agentClient(agent.grpc);
@@ -74,11 +51,11 @@ function commandLineOf(pid: number): string {
 
 test('worker killed (SIGKILL) and crashing (SIGSEGV) mid-case: those cases fail with a reason, the run goes on', async () => {
   const id = 'faults-worker';
-  const agent = await startAgentProc({ id, natsUrl: nats.url, modelsDir });
+  const agent = await startAgentProc({ id, natsUrl: fx.nats.url, modelsDir: fx.modelsDir });
   procs.push(agent);
-  const setup: ControllerSetup = controllerSetup(nats.url, [{ id, address: agent.grpc }]);
+  const setup: ControllerSetup = controllerSetup(fx.nats.url, [{ id, address: agent.grpc }]);
   procs.push(await startCollector(setup));
-  const plan = writePlan(setup.dir, 'worker-crash', model, { rawPrompts: 5, repetitions: 40 });
+  const plan = writePlan(setup.dir, 'worker-crash', fx.model, { rawPrompts: 5, repetitions: 40 });
   const runId = dispatch(setup, plan, id);
   const watch = watchRun(agent.grpc, runId);
   const signals: NodeJS.Signals[] = ['SIGKILL', 'SIGSEGV'];
@@ -170,15 +147,15 @@ test('agent SIGKILLed mid-run: rigbench run marks it lost within the heartbeat t
   const id = 'faults-lost';
   const HEARTBEAT_S = 1;
   const LOST_AFTER = 3;
-  const gate = await TcpGate.open(nats.port);
+  const gate = await TcpGate.open(fx.nats.port);
   const outboxDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-outbox-'));
-  const agent = await startAgentProc({ id, natsUrl: gate.url, modelsDir, outboxDir });
+  const agent = await startAgentProc({ id, natsUrl: gate.url, modelsDir: fx.modelsDir, outboxDir });
   procs.push(agent);
-  const setup = controllerSetup(nats.url, [{ id, address: agent.grpc }], {
+  const setup = controllerSetup(fx.nats.url, [{ id, address: agent.grpc }], {
     RIGBENCH_FLEET_STALE_AFTER_INTERVALS: '2',
     RIGBENCH_FLEET_LOST_AFTER_INTERVALS: String(LOST_AFTER),
   });
-  const plan = writePlan(setup.dir, 'agent-lost', model, { rawPrompts: 4, repetitions: 100 });
+  const plan = writePlan(setup.dir, 'agent-lost', fx.model, { rawPrompts: 4, repetitions: 100 });
   const runner = spawnNode(CLI_MAIN, ['run', plan, '--agents', id], setup.env);
   procs.push(runner);
   const runId = await eventually(() => /^run (\S+)$/m.exec(runner.stdout())?.[1] ?? false, {
@@ -187,7 +164,7 @@ test('agent SIGKILLed mid-run: rigbench run marks it lost within the heartbeat t
   });
   const watch = watchRun(agent.grpc, runId);
   // The heartbeats the controller sees, on a connection of our own: the loss is timed from the last one.
-  const observer = await connect({ servers: nats.url });
+  const observer = await connect({ servers: fx.nats.url });
   let lastHeartbeatAt = 0;
   const heartbeats = observer.subscribe(`rigbench.heartbeat.${id}`, {
     callback: () => {
@@ -224,7 +201,7 @@ test('agent SIGKILLed mid-run: rigbench run marks it lost within the heartbeat t
 
     // Restart on the same outbox, NATS reachable again: what was pending reaches the store.
     gate.pass();
-    const restarted = await startAgentProc({ id, natsUrl: gate.url, modelsDir, outboxDir });
+    const restarted = await startAgentProc({ id, natsUrl: gate.url, modelsDir: fx.modelsDir, outboxDir });
     procs.push(restarted);
     procs.push(await startCollector(setup));
     const seqs = await eventually(
@@ -235,7 +212,7 @@ test('agent SIGKILLed mid-run: rigbench run marks it lost within the heartbeat t
       { timeoutMs: 60_000, intervalMs: 200, description: `seqs 1..${lastSeqWritten} stored` },
     ).catch(async (error: Error) => {
       const have = storedSeqs(setup.storePath, runId, id);
-      const nc = await connect({ servers: nats.url });
+      const nc = await connect({ servers: fx.nats.url });
       const inStream = (await readStream(nc, EVENT_STREAM))
         .filter((m) => m.subject.endsWith(`.${runId}`))
         .map((m) => m.msgId.split('.').at(-1));

@@ -3,13 +3,9 @@
  * and `rigbench run`. NATS is SIGKILLed and restarted five times during one run; the collector is SIGKILLed
  * mid-run and restarted after it. The store must end up with every sample exactly once.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import { ensureSynthModel, EVENT_STREAM } from '@rigbench/shared';
+import { EVENT_STREAM } from '@rigbench/shared';
 import { eventually } from '../support/eventually.js';
-import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
 import { readStream } from '../support/stream-reader.js';
 import {
   collectorTotal,
@@ -20,34 +16,29 @@ import {
   writePlan,
   type ControllerSetup,
 } from './support/controller.js';
+import { faultsFixture } from './support/faults-fixture.js';
 import { recordFigure } from './support/figures.js';
-import { assertBuilt, cli, startAgentProc, type AgentProc, type Proc } from './support/processes.js';
+import { cli, startAgentProc, type AgentProc, type Proc } from './support/processes.js';
 import { complete, readRun } from './support/store-reader.js';
 
 const AGENT = 'faults-delivery';
-let nats: NatsServerHandle;
+const fx = faultsFixture();
 let agent: AgentProc;
 let setup: ControllerSetup;
 let collector: Proc;
-let model: string;
 
 beforeAll(async () => {
-  assertBuilt();
-  nats = await startNatsServer();
-  const modelsDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-models-'));
-  model = basename(await ensureSynthModel(modelsDir, 'tiny'));
-  agent = await startAgentProc({ id: AGENT, natsUrl: nats.url, modelsDir });
+  agent = await startAgentProc({ id: AGENT, natsUrl: fx.nats.url, modelsDir: fx.modelsDir });
   // The worker-thread store writer here (what machines with 4+ CPUs get); the other scenarios use the inline one.
-  setup = controllerSetup(nats.url, [{ id: AGENT, address: agent.grpc }], {
+  setup = controllerSetup(fx.nats.url, [{ id: AGENT, address: agent.grpc }], {
     RIGBENCH_COLLECTOR_WRITER: 'worker',
   });
   collector = await startCollector(setup);
 });
 
-afterAll(async () => {
+fx.teardown(async () => {
   await collector?.kill('SIGTERM');
   await agent?.kill('SIGTERM');
-  await nats?.dispose();
 });
 
 /** Waits for the run to be complete in the store; on timeout says what the store, the CLI and collector saw. */
@@ -72,7 +63,7 @@ async function storedComplete(runId: string, timeoutMs = 60_000): Promise<Return
 
 /** Stream messages of one run and how many distinct message ids they carry. */
 async function streamCounts(runId: string): Promise<{ messages: number; distinct: number }> {
-  const nc = await connect({ servers: nats.url });
+  const nc = await connect({ servers: fx.nats.url });
   try {
     const stored = (await readStream(nc, EVENT_STREAM)).filter((m) => m.subject.endsWith(`.${runId}`));
     return { messages: stored.length, distinct: new Set(stored.map((m) => m.msgId)).size };
@@ -83,7 +74,7 @@ async function streamCounts(runId: string): Promise<{ messages: number; distinct
 
 test('NATS SIGKILLed and restarted 5 times during a run: every sample stored exactly once', async () => {
   const KILLS = 5;
-  const plan = writePlan(setup.dir, 'nats-restarts', model, { rawPrompts: 5, repetitions: 100 });
+  const plan = writePlan(setup.dir, 'nats-restarts', fx.model, { rawPrompts: 5, repetitions: 100 });
   const ackedBefore = (await agent.metric('rigbench_events_acked_total')) ?? 0;
   const runId = dispatch(setup, plan, AGENT);
   const watch = watchRun(agent.grpc, runId);
@@ -100,7 +91,7 @@ test('NATS SIGKILLed and restarted 5 times during a run: every sample stored exa
       });
       const before = watch.samples();
       const downAt = Date.now();
-      await nats.kill('SIGKILL');
+      await fx.nats.kill('SIGKILL');
       // Samples recorded while NATS is gone can only be in the agent's outbox; keep it down a while.
       await eventually(() => watch.samples() >= before + 10 && Date.now() - downAt >= 1000, {
         timeoutMs: 60_000,
@@ -108,7 +99,7 @@ test('NATS SIGKILLed and restarted 5 times during a run: every sample stored exa
       });
       pendingPeak = Math.max(pendingPeak, (await agent.metric('rigbench_outbox_pending_events')) ?? 0);
       samplesWhileDown += watch.samples() - before;
-      await nats.restart();
+      await fx.nats.restart();
       downtimes.push(Date.now() - downAt);
     }
     const finished = await watch.finished;
@@ -174,7 +165,7 @@ test('NATS SIGKILLed and restarted 5 times during a run: every sample stored exa
 });
 
 test('the collector SIGKILLed mid-run and restarted: it catches up, 0 lost, 0 duplicates', async () => {
-  const plan = writePlan(setup.dir, 'collector-kill', model, { rawPrompts: 3, repetitions: 30 });
+  const plan = writePlan(setup.dir, 'collector-kill', fx.model, { rawPrompts: 3, repetitions: 30 });
   const runId = dispatch(setup, plan, AGENT);
   const watch = watchRun(agent.grpc, runId);
   try {

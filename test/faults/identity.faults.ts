@@ -7,40 +7,34 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { Server, ServerCredentials, type Metadata } from '@grpc/grpc-js';
+import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   agentInboxPrefix,
-  ensureSynthModel,
   EVENT_STREAM,
   heartbeatSubject,
-  loadAgentProto,
   type AgentRpc,
   type RunFinishedEvent,
   type RigbenchEvent,
 } from '@rigbench/shared';
 import { agentClient, authMetadata, call, collect } from '../support/agent-harness.js';
 import { eventually } from '../support/eventually.js';
-import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
+import { publishForgedHeartbeats, startAuthRecorder } from '../support/forged-agent.js';
 import { readStream } from '../support/stream-reader.js';
+import { faultsFixture } from './support/faults-fixture.js';
 import { recordFigure } from './support/figures.js';
 import { basePlan } from './support/malformed-plans.js';
-import { assertBuilt, CLI_MAIN, spawnNode, startAgentProc, type Proc } from './support/processes.js';
+import { CLI_MAIN, spawnNode, startAgentProc } from './support/processes.js';
 
 const AGENT_USER_SH = new URL('../../deploy/nats/agent-user.sh', import.meta.url).pathname;
 const PASSWORDS = { 'faults-id-a': 'pw-a-5c1e', 'faults-id-b': 'pw-b-93f0', controller: 'pw-ctl-2b7d' };
 const TOKEN = 'faults-identity-fleet-token-0123456789';
 
 let work: string;
-let nats: NatsServerHandle;
-let modelsDir: string;
-let model: string;
-const procs: Proc[] = [];
 const connections: NatsConnection[] = [];
 
-beforeAll(async () => {
-  assertBuilt();
+/** Writes the server's users, as `deploy/nats/agent-user.sh` prints them, into `work`; returns the config file. */
+function writeAuthConf(): string {
   work = mkdtempSync(join(tmpdir(), 'rigbench-faults-identity-'));
   const users = ['faults-id-a', 'faults-id-b']
     .map((id) => execFileSync(AGENT_USER_SH, [id], { encoding: 'utf8' }))
@@ -51,20 +45,21 @@ beforeAll(async () => {
     `NATS_PW_FAULTS_ID_A: "${PASSWORDS['faults-id-a']}"\nNATS_PW_FAULTS_ID_B: "${PASSWORDS['faults-id-b']}"\n` +
       `authorization {\n  users = [\n${users}\n    { user: controller, password: "${PASSWORDS.controller}" }\n  ]\n}\n`,
   );
-  nats = await startNatsServer({ args: ['-c', join(work, 'auth.conf')] });
-  modelsDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-identity-models-'));
-  model = basename(await ensureSynthModel(modelsDir, 'tiny'));
-});
+  return join(work, 'auth.conf');
+}
 
-afterAll(async () => {
+const fx = faultsFixture({
+  modelsPrefix: 'rigbench-faults-identity-models-',
+  nats: () => ({ args: ['-c', writeAuthConf()] }),
+});
+const { procs } = fx;
+fx.teardown(async () => {
   for (const nc of connections) await nc.close();
-  for (const proc of procs.reverse()) await proc.kill('SIGKILL');
-  await nats?.dispose();
 });
 
 async function connectAs(user: keyof typeof PASSWORDS, inboxPrefix?: string): Promise<NatsConnection> {
   const nc = await connect({
-    servers: nats.url,
+    servers: fx.nats.url,
     user,
     pass: PASSWORDS[user],
     ...(inboxPrefix ? { inboxPrefix } : {}),
@@ -83,8 +78,8 @@ test('per-agent NATS users - each agent binary runs and heartbeats as itself; A 
   for (const id of ['faults-id-a', 'faults-id-b'] as const) {
     const agent = await startAgentProc({
       id,
-      natsUrl: nats.url,
-      modelsDir,
+      natsUrl: fx.nats.url,
+      modelsDir: fx.modelsDir,
       env: { RIGBENCH_AGENT_NATS_USER: id, RIGBENCH_AGENT_NATS_PASSWORD: PASSWORDS[id] },
     });
     procs.push(agent);
@@ -93,7 +88,7 @@ test('per-agent NATS users - each agent binary runs and heartbeats as itself; A 
     await call(
       client,
       client.StartRun,
-      { run_id: runId, plan_json: JSON.stringify(basePlan(model)) },
+      { run_id: runId, plan_json: JSON.stringify(basePlan(fx.model)) },
       authMetadata(),
     );
     const events = (
@@ -153,47 +148,13 @@ test('per-agent NATS users - each agent binary runs and heartbeats as itself; A 
 });
 
 test('forged heartbeat - the controller dials the forged address without the fleet token', async () => {
-  const seen: Array<string | null> = [];
-  const server = new Server();
-  server.addService(loadAgentProto().rigbench.v1.AgentService.service, {
-    GetInfo: (
-      call: { metadata: Metadata },
-      callback: (error: null, reply: Record<string, unknown>) => void,
-    ) => {
-      seen.push((call.metadata.get('authorization')[0] as string | undefined) ?? null);
-      callback(null, { id: 'faults-id-x', version: '0.0.0-stand-in' });
-    },
-  });
-  const port = await new Promise<number>((done, fail) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, p) =>
-      error ? fail(error) : done(p),
-    ),
-  );
+  const { address, seen, server } = await startAuthRecorder('faults-id-x');
   // Whoever holds credentials that may publish heartbeats (here the controller user) announces an agent at their
   // own address.
-  const forger = await connectAs('controller');
-  const timer = setInterval(
-    () =>
-      forger.publish(
-        heartbeatSubject('faults-id-x'),
-        JSON.stringify({
-          v: 1,
-          type: 'agent.heartbeat',
-          agentId: 'faults-id-x',
-          labels: {},
-          address: `127.0.0.1:${port}`,
-          version: '0.1.0',
-          busy: false,
-          runId: null,
-          intervalSeconds: 1,
-          time: new Date().toISOString(),
-        }),
-      ),
-    200,
-  );
+  const stopForging = publishForgedHeartbeats(await connectAs('controller'), 'faults-id-x', address);
   try {
     const info = spawnNode(CLI_MAIN, ['info', 'faults-id-x', '--json'], {
-      RIGBENCH_NATS_SERVERS: nats.url,
+      RIGBENCH_NATS_SERVERS: fx.nats.url,
       RIGBENCH_NATS_USER: 'controller',
       RIGBENCH_NATS_PASSWORD: PASSWORDS.controller,
       RIGBENCH_STORE: join(work, 'store.db'),
@@ -212,7 +173,7 @@ test('forged heartbeat - the controller dials the forged address without the fle
     });
     expect({ calls: seen, code }).toEqual({ calls: [null], code: 0 });
   } finally {
-    clearInterval(timer);
+    stopForging();
     server.forceShutdown();
   }
 });

@@ -4,56 +4,36 @@
  * as an event — are refused at StartRun with the field and the limit named, before any work; CancelRun kills a
  * running case's worker at once.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
 import { status } from '@grpc/grpc-js';
-import { ensureSynthModel, type AgentRpc, type RigbenchEvent, type RunFinishedEvent } from '@rigbench/shared';
-import { agentClient, authMetadata, call, collect, rejection } from '../support/agent-harness.js';
+import type { AgentRpc, RigbenchEvent, RunFinishedEvent } from '@rigbench/shared';
+import { authMetadata, call, collect, rejection } from '../support/agent-harness.js';
 import { eventually } from '../support/eventually.js';
-import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
+import { faultsFixture, fixtureAgent } from './support/faults-fixture.js';
 import { recordFigure } from './support/figures.js';
 import { basePlan } from './support/malformed-plans.js';
-import { assertBuilt, childPids, startAgentProc, type AgentProc } from './support/processes.js';
+import { childPids } from './support/processes.js';
 
 const TOKEN = 'faults-limits-token-5d1e';
 const auth = authMetadata(`Bearer ${TOKEN}`);
 
-let nats: NatsServerHandle;
-let agent: AgentProc;
-let client: AgentRpc.AgentServiceClient;
-let model: string;
+const fx = faultsFixture({ modelsPrefix: 'rigbench-faults-limits-models-' });
+const agent = fixtureAgent(fx, { id: 'faults-limits', token: TOKEN });
 let runNo = 0;
-
-beforeAll(async () => {
-  assertBuilt();
-  nats = await startNatsServer();
-  const modelsDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-limits-models-'));
-  model = basename(await ensureSynthModel(modelsDir, 'tiny'));
-  agent = await startAgentProc({ id: 'faults-limits', natsUrl: nats.url, modelsDir, token: TOKEN });
-  client = agentClient(agent.grpc);
-});
-
-afterAll(async () => {
-  client?.close();
-  await agent?.kill('SIGTERM');
-  await nats?.dispose();
-});
 
 const startRun = (plan: unknown, runId = `limits-${++runNo}`) =>
   call<AgentRpc.StartRunRequest, AgentRpc.StartRunResponse__Output>(
-    client,
-    client.StartRun,
+    agent.client,
+    agent.client.StartRun,
     { run_id: runId, plan_json: JSON.stringify(plan) },
     auth,
   ).then((accepted) => ({ runId, accepted }));
 
 const getInfo = () =>
-  call<AgentRpc.GetInfoRequest, AgentRpc.AgentInfo__Output>(client, client.GetInfo, {}, auth);
+  call<AgentRpc.GetInfoRequest, AgentRpc.AgentInfo__Output>(agent.client, agent.client.GetInfo, {}, auth);
 
 async function runEvents(runId: string): Promise<RigbenchEvent[]> {
   const updates = await collect<AgentRpc.RunUpdate__Output>(
-    client.WatchRun({ run_id: runId, from_seq: 1 }, auth),
+    agent.client.WatchRun({ run_id: runId, from_seq: 1 }, auth),
   );
   return updates.map((u) => JSON.parse(u.event_json) as RigbenchEvent);
 }
@@ -61,14 +41,14 @@ async function runEvents(runId: string): Promise<RigbenchEvent[]> {
 const range = (n: number, from: number) => Array.from({ length: n }, (_, i) => from + i);
 
 test('absurd sizes - refused at StartRun naming the field and the limit, before any work; the agent runs on', async () => {
-  const base = basePlan(model);
+  const base = basePlan(fx.model);
   const matrix = base['matrix'] as Record<string, unknown>;
   const cases: Array<{ name: string; plan: Record<string, unknown>; field: RegExp; limit: RegExp }> = [
     {
       name: '9 M cases',
       plan: {
         ...base,
-        models: range(30, 0).map((i) => ({ id: `m${i}`, source: model })),
+        models: range(30, 0).map((i) => ({ id: `m${i}`, source: fx.model })),
         prompts: { chat: range(30, 0).map((i) => ({ id: `q${i}`, text: 'hi' })) },
         matrix: { ...matrix, contextSize: range(100, 4096), batchSize: range(100, 1) },
         generation: { maxTokens: 8 },
@@ -142,13 +122,13 @@ test('CancelRun kills the running case at once: the worker is gone, the case fai
   await eventually(async () => !(await getInfo()).busy, { timeoutMs: 60_000, description: 'agent idle' });
   // Long enough that it cannot finish by itself while the test looks: 100 repetitions of 200 generated tokens.
   const plan = {
-    ...basePlan(model),
+    ...basePlan(fx.model),
     prompts: { raw: [{ id: 'tg200', promptTokens: 0, generatedTokens: 200 }] },
     generation: { maxTokens: 8, ignoreEos: true },
     repetitions: 100,
   };
   const { runId } = await startRun(plan);
-  const updates = client.WatchRun({ run_id: runId, from_seq: 1 }, auth);
+  const updates = agent.client.WatchRun({ run_id: runId, from_seq: 1 }, auth);
   const events: RigbenchEvent[] = [];
   updates.on('data', (u: AgentRpc.RunUpdate__Output) =>
     events.push(JSON.parse(u.event_json) as RigbenchEvent),
@@ -158,12 +138,12 @@ test('CancelRun kills the running case at once: the worker is gone, the case fai
     timeoutMs: 120_000,
     description: 'first sample of the long case',
   });
-  const workers = childPids(agent.pid);
+  const workers = childPids(agent.proc.pid);
   expect(workers.length).toBeGreaterThan(0);
   const started = performance.now();
-  await call(client, client.CancelRun, { run_id: runId, reason: 'fault suite' }, auth);
+  await call(agent.client, agent.client.CancelRun, { run_id: runId, reason: 'fault suite' }, auth);
   const answeredMs = performance.now() - started;
-  await eventually(() => workers.every((pid) => !childPids(agent.pid).includes(pid)), {
+  await eventually(() => workers.every((pid) => !childPids(agent.proc.pid).includes(pid)), {
     timeoutMs: 10_000,
     description: 'worker killed',
   });

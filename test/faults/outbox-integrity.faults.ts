@@ -5,56 +5,39 @@
  * agent from starting.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import { ensureSynthModel, EVENT_STREAM, type AgentRpc } from '@rigbench/shared';
+import { EVENT_STREAM, type AgentRpc } from '@rigbench/shared';
 import { agentClient, authMetadata, call, collect } from '../support/agent-harness.js';
 import { eventually } from '../support/eventually.js';
-import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
+import { freePort } from '../support/free-port.js';
 import { readStream } from '../support/stream-reader.js';
+import { faultsFixture } from './support/faults-fixture.js';
 import { recordFigure } from './support/figures.js';
 import { basePlan } from './support/malformed-plans.js';
-import { assertBuilt, startAgentProc, type Proc } from './support/processes.js';
+import { startAgentProc } from './support/processes.js';
 
-let nats: NatsServerHandle;
-let modelsDir: string;
-let model: string;
-const procs: Proc[] = [];
-
-beforeAll(async () => {
-  assertBuilt();
-  nats = await startNatsServer();
-  modelsDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-integrity-models-'));
-  model = basename(await ensureSynthModel(modelsDir, 'tiny'));
-});
-
-afterAll(async () => {
-  for (const proc of procs.reverse()) await proc.kill('SIGKILL');
-  await nats?.dispose();
-});
-
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((done) => server.close(() => done()));
-  return `nats://127.0.0.1:${port}`;
-}
+const fx = faultsFixture({ modelsPrefix: 'rigbench-faults-integrity-models-' });
+const { procs } = fx;
 
 test('flipped byte in a pending event - dead-lettered with a metric, never published; the rest delivered', async () => {
   const id = 'faults-integrity';
   const outboxDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-integrity-outbox-'));
   // First life: NATS unreachable, so the whole run waits in the outbox.
-  const offline = await startAgentProc({ id, natsUrl: await closedPortUrl(), modelsDir, outboxDir });
+  const offline = await startAgentProc({
+    id,
+    natsUrl: `nats://127.0.0.1:${await freePort()}`,
+    modelsDir: fx.modelsDir,
+    outboxDir,
+  });
   procs.push(offline);
   const client = agentClient(offline.grpc);
   const runId = 'integrity-1';
   await call(
     client,
     client.StartRun,
-    { run_id: runId, plan_json: JSON.stringify(basePlan(model)) },
+    { run_id: runId, plan_json: JSON.stringify(basePlan(fx.model)) },
     authMetadata(),
   );
   const updates = await collect<AgentRpc.RunUpdate__Output>(client.WatchRun({ run_id: runId, from_seq: 1 }));
@@ -73,7 +56,7 @@ test('flipped byte in a pending event - dead-lettered with a metric, never publi
   writeFileSync(segment, bytes);
   const corruptedType = bytes.subarray(at - 3, at + 14).toString();
 
-  const online = await startAgentProc({ id, natsUrl: nats.url, modelsDir, outboxDir });
+  const online = await startAgentProc({ id, natsUrl: fx.nats.url, modelsDir: fx.modelsDir, outboxDir });
   procs.push(online);
   await eventually(async () => (await online.metric('rigbench_outbox_pending_events')) === 0, {
     timeoutMs: 60_000,
@@ -81,7 +64,7 @@ test('flipped byte in a pending event - dead-lettered with a metric, never publi
   });
   const deadLetters = (await online.metric('rigbench_outbox_dead_letters_total')) ?? -1;
   const letters = readFileSync(join(outboxDir, 'dead-letter.jsonl'), 'utf8').trim().split('\n');
-  const nc = await connect({ servers: nats.url });
+  const nc = await connect({ servers: fx.nats.url });
   const stored = (await readStream(nc, EVENT_STREAM)).filter((m) => m.subject.endsWith(`.${runId}`));
   await nc.close();
   const published = stored.map((m) => m.data);
@@ -120,7 +103,12 @@ test('stale LOCK whose pid now belongs to another live process - the agent start
   const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
   // The pid of a live process (this test runner) with the start time of the agent that wrote it, long gone.
   writeFileSync(join(outboxDir, 'LOCK'), `${process.pid} 1 ${bootId}\n`);
-  const agent = await startAgentProc({ id: 'faults-lock', natsUrl: nats.url, modelsDir, outboxDir });
+  const agent = await startAgentProc({
+    id: 'faults-lock',
+    natsUrl: fx.nats.url,
+    modelsDir: fx.modelsDir,
+    outboxDir,
+  });
   procs.push(agent);
   const started = agent.child.exitCode === null;
   const lock = readFileSync(join(outboxDir, 'LOCK'), 'utf8').trim().split(' ');

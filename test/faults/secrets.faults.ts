@@ -4,24 +4,16 @@
  * short token is refused on a network address.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { ensureSynthModel, type AgentRpc, type RigbenchEvent } from '@rigbench/shared';
+import { join } from 'node:path';
+import type { AgentRpc, RigbenchEvent } from '@rigbench/shared';
 import { agentClient, authMetadata, call } from '../support/agent-harness.js';
 import { eventually } from '../support/eventually.js';
-import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
+import { freePort } from '../support/free-port.js';
+import { faultsFixture } from './support/faults-fixture.js';
 import { recordFigure } from './support/figures.js';
 import { basePlan } from './support/malformed-plans.js';
-import {
-  AGENT_MAIN,
-  assertBuilt,
-  childPids,
-  cli,
-  spawnNode,
-  startAgentProc,
-  type Proc,
-} from './support/processes.js';
+import { AGENT_MAIN, childPids, cli, spawnNode, startAgentProc } from './support/processes.js';
 
 const TOKEN = 'faults-secrets-token-0123456789abcdef';
 const NATS_PASSWORD = 'nats-pw-7f3a9c';
@@ -29,41 +21,18 @@ const URL_PASSWORD = 'url-pw-41be';
 const URL_TOKEN = 'url-token-9d20';
 const HF_TOKEN = 'hf_faults_5e6d';
 
-let nats: NatsServerHandle;
-let modelsDir: string;
-let model: string;
-const procs: Proc[] = [];
-
-beforeAll(async () => {
-  assertBuilt();
-  nats = await startNatsServer();
-  modelsDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-secrets-models-'));
-  model = basename(await ensureSynthModel(modelsDir, 'tiny'));
-});
-
-afterAll(async () => {
-  for (const proc of procs.reverse()) await proc.kill('SIGKILL');
-  await nats?.dispose();
-});
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
+const fx = faultsFixture({ modelsPrefix: 'rigbench-faults-secrets-models-' });
+const { procs } = fx;
 
 test('credentials in URLs - masked in connection-error logs, --print-config and rigbench config', async () => {
-  const port = await closedPort();
+  const port = await freePort(); // nothing listens there
   const servers = `nats://agent:${URL_PASSWORD}@127.0.0.1:${port},nats://${URL_TOKEN}@127.0.0.1:${port}`;
   const printed = spawnNode(AGENT_MAIN, ['--nats-servers', servers, '--print-config']);
   await printed.exit;
   const agent = spawnNode(AGENT_MAIN, [
     ...['--id', 'faults-secrets-url', '--listen', '127.0.0.1:0', '--nats-servers', servers],
     ...['--outbox-dir', mkdtempSync(join(tmpdir(), 'rigbench-faults-secrets-outbox-'))],
-    ...['--models-dir', modelsDir],
+    ...['--models-dir', fx.modelsDir],
   ]);
   procs.push(agent);
   await eventually(() => (agent.stderr().match(/nats connect failed/g) ?? []).length >= 2, {
@@ -73,7 +42,7 @@ test('credentials in URLs - masked in connection-error logs, --print-config and 
   await agent.kill('SIGTERM');
   const config = cli(['config'], {
     RIGBENCH_NATS_SERVERS: servers,
-    RIGBENCH_STORE: join(modelsDir, 'store.db'),
+    RIGBENCH_STORE: join(fx.modelsDir, 'store.db'),
   });
   const outputs = {
     'agent log': agent.stderr(),
@@ -100,8 +69,8 @@ test('credentials in URLs - masked in connection-error logs, --print-config and 
 test("worker environment - the inference worker inherits none of the agent's secrets", async () => {
   const agent = await startAgentProc({
     id: 'faults-secrets-env',
-    natsUrl: nats.url,
-    modelsDir,
+    natsUrl: fx.nats.url,
+    modelsDir: fx.modelsDir,
     token: TOKEN,
     env: {
       RIGBENCH_AGENT_NATS_USER: 'agent',
@@ -114,7 +83,7 @@ test("worker environment - the inference worker inherits none of the agent's sec
   const auth = authMetadata(`Bearer ${TOKEN}`);
   try {
     const plan = {
-      ...basePlan(model),
+      ...basePlan(fx.model),
       prompts: { raw: [{ id: 'tg200', promptTokens: 0, generatedTokens: 200 }] },
       repetitions: 50,
     };
@@ -158,7 +127,7 @@ test("worker environment - the inference worker inherits none of the agent's sec
 });
 
 test('short token on a network address - refused at start, naming the key and the minimum', async () => {
-  const agent = spawnNode(AGENT_MAIN, ['--listen', '0.0.0.0:0', '--nats-servers', nats.url], {
+  const agent = spawnNode(AGENT_MAIN, ['--listen', '0.0.0.0:0', '--nats-servers', fx.nats.url], {
     RIGBENCH_AGENT_AUTH_TOKEN: 'hunter2',
   });
   const code = await agent.exit;

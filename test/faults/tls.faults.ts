@@ -3,23 +3,21 @@
  * the configured CA gets in, whoever else tries (no certificate, another CA, self-signed, a server-only
  * certificate, plaintext), and the controller CLI shows the same with its own TLS settings.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { credentials, status, type ChannelCredentials } from '@grpc/grpc-js';
-import { ensureSynthModel, type AgentRpc } from '@rigbench/shared';
+import type { AgentRpc } from '@rigbench/shared';
 import { agentClient, call, rejection } from '../support/agent-harness.js';
-import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
+import { faultsFixture } from './support/faults-fixture.js';
 import { recordFigure } from './support/figures.js';
-import { assertBuilt, cli, startAgentProc, type AgentProc } from './support/processes.js';
+import { cli, startAgentProc, type AgentProc } from './support/processes.js';
 import { TestPki } from './support/test-pki.js';
 
 const pki = new TestPki();
-let nats: NatsServerHandle;
+const fx = faultsFixture({ modelsPrefix: 'rigbench-faults-tls-models-' });
 let agent: AgentProc;
 
 beforeAll(async () => {
-  assertBuilt();
   pki
     .selfSigned('ca')
     .selfSigned('rogue-ca')
@@ -28,13 +26,10 @@ beforeAll(async () => {
     .leaf('client', 'ca', 'DNS:client', ['extendedKeyUsage=clientAuth'])
     .leaf('server-only', 'ca', 'DNS:imposter', ['extendedKeyUsage=serverAuth'])
     .leaf('rogue', 'rogue-ca', 'DNS:rogue', ['extendedKeyUsage=clientAuth']);
-  nats = await startNatsServer();
-  const modelsDir = mkdtempSync(join(tmpdir(), 'rigbench-faults-tls-models-'));
-  await ensureSynthModel(modelsDir, 'tiny');
   agent = await startAgentProc({
     id: 'faults-tls',
-    natsUrl: nats.url,
-    modelsDir,
+    natsUrl: fx.nats.url,
+    modelsDir: fx.modelsDir,
     args: [
       ...['--tls-cert', pki.file('server.pem'), '--tls-key', pki.file('server.key')],
       ...['--tls-ca', pki.file('ca.pem'), '--tls-require-client-cert'],
@@ -42,9 +37,8 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
+fx.teardown(async () => {
   await agent?.kill('SIGTERM');
-  await nats?.dispose();
 });
 
 const pem = (name: string): Buffer => readFileSync(pki.file(name));
@@ -88,7 +82,7 @@ test('mTLS - only a client certificate signed by tls.ca gets in', async () => {
     .catch(() => false);
 
   // The controller with the right and with a rogue client certificate.
-  const base = { RIGBENCH_NATS_SERVERS: nats.url, RIGBENCH_STORE: join(pki.dir, 'store.db') };
+  const base = { RIGBENCH_NATS_SERVERS: fx.nats.url, RIGBENCH_STORE: join(pki.dir, 'store.db') };
   const address = agent.grpc.replace('127.0.0.1', 'localhost');
   const good = cli(['info', address, '--json'], {
     ...base,
