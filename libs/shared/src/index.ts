@@ -28,7 +28,14 @@ export {
 } from './plan/plan-model.js';
 export type { Sample, FinishReason } from './measurement/sample.js';
 export { FINISH_REASONS, sampleSchema } from './measurement/sample.js';
-export type { EnergySources, PhaseEnergy, SampleEnergy, SourceEnergy } from './measurement/energy.js';
+export type {
+  EnergySources,
+  LevelSourceEnergy,
+  LoadLevelEnergy,
+  PhaseEnergy,
+  SampleEnergy,
+  SourceEnergy,
+} from './measurement/energy.js';
 export { decodeWatts } from './measurement/energy.js';
 export type {
   Fingerprint,

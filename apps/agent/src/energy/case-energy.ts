@@ -1,4 +1,4 @@
-import type { BenchCase, EnergySources, Sample } from '@rigbench/shared';
+import type { BenchCase, EnergySources, LoadLevelRecord, Sample } from '@rigbench/shared';
 import { EnergySampler, samplePhases, type EnergySamplerOptions } from './energy-sampler.js';
 
 /** How the engine measures energy; `false` turns it off. */
@@ -12,7 +12,8 @@ export const DEFAULT_IDLE_BASELINE_MS = 1000;
 
 /**
  * Energy measurement of one case: the sources are started and the idle baseline taken before the case's
- * first repetition, each sample gets its phases' energy, the sources stop with the case.
+ * first repetition, each sample gets its phases' energy (a load level: its window's), the sources stop with the
+ * case.
  */
 export class CaseEnergy {
   private constructor(private readonly sampler: EnergySampler) {}
@@ -37,6 +38,19 @@ export class CaseEnergy {
   /** The sample with its `energy` (null when no source is readable). */
   async attach(sample: Sample, signal?: AbortSignal): Promise<Sample> {
     return { ...sample, energy: await this.sampler.attribute(samplePhases(sample), signal) };
+  }
+
+  /**
+   * The load level with its `energy` over `window` (epoch milliseconds, first arrival to last token; null when
+   * no source is readable).
+   */
+  async attachLevel(
+    level: LoadLevelRecord,
+    window: { fromMs: number; toMs: number },
+    signal?: AbortSignal,
+  ): Promise<LoadLevelRecord> {
+    const outputTokens = level.requests.reduce((sum, r) => sum + r.outputTokens, 0);
+    return { ...level, energy: await this.sampler.attributeLevel(window, outputTokens, signal) };
   }
 
   async stop(): Promise<void> {

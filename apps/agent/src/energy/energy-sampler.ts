@@ -1,4 +1,12 @@
-import type { EnergySources, PhaseEnergy, Sample, SampleEnergy, SourceEnergy } from '@rigbench/shared';
+import type {
+  EnergySources,
+  LevelSourceEnergy,
+  LoadLevelEnergy,
+  PhaseEnergy,
+  Sample,
+  SampleEnergy,
+  SourceEnergy,
+} from '@rigbench/shared';
 import { NvidiaSmiPowerSource } from './nvidia-smi-power-source.js';
 import { windowEnergy } from './power-readings.js';
 import type { PowerSource } from './power-source.js';
@@ -174,6 +182,27 @@ export class EnergySampler {
         joules((s) => s.decode),
       ),
     };
+  }
+
+  /**
+   * Energy of one serving-load level over its window (first arrival to last token, epoch milliseconds), waiting
+   * (bounded) for the readings that cover its end; `outputTokens` of every request give the tokens per joule.
+   */
+  async attributeLevel(
+    window: { fromMs: number; toMs: number },
+    outputTokens: number,
+    signal?: AbortSignal,
+  ): Promise<LoadLevelEnergy | null> {
+    if (!this.active) return null;
+    const maxInterval = Math.max(...this.measured().map((m) => m.source.intervalMs));
+    await this.readingsUntil(window.toMs, 5 * maxInterval + 1000, signal);
+    const level = (m: Measured | null): LevelSourceEnergy | null =>
+      m && { idleWatts: m.idleWatts, level: phaseEnergy(m, window.fromMs, window.toMs, outputTokens) };
+    const gpu = level(this.gpu);
+    const cpu = level(this.cpu);
+    const parts = [gpu?.level, cpu?.level].filter((p): p is PhaseEnergy => p != null);
+    const joules = parts.length > 0 ? parts.reduce((sum, p) => sum + p.joules, 0) : null;
+    return { gpu, cpu, outputTokensPerJoule: perJoule(outputTokens, joules) };
   }
 
   async stop(): Promise<void> {

@@ -6,7 +6,13 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { ensureSynthModel, type BenchCase, type Fingerprint, type Sample } from '@rigbench/shared';
+import {
+  ensureSynthModel,
+  type BenchCase,
+  type Fingerprint,
+  type LoadLevelRecord,
+  type Sample,
+} from '@rigbench/shared';
 import { standInRaplPackage, type StandInRaplPackage } from '../../../../test/support/stand-in-rapl.js';
 import { InferenceEngine, type EngineEventPayload } from '../engine/inference-engine.js';
 
@@ -46,7 +52,23 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(energy: ConstructorParameters<typeof InferenceEngine>[0]['energy']) {
+/** A serving-load level: two requests in flight, four of eight tokens each. */
+const loadCase: BenchCase = {
+  ...benchCase,
+  caseId: 'c1-load',
+  contextSize: 256,
+  workload: {
+    mode: 'load',
+    test: { id: 'serve', concurrency: [2], requests: 4, prompts: ['hi'], maxTokens: 8 },
+    concurrency: 2,
+  },
+  repetitions: 1,
+};
+
+async function run(
+  energy: ConstructorParameters<typeof InferenceEngine>[0]['energy'],
+  cases: BenchCase[] = [benchCase],
+) {
   const engine = new InferenceEngine({
     resolveModelPath: async (source) => path.join(dir, source),
     caseTimeoutMs: 120_000,
@@ -54,25 +76,29 @@ async function run(energy: ConstructorParameters<typeof InferenceEngine>[0]['ene
     ...(energy === undefined ? {} : { energy }),
   });
   const events: EngineEventPayload[] = [];
-  for await (const e of engine.run([benchCase], new AbortController().signal)) events.push(e);
+  for await (const e of engine.run(cases, new AbortController().signal)) events.push(e);
   const started = events.find((e) => e.type === 'case.started');
   return {
     fingerprint: (started as { fingerprint: Fingerprint } | undefined)?.fingerprint,
     samples: events.flatMap((e) => (e.type === 'sample.recorded' ? [e.sample as Sample] : [])),
+    levels: events.flatMap((e) => (e.type === 'load.level.recorded' ? [e.level as LoadLevelRecord] : [])),
   };
 }
 
+/** Both stand-ins: the RAPL package at a steady 25 W and nvidia-smi replaying a recording of two GPUs. */
+const standIns = () => ({
+  powercapRoot: cpuPackage.root,
+  now: cpuPackage.now,
+  idleBaselineMs: 300,
+  env: {
+    ...process.env,
+    PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`,
+    STAND_IN_RECORDING: path.join(fixtures, 'nvidia-smi-power-stream.csv'),
+  },
+});
+
 test('engine energy (stand-in nvidia-smi and stand-in powercap) - every sample gets energy per phase, the fingerprint names the sources', async () => {
-  const { fingerprint, samples } = await run({
-    powercapRoot: cpuPackage.root,
-    now: cpuPackage.now,
-    idleBaselineMs: 300,
-    env: {
-      ...process.env,
-      PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`,
-      STAND_IN_RECORDING: path.join(fixtures, 'nvidia-smi-power-stream.csv'),
-    },
-  });
+  const { fingerprint, samples } = await run(standIns());
   expect(fingerprint?.energySources).toEqual({
     gpu: 'nvidia-smi power.draw.instant every 100 ms, GPUs 0,1',
     gpuUnavailable: null,
@@ -97,6 +123,25 @@ test('engine energy (stand-in nvidia-smi and stand-in powercap) - every sample g
   }
 }, 180_000);
 
+test('engine energy (stand-in nvidia-smi and stand-in powercap) - a load level gets the energy of its window and output tokens per joule', async () => {
+  const { levels } = await run(standIns(), [loadCase]);
+  expect(levels).toHaveLength(1);
+  const level = levels[0]!;
+  const energy = level.energy!;
+  const outputTokens = level.requests.reduce((sum, r) => sum + r.outputTokens, 0);
+  expect(outputTokens).toBe(4 * 8);
+  // The window is the level's own: first arrival to last token.
+  expect(energy.cpu!.level!.seconds).toBeCloseTo(level.summary.durationSeconds, 6);
+  expect(energy.cpu!.idleWatts).toBeCloseTo(25, 2);
+  expect(energy.cpu!.level!.meanWatts).toBeCloseTo(25, 2);
+  expect(energy.cpu!.level!.tokensPerJoule).toBeCloseTo(outputTokens / energy.cpu!.level!.joules, 9);
+  expect(energy.gpu!.level!.meanWatts).toBeGreaterThan(70);
+  expect(energy.outputTokensPerJoule).toBeCloseTo(
+    outputTokens / (energy.cpu!.level!.joules + energy.gpu!.level!.joules),
+    9,
+  );
+}, 180_000);
+
 test('engine energy - with no readable source, samples carry energy null and the fingerprint the reasons', async () => {
   const { fingerprint, samples } = await run({
     powercapRoot: path.join(dir, 'no-powercap'),
@@ -109,8 +154,16 @@ test('engine energy - with no readable source, samples carry energy null and the
     cpuUnavailable: expect.stringMatching(/no-powercap does not exist/),
   });
   expect(samples.map((s) => s.energy)).toEqual([null, null]);
-  // And with energy off, samples have no energy field and the fingerprint no sources.
-  const off = await run(false);
+  // A load level likewise: energy null.
+  const load = await run(
+    { powercapRoot: path.join(dir, 'no-powercap'), nvidiaSmi: path.join(dir, 'no-nvidia-smi') },
+    [loadCase],
+  );
+  expect(load.levels.map((l) => l.energy)).toEqual([null]);
+  // And with energy off, samples and levels have no energy field and the fingerprint no sources.
+  const off = await run(false, [benchCase, loadCase]);
   expect(off.fingerprint).not.toHaveProperty('energySources');
   expect(off.samples.every((s) => !('energy' in s))).toBe(true);
+  expect(off.levels).toHaveLength(1);
+  expect(off.levels.every((l) => !('energy' in l))).toBe(true);
 }, 180_000);

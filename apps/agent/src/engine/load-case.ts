@@ -37,6 +37,13 @@ function chatPromptTokens(model: LlamaModel, texts: readonly string[]): Token[][
   });
 }
 
+/** A measured level and its wall-clock window, for the energy of the level (`energy/case-energy.ts`). */
+export interface MeasuredLoadLevel {
+  level: LoadLevelRecord;
+  /** First arrival to last token, epoch milliseconds; null when no request was sent. */
+  window: { fromMs: number; toMs: number } | null;
+}
+
 /**
  * Measures one load level. With a warm-up in the plan, each sequence first answers one short request
  * (unrecorded), so the level does not measure first-use costs. Every request generates `maxTokens` tokens.
@@ -46,7 +53,7 @@ export async function measureLoadLevel(
   model: LlamaModel,
   benchCase: BenchCase,
   threads: number,
-): Promise<LoadLevelRecord> {
+): Promise<MeasuredLoadLevel> {
   const workload = benchCase.workload;
   if (workload.mode !== 'load') throw new Error(`case ${benchCase.caseId} is not a load case`);
   const { test, concurrency } = workload;
@@ -82,15 +89,28 @@ export async function measureLoadLevel(
     ...(slo === undefined ? {} : { slo }),
     ...generation,
   });
+  // The runner's clock is performance.now(); the power sources stamp readings with Date.now().
+  const epochOffsetMs = Date.now() - performance.now();
+  const firstArrivalMs =
+    level.requests.length > 0 ? Math.min(...level.requests.map((r) => r.arrivalMs)) : null;
   return {
-    testId: test.id,
-    concurrency,
-    stream: test.arrivalRate === undefined ? 'concurrency' : 'poisson',
-    arrivalRate: test.arrivalRate ?? null,
-    slo: slo ?? null,
-    maxTokens: test.maxTokens,
-    threads,
-    summary: level.summary,
-    requests: requestRecords(level.requests, slo),
+    level: {
+      testId: test.id,
+      concurrency,
+      stream: test.arrivalRate === undefined ? 'concurrency' : 'poisson',
+      arrivalRate: test.arrivalRate ?? null,
+      slo: slo ?? null,
+      maxTokens: test.maxTokens,
+      threads,
+      summary: level.summary,
+      requests: requestRecords(level.requests, slo),
+    },
+    window:
+      firstArrivalMs === null
+        ? null
+        : {
+            fromMs: epochOffsetMs + firstArrivalMs,
+            toMs: epochOffsetMs + firstArrivalMs + level.summary.durationSeconds * 1000,
+          },
   };
 }

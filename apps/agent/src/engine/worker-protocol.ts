@@ -81,6 +81,8 @@ export interface SampleReply {
 export interface LoadLevelReply {
   type: 'load-level';
   level: LoadLevelRecord;
+  /** First arrival to last token, epoch milliseconds (the level's energy window); null when nothing was sent. */
+  window: { fromMs: number; toMs: number } | null;
 }
 
 /** The case's context exists; what llama.cpp actually uses (it rounds context sizes up, clamps batches). */

@@ -205,7 +205,7 @@ async function runCase(request: RunCaseRequest): Promise<void> {
     else if (benchCase.workload.mode === 'load')
       send({
         type: 'load-level',
-        level: await measureLoadLevel(context, loaded.model, benchCase, context.currentThreads || threads),
+        ...(await measureLoadLevel(context, loaded.model, benchCase, context.currentThreads || threads)),
       });
     else await measureChat(context, request);
   } finally {

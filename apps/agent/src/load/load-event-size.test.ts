@@ -1,6 +1,15 @@
 import { describe, expect, test } from '@jest/globals';
-import { PLAN_LIMITS, type LoadRequestRecord } from '@rigbench/shared';
 import {
+  EVENT_SCHEMA_VERSION,
+  PLAN_LIMITS,
+  parseEvent,
+  type LatencySummary,
+  type LoadLevelRecordedEvent,
+  type LoadRequestRecord,
+  type PhaseEnergy,
+} from '@rigbench/shared';
+import {
+  LOAD_LEVEL_EVENT_OVERHEAD_BYTES,
   LOAD_REQUEST_RECORD_MAX_BYTES,
   loadLevelEventMaxBytes,
   oversizedLoadTests,
@@ -35,6 +44,63 @@ describe('load event size', () => {
       },
     ]);
     expect(r).toMatchObject({ arrivalMs: 0, ttftMs: 10.864, e2elMs: 20.432, itlMs: { p50: 9.568 } });
+  });
+
+  test('load event size - the overhead bound holds for the longest level without requests, energy included', () => {
+    // Every number at its longest JSON form (17 significant digits), every id at the plan's length limit.
+    const long = 1234567.890123456;
+    const id = 'x'.repeat(PLAN_LIMITS.idLength);
+    const latency: LatencySummary = { mean: long, median: long, p90: long, p99: long };
+    const phase: PhaseEnergy = {
+      seconds: long,
+      joules: long,
+      meanWatts: long,
+      peakWatts: long,
+      readings: 999_999,
+      tokensPerJoule: long,
+      tokensPerJouleAboveIdle: long,
+    };
+    const event: LoadLevelRecordedEvent = {
+      v: EVENT_SCHEMA_VERSION,
+      runId: id,
+      agentId: id,
+      seq: 999_999_999,
+      time: new Date(0).toISOString(),
+      type: 'load.level.recorded',
+      // The case id names model, backend, devices, settings and the test: four plan ids and the axes.
+      caseId: `c999-${id}-vulkan-d0,1,2,3-${id}-conc${PLAN_LIMITS.loadConcurrency.max}-${id}-${id}`,
+      level: {
+        testId: id,
+        concurrency: PLAN_LIMITS.loadConcurrency.max,
+        stream: 'poisson',
+        arrivalRate: long,
+        slo: { ttftMs: long, itlP90Ms: long, e2elMs: long },
+        maxTokens: PLAN_LIMITS.maxTokens.max,
+        threads: 999,
+        summary: {
+          completed: PLAN_LIMITS.loadRequests.max,
+          durationSeconds: long,
+          request_throughput: long,
+          output_throughput: long,
+          total_token_throughput: long,
+          ttft: latency,
+          tpot: latency,
+          itl: latency,
+          e2el: latency,
+          goodput: long,
+          sloAttainment: 0.1234567890123456,
+        },
+        requests: [],
+        energy: {
+          gpu: { idleWatts: long, level: phase },
+          cpu: { idleWatts: long, level: phase },
+          outputTokensPerJoule: long,
+        },
+      },
+    };
+    const json = JSON.stringify(event);
+    expect(parseEvent(json)).toEqual(event);
+    expect(json.length).toBeLessThanOrEqual(LOAD_LEVEL_EVENT_OVERHEAD_BYTES);
   });
 
   test('load event size - tests whose levels could not travel are named, with their bound', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loadLevelEnergySchema } from '../measurement/energy-schema.js';
 import { fingerprintSchema } from '../measurement/fingerprint-schema.js';
 import { sampleSchema } from '../measurement/sample.js';
 import type { LoadLevelRecord } from '../measurement/load-level.js';
@@ -163,6 +164,7 @@ export const loadLevelRecordSchema = z.object({
     sloAttainment: z.number().min(0).max(1).nullable(),
   }),
   requests: z.array(loadRequest),
+  energy: loadLevelEnergySchema.nullable().optional(),
 });
 
 /**

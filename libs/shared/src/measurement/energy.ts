@@ -46,6 +46,27 @@ export interface SampleEnergy {
   decodeTokensPerJoule: number | null;
 }
 
+/** What one source (the case's GPUs, or the CPU packages) measured over one serving-load level. */
+export interface LevelSourceEnergy {
+  /** Mean power over the idle window before the case, in watts; null when no baseline was taken. */
+  idleWatts: number | null;
+  /**
+   * The level's window, from its first arrival to its last token: every request's prompt and decode together, so
+   * `tokensPerJoule` counts output tokens. Null when the source had no reading.
+   */
+  level: PhaseEnergy | null;
+}
+
+/** Energy of one serving-load level. Absent in levels recorded with energy off (or before it was measured). */
+export interface LoadLevelEnergy {
+  /** The case's GPUs (nvidia-smi); null when no GPU power was readable (the reason is in the fingerprint). */
+  gpu: LevelSourceEnergy | null;
+  /** CPU packages (Linux powercap / RAPL); null when not readable (the reason is in the fingerprint). */
+  cpu: LevelSourceEnergy | null;
+  /** Output tokens of every request per joule of every available source together (GPU + CPU); null when none. */
+  outputTokensPerJoule: number | null;
+}
+
 /** Which power sources a case was measured with, and why a source is missing. Part of the fingerprint. */
 export interface EnergySources {
   /** e.g. `nvidia-smi power.draw.instant every 100 ms, GPUs 0,1`; null when GPU power was not measured. */

@@ -5,6 +5,8 @@
  * maps them to guidellm's. Latencies in milliseconds, as vLLM prints them (`p90_ttft_ms`).
  */
 
+import type { LoadLevelEnergy } from './energy.js';
+
 /** mean / median / p90 / p99 of a latency, in milliseconds (null without values). */
 export interface LatencySummary {
   mean: number | null;
@@ -71,4 +73,9 @@ export interface LoadLevelRecord {
   threads: number;
   summary: LoadSummary;
   requests: LoadRequestRecord[];
+  /**
+   * Power over the level's window (first arrival to last token) and output tokens per joule; null when no source
+   * was readable (the reasons are in the case's fingerprint), absent when the agent measured no energy.
+   */
+  energy?: LoadLevelEnergy | null;
 }
