@@ -162,6 +162,7 @@ describe('deploy/grafana - rigbench dashboard', () => {
       'rigbench_load_itl_p90_seconds',
       'rigbench_load_e2el_p90_seconds',
       'rigbench_load_completed_requests',
+      'rigbench_load_output_tokens_per_joule',
     ])
       expect([metric, exprs.some((e) => e.startsWith(`${metric}{`))]).toEqual([metric, true]);
     expect(exprs).toContain(

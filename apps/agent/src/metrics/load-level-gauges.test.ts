@@ -51,7 +51,10 @@ describe('load level gauges', () => {
   test('one series per concurrency level, with the level figures as recorded (latencies in seconds)', async () => {
     const registry = new Registry();
     const gauges = new LoadLevelGauges(registry);
-    gauges.observe(labels, level(1, { output_throughput: 16, goodput: 1.5, sloAttainment: 0.75 }));
+    gauges.observe(labels, {
+      ...level(1, { output_throughput: 16, goodput: 1.5, sloAttainment: 0.75 }),
+      energy: { gpu: null, cpu: null, outputTokensPerJoule: 0.4 },
+    });
     gauges.observe(labels, level(2, { output_throughput: 27.5, ttft: latency(900), itl: latency(80) }));
 
     const c1 = { ...labels, concurrency: '1' };
@@ -69,6 +72,9 @@ describe('load level gauges', () => {
     expect(await value(registry, 'rigbench_load_slo_attainment_ratio', c1)).toBe(0.75);
     expect(await value(registry, 'rigbench_load_goodput_requests_per_second', c2)).toBeNull();
     expect(await value(registry, 'rigbench_load_slo_attainment_ratio', c2)).toBeNull();
+    // Tokens per joule only where a power source measured the level.
+    expect(await value(registry, 'rigbench_load_output_tokens_per_joule', c1)).toBe(0.4);
+    expect(await value(registry, 'rigbench_load_output_tokens_per_joule', c2)).toBeNull();
   });
 
   test('a later level at the same concurrency replaces the figures; a missing latency leaves the last one', async () => {

@@ -28,6 +28,7 @@ export class LoadLevelGauges {
   private readonly itlP90: Gauge<LoadLevelLabel>;
   private readonly e2elP90: Gauge<LoadLevelLabel>;
   private readonly completed: Gauge<LoadLevelLabel>;
+  private readonly tokensPerJoule: Gauge<LoadLevelLabel>;
 
   constructor(registry: Registry) {
     const gauge = (name: string, help: string) =>
@@ -64,6 +65,10 @@ export class LoadLevelGauges {
       'rigbench_load_completed_requests',
       'Requests behind the figures of this concurrency level.',
     );
+    this.tokensPerJoule = gauge(
+      'rigbench_load_output_tokens_per_joule',
+      "Output tokens per joule over the level's wall time, GPU + CPU packages, idle included (set only with a power source).",
+    );
   }
 
   /** Sets the gauges of one level of the case with `labels`. */
@@ -81,5 +86,6 @@ export class LoadLevelGauges {
     set(this.itlP90, p90Seconds(s.itl));
     set(this.e2elP90, p90Seconds(s.e2el));
     set(this.completed, s.completed);
+    set(this.tokensPerJoule, level.energy?.outputTokensPerJoule ?? null);
   }
 }

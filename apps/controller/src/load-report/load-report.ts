@@ -85,11 +85,22 @@ export function sloText(slo: LoadLevelRecord['slo']): string {
   return parts.length > 0 ? parts.join(', ') : 'none';
 }
 
-/** The serving-load table: one row per level, columns named as vLLM `bench serve` prints them. */
+/** Mean power over a level's window, GPU + CPU packages (idle included), in watts; null without a reading. */
+export function levelWatts(level: LoadLevelRecord): number | null {
+  const parts = [level.energy?.gpu?.level, level.energy?.cpu?.level].filter((p) => p != null);
+  return parts.length > 0 ? parts.reduce((sum, p) => sum + p.meanWatts, 0) : null;
+}
+
+/**
+ * The serving-load table: one row per level, columns named as vLLM `bench serve` prints them; output tokens per
+ * joule and mean power join them when any level was measured with a power source.
+ */
 export function loadLevelTable(sweeps: readonly LoadSweep[]): TableSpec {
+  const withEnergy = sweeps.some((sweep) => sweep.levels.some(({ level }) => levelWatts(level) !== null));
   const rows = sweeps.flatMap((sweep) =>
     sweep.levels.map(({ level: l }) => {
       const s = l.summary;
+      const energy = withEnergy ? [fixed(l.energy?.outputTokensPerJoule, 2), fixed(levelWatts(l), 1)] : [];
       return [
         sweep.title,
         String(l.concurrency),
@@ -104,6 +115,7 @@ export function loadLevelTable(sweeps: readonly LoadSweep[]): TableSpec {
         fixed(s.e2el.median, 1),
         fixed(s.goodput, 2),
         percent(s.sloAttainment, 0),
+        ...energy,
         sloText(l.slo),
       ];
     }),
@@ -123,10 +135,11 @@ export function loadLevelTable(sweeps: readonly LoadSweep[]): TableSpec {
       'median E2EL (ms)',
       'goodput (req/s)',
       'SLO attainment',
+      ...(withEnergy ? ['output tok/J', 'W'] : []),
       'SLOs',
     ],
     rows,
-    right: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    right: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, ...(withEnergy ? [13, 14] : [])],
   };
 }
 
@@ -136,7 +149,8 @@ export const LOAD_NOTE =
   'throughput = output tokens of all requests / wall time, TTFT and E2EL from arrival (queueing included), TPOT ' +
   '= (last − first token) / (tokens − 1) per request, ITL = every gap between tokens, goodput = requests per ' +
   'second that met every SLO. Each level is one case, run once per round on one context with one sequence per ' +
-  'request in flight.';
+  'request in flight. Where power was measured: output tok/J = output tokens of all requests / joules of the ' +
+  "case's GPUs and CPU packages over the level's wall time, idle included; W = mean power over it.";
 
 /** The levels as the JSON report's `load` key (figures to 9 significant digits, every request included). */
 export function loadJson(levels: readonly LoadReportLevel[]): unknown {

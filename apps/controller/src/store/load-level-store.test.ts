@@ -124,6 +124,65 @@ describe('store - load levels', () => {
     }
   });
 
+  test('store - level energy round-trips (measured, null, absent); tok/J and W join the table only when measured', () => {
+    const phase = (watts: number, seconds: number, tokens: number) => ({
+      seconds,
+      joules: watts * seconds,
+      meanWatts: watts,
+      peakWatts: watts + 5,
+      readings: 20,
+      tokensPerJoule: tokens / (watts * seconds),
+      tokensPerJouleAboveIdle: null,
+    });
+    const measured: LoadLevelRecord['energy'] = {
+      gpu: { idleWatts: 30, level: phase(150, 2, 128) },
+      cpu: { idleWatts: 10, level: phase(40, 2, 128) },
+      outputTokensPerJoule: 128 / (190 * 2),
+    };
+    const energies = [measured, null, undefined];
+    let n = 0;
+    const events = runEvents().map((e) => {
+      if (e.type !== 'load.level.recorded') return parseEvent(JSON.stringify(e));
+      const energy = energies[n++];
+      const { energy: _none, ...plain } = e.level;
+      return parseEvent(JSON.stringify({ ...e, level: energy === undefined ? plain : { ...plain, energy } }));
+    });
+    const store = RunStore.open(':memory:');
+    try {
+      store.writeEvents(events);
+      expect(
+        store.db
+          .prepare('SELECT energy_json IS NULL, output_tokens_per_joule FROM load_levels ORDER BY seq')
+          .raw()
+          .all(),
+      ).toEqual([
+        [0, measured!.outputTokensPerJoule],
+        [0, null],
+        [1, null],
+      ]);
+      const levels = buildRunDataset(store, 'r1').loadLevels!.map((l) => l.level);
+      expect(levels[0]!.energy).toEqual(measured);
+      expect(levels[1]!.energy).toBeNull();
+      expect(levels[2]).not.toHaveProperty('energy');
+
+      const md = renderReport([buildRunDataset(store, 'r1')], 'md');
+      expect(md).toMatch(/\| SLO attainment \| output tok\/J \| W \| SLOs \|/);
+      // 128 tokens / 380 J = 0.34 tok/J at 150 + 40 W; the levels without energy show a dash.
+      expect(md).toMatch(/\| a1 small cpu serve, t=1 \| 1 \|.*\| 50% \| 0\.34 \| 190\.0 \|/);
+      expect(md).toMatch(/\| a1 small cpu serve, t=1 \| 2 \|.*\| 50% \| — \| — \|/);
+    } finally {
+      store.close();
+    }
+    // Without any measured level the table keeps its columns.
+    const plain = RunStore.open(':memory:');
+    try {
+      plain.writeEvents(runEvents().map((e) => parseEvent(JSON.stringify(e))));
+      expect(renderReport([buildRunDataset(plain, 'r1')], 'md')).not.toMatch(/\| output tok\/J \|/);
+    } finally {
+      plain.close();
+    }
+  });
+
   test('store - a malformed level is refused with the field named', () => {
     const bad = runEvents().find((e) => e.type === 'load.level.recorded') as LoadLevelRecordedEvent;
     const broken = { ...bad, level: { ...bad.level, concurrency: 0 } };

@@ -1,5 +1,5 @@
 /**
- * The `load_levels` table (migration 3): serving-load levels projected from `load.level.recorded` events, and
+ * The `load_levels` table (migrations 3 and 5): serving-load levels projected from `load.level.recorded` events, and
  * read back per run for reports. Kept apart from `run-store.ts`, which only calls {@link writeLoadLevel}.
  */
 import type Database from 'better-sqlite3';
@@ -24,8 +24,9 @@ export function writeLoadLevel(db: Database.Database, ra: number, event: LoadLev
       `INSERT OR IGNORE INTO load_levels (ra, seq, case_id, test_id, concurrency, stream, arrival_rate, max_tokens,
          threads, completed, duration_seconds, request_throughput, output_throughput, total_token_throughput,
          median_ttft_ms, p90_ttft_ms, p99_ttft_ms, median_tpot_ms, median_itl_ms, p90_itl_ms, p99_itl_ms,
-         median_e2el_ms, p90_e2el_ms, goodput, slo_attainment, slo_json, summary_json, requests_json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         median_e2el_ms, p90_e2el_ms, goodput, slo_attainment, slo_json, summary_json, requests_json, energy_json,
+         output_tokens_per_joule)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     statements.set(db, insert);
   }
@@ -60,6 +61,8 @@ export function writeLoadLevel(db: Database.Database, ra: number, event: LoadLev
     l.slo === null ? null : JSON.stringify(l.slo),
     JSON.stringify(s),
     JSON.stringify(l.requests),
+    l.energy === undefined ? null : JSON.stringify(l.energy),
+    l.energy?.outputTokensPerJoule ?? null,
   );
 }
 
@@ -87,6 +90,9 @@ export function loadLevelsOfRun(db: Database.Database, runId: string): StoredLoa
       threads: r.threads as number,
       summary: JSON.parse(r.summary_json as string) as LoadLevelRecord['summary'],
       requests: JSON.parse(r.requests_json as string) as LoadLevelRecord['requests'],
+      ...(typeof r.energy_json === 'string'
+        ? { energy: JSON.parse(r.energy_json) as LoadLevelRecord['energy'] }
+        : {}),
     },
   }));
 }

@@ -166,6 +166,13 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE run_agents ADD COLUMN planned_case_ids_json TEXT;
   `,
+  // 5: energy of a serving-load level (the level event's \`energy\`) as JSON, and its output tokens per joule.
+  // energy_json is NULL when the event had no energy (measured with energy off, or by an older agent) and the
+  // JSON text 'null' when energy was on and no source was readable.
+  `
+  ALTER TABLE load_levels ADD COLUMN energy_json TEXT;
+  ALTER TABLE load_levels ADD COLUMN output_tokens_per_joule REAL;
+  `,
 ];
 
 /** The schema version this build writes (`PRAGMA user_version`). */
