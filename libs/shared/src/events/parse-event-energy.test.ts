@@ -42,3 +42,55 @@ describe('parseEvent - sample energy', () => {
     expect(() => parseEvent(JSON.stringify(event('lots')))).toThrow(/sample\.energy/);
   });
 });
+
+describe('parseEvent - load level energy', () => {
+  const levelEvent = (energy: unknown) => ({
+    v: sampleEvent.v,
+    runId: sampleEvent.runId,
+    agentId: sampleEvent.agentId,
+    seq: 3,
+    time: sampleEvent.time,
+    type: 'load.level.recorded',
+    caseId: 'c000-tiny-cpu-serve-conc2',
+    level: {
+      testId: 'serve',
+      concurrency: 2,
+      stream: 'concurrency',
+      arrivalRate: null,
+      slo: null,
+      maxTokens: 8,
+      threads: 1,
+      summary: {
+        completed: 0,
+        durationSeconds: 0,
+        request_throughput: 0,
+        output_throughput: 0,
+        total_token_throughput: 0,
+        ...Object.fromEntries(
+          ['ttft', 'tpot', 'itl', 'e2el'].map((k) => [k, { mean: null, median: null, p90: null, p99: null }]),
+        ),
+        goodput: null,
+        sloAttainment: null,
+      },
+      requests: [],
+      ...(energy === undefined ? {} : { energy }),
+    },
+  });
+
+  test('parseEvent - a level with energy over its window, with null energy, and without the field', () => {
+    const energy = { gpu: { idleWatts: 40, level: phase }, cpu: null, outputTokensPerJoule: 0.33 };
+    const parsed = parseEvent(JSON.stringify(levelEvent(energy)));
+    expect(parsed.type === 'load.level.recorded' && parsed.level.energy).toEqual(energy);
+    expect(parseEvent(JSON.stringify(levelEvent(null)))).toMatchObject({ level: { energy: null } });
+    expect(parseEvent(JSON.stringify(levelEvent(undefined)))).not.toHaveProperty('level.energy');
+  });
+
+  test('parseEvent - a bad level energy field is rejected with its path', () => {
+    const bad = {
+      gpu: null,
+      cpu: { idleWatts: 10, level: { ...phase, meanWatts: 'hot' } },
+      outputTokensPerJoule: 1,
+    };
+    expect(() => parseEvent(JSON.stringify(levelEvent(bad)))).toThrow(/level\.energy\.cpu\.level\.meanWatts/);
+  });
+});
