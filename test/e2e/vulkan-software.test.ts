@@ -7,9 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureSynthModel, type Fingerprint } from '@rigbench/shared';
-import { eventually } from '../support/eventually.js';
 import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
-import { assertBuilt, RIGBENCH_AGENT, runCli, startNode, type RunningProcess } from '../support/binaries.js';
+import { assertBuilt, runCli, startAgentProcess, type RunningProcess } from '../support/binaries.js';
 
 interface ReportCase {
   caseId: string;
@@ -71,21 +70,17 @@ describe('vulkan on llvmpipe end to end (built binaries, real nats-server, Mesa 
     const store = join(dir, 'rigbench.db');
     cli = (...args) => runCli(['--store', store, '--nats', nats.url, ...args]);
     mkdirSync(join(dir, 'box-vk'));
-    agent = startNode(
-      RIGBENCH_AGENT,
-      [
-        ...['--id', 'box-vk', '--listen', '127.0.0.1:0', '--metrics-listen', '127.0.0.1:0'],
-        ...['--models-dir', modelsDir, '--nats-servers', nats.url],
-        ...['--outbox-dir', join(dir, 'box-vk', 'outbox'), '--heartbeat-interval-seconds', '1'],
-      ],
-      undefined,
-      {
+    agent = await startAgentProcess({
+      id: 'box-vk',
+      natsUrl: nats.url,
+      modelsDir,
+      outboxDir: join(dir, 'box-vk', 'outbox'),
+      env: {
         // Mesa's on-disk shader cache, kept inside the test; 64 MiB is far more than ggml's shaders take.
         MESA_SHADER_CACHE_DIR: join(dir, 'mesa-shader-cache'),
         MESA_SHADER_CACHE_MAX_SIZE: '64M',
       },
-    );
-    await eventually(() => agent!.stdout().includes('"event":"listening"'), { timeoutMs: 60_000 });
+    });
   }, 120_000);
 
   afterAll(async () => {
