@@ -1,12 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureSynthModel, type Sample } from '@rigbench/shared';
+import type { Sample } from '@rigbench/shared';
+import { writeTinyModelPlan } from '../support/tiny-model-plan.js';
 import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
 import {
   assertBuilt,
+  builtCli,
   isAlive,
-  runCli,
   startAgentProcess,
   watchDescendants,
   type RunningProcess,
@@ -56,12 +57,9 @@ describe('fleet end to end (built rigbench and rigbench-agent binaries, real nat
   });
 
   test('plan -> two agents -> NATS -> store -> report: every sample stored once, invariants hold, agents stop cleanly', async () => {
-    const modelsDir = join(dir, 'models');
-    const modelPath = await ensureSynthModel(modelsDir, 'tiny');
-    const planFile = join(dir, 'plan.yaml');
-    writeFileSync(planFile, PLAN.replace('MODEL', modelPath.slice(modelsDir.length + 1)));
+    const { modelsDir, planFile } = await writeTinyModelPlan(dir, PLAN);
     const store = join(dir, 'rigbench.db');
-    const cli = (...args: string[]) => runCli(['--store', store, '--nats', nats.url, ...args]);
+    const cli = builtCli(store, nats.url);
 
     for (const id of ['box-a', 'box-b']) {
       mkdirSync(join(dir, id));

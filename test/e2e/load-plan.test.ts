@@ -7,10 +7,11 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { ensureSynthModel, type LoadLevelRecord } from '@rigbench/shared';
+import type { LoadLevelRecord } from '@rigbench/shared';
 import { CHROMIUM, chromium, probePage } from '../support/chromium.js';
+import { writeTinyModelPlan } from '../support/tiny-model-plan.js';
 import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
-import { assertBuilt, runCli, startAgentProcess, type RunningProcess } from '../support/binaries.js';
+import { assertBuilt, builtCli, startAgentProcess, type RunningProcess } from '../support/binaries.js';
 
 const TTFT_SLO_SECONDS = 30;
 const ITL_P90_SLO_SECONDS = 5;
@@ -86,12 +87,9 @@ describe('a plan load test end to end (built binaries, real nats-server, a real 
   });
 
   test('load - a concurrency sweep [1, 2] is stored level by level with goodput against the SLOs, reported as md/json tables and an HTML curve', async () => {
-    const modelsDir = join(dir, 'models');
-    const modelPath = await ensureSynthModel(modelsDir, 'tiny');
-    const planFile = join(dir, 'plan.yaml');
-    writeFileSync(planFile, PLAN.replace('MODEL', modelPath.slice(modelsDir.length + 1)));
+    const { modelsDir, planFile } = await writeTinyModelPlan(dir, PLAN);
     const store = join(dir, 'rigbench.db');
-    const cli = (...args: string[]) => runCli(['--store', store, '--nats', nats.url, ...args]);
+    const cli = builtCli(store, nats.url);
 
     mkdirSync(join(dir, 'box'));
     agent = await startAgentProcess({

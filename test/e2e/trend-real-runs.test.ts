@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesizeGguf } from '@rigbench/shared';
 import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
-import { assertBuilt, runCli, startAgentProcess, type RunningProcess } from '../support/binaries.js';
+import { assertBuilt, builtCli, startAgentProcess, type RunningProcess } from '../support/binaries.js';
 
 const PLAN = `
 version: 1
@@ -48,7 +48,7 @@ describe('rigbench trend over real runs (built binaries, real nats-server, a rea
     const planFile = join(dir, 'plan.yaml');
     writeFileSync(planFile, PLAN);
     const store = join(dir, 'rigbench.db');
-    const cli = (...args: string[]) => runCli(['--store', store, '--nats', nats.url, ...args]);
+    const cli = builtCli(store, nats.url);
 
     mkdirSync(join(dir, 'box'));
     agent = await startAgentProcess({

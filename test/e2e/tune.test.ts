@@ -2,9 +2,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ensureSynthModel, validatePlan } from '@rigbench/shared';
+import { validatePlan } from '@rigbench/shared';
+import { tinyModelSource } from '../support/tiny-model-plan.js';
 import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
-import { assertBuilt, runCli, startAgentProcess, type RunningProcess } from '../support/binaries.js';
+import { assertBuilt, builtCli, startAgentProcess, type RunningProcess } from '../support/binaries.js';
 
 interface TuneJson {
   agentId: string;
@@ -59,10 +60,9 @@ describe('rigbench tune end to end (built binaries, a real agent, real nats-serv
     });
 
   test('ranks the candidates through real runs, writes a plan fragment and agent defaults that auto then uses', async () => {
-    const modelPath = await ensureSynthModel(join(dir, 'models'), 'tiny');
-    const model = modelPath.slice(join(dir, 'models').length + 1);
+    const model = await tinyModelSource(join(dir, 'models'));
     const store = join(dir, 'rigbench.db');
-    const cli = (...args: string[]) => runCli(['--store', store, '--nats', nats.url, ...args]);
+    const cli = builtCli(store, nats.url);
     mkdirSync(join(dir, 'outbox'));
     agent = await startAgent();
 

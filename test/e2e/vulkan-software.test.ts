@@ -6,9 +6,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureSynthModel, type Fingerprint } from '@rigbench/shared';
+import type { Fingerprint } from '@rigbench/shared';
+import { tinyModelSource } from '../support/tiny-model-plan.js';
 import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
-import { assertBuilt, runCli, startAgentProcess, type RunningProcess } from '../support/binaries.js';
+import { assertBuilt, builtCli, startAgentProcess, type RunningProcess } from '../support/binaries.js';
 
 interface ReportCase {
   caseId: string;
@@ -52,7 +53,7 @@ describe('vulkan on llvmpipe end to end (built binaries, real nats-server, Mesa 
   let dir: string;
   let nats: NatsServerHandle;
   let agent: RunningProcess | undefined;
-  let cli: (...args: string[]) => ReturnType<typeof runCli>;
+  let cli: ReturnType<typeof builtCli>;
   let planFile: (allow: boolean) => string;
 
   beforeAll(async () => {
@@ -60,15 +61,14 @@ describe('vulkan on llvmpipe end to end (built binaries, real nats-server, Mesa 
     dir = mkdtempSync(join(tmpdir(), 'rigbench-vulkan-'));
     nats = await startNatsServer();
     const modelsDir = join(dir, 'models');
-    const modelPath = await ensureSynthModel(modelsDir, 'tiny');
-    const source = modelPath.slice(modelsDir.length + 1);
+    const source = await tinyModelSource(modelsDir);
     planFile = (allow) => {
       const file = join(dir, `plan-${allow ? 'on' : 'off'}.yaml`);
       writeFileSync(file, plan(allow).replace('MODEL', source));
       return file;
     };
     const store = join(dir, 'rigbench.db');
-    cli = (...args) => runCli(['--store', store, '--nats', nats.url, ...args]);
+    cli = builtCli(store, nats.url);
     mkdirSync(join(dir, 'box-vk'));
     agent = await startAgentProcess({
       id: 'box-vk',

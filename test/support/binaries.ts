@@ -70,6 +70,14 @@ export function runCli(args: readonly string[], cwd = REPO_ROOT): Promise<Proces
   return startNode(RIGBENCH_CLI, args, cwd).done;
 }
 
+/**
+ * The built `rigbench` CLI bound to one store file and one NATS: `cli('run', planFile)` runs
+ * `rigbench --store <store> --nats <natsUrl> run <planFile>` to completion.
+ */
+export function builtCli(store: string, natsUrl: string): (...args: string[]) => Promise<ProcessResult> {
+  return (...args) => runCli(['--store', store, '--nats', natsUrl, ...args]);
+}
+
 /** Options of {@link startAgentProcess}. */
 export interface AgentProcessOptions {
   /** `--id`. */
