@@ -26,21 +26,19 @@ describe('rigbench collect --plans (built CLI, real nats-server)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** `rigbench --store <dir>/<store> --nats <url> collect --plans <planFile>`. */
+  const collectPlans = (store: string, planFile: string) => [
+    ...['--store', join(dir, store), '--nats', nats.url],
+    ...['collect', '--plans', planFile],
+  ];
+
   test('arms every schedule entry of the plans and names its next fire time; stops cleanly on SIGTERM', async () => {
     const file = join(dir, 'nightly.yaml');
     writeFileSync(
       file,
       PLAN('schedule:\n  - { cron: "0 7 * * *", label: morning }\n  - { cron: "30 22 * * *", label: night }'),
     );
-    const collect = startNode(RIGBENCH_CLI, [
-      '--store',
-      join(dir, 'a.db'),
-      '--nats',
-      nats.url,
-      'collect',
-      '--plans',
-      file,
-    ]);
+    const collect = startNode(RIGBENCH_CLI, collectPlans('a.db', file));
     await eventually(() => (collect.stderr().match(/ info scheduled /g) ?? []).length === 2, {
       timeoutMs: 30_000,
     });
@@ -55,28 +53,12 @@ describe('rigbench collect --plans (built CLI, real nats-server)', () => {
   test('a plan without schedule: entries, or with a bad one, is refused before collecting, naming the file', async () => {
     const none = join(dir, 'none.yaml');
     writeFileSync(none, PLAN(''));
-    const noSchedule = await runCli([
-      '--store',
-      join(dir, 'b.db'),
-      '--nats',
-      nats.url,
-      'collect',
-      '--plans',
-      none,
-    ]);
+    const noSchedule = await runCli(collectPlans('b.db', none));
     expect(noSchedule.code).toBe(2);
     expect(noSchedule.stderr).toContain(`${none}: plan 'nightly' has no schedule: entries`);
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, PLAN('schedule:\n  - { cron: "0 25 * * *" }'));
-    const badCron = await runCli([
-      '--store',
-      join(dir, 'b.db'),
-      '--nats',
-      nats.url,
-      'collect',
-      '--plans',
-      bad,
-    ]);
+    const badCron = await runCli(collectPlans('b.db', bad));
     expect(badCron.code).toBe(2);
     expect(badCron.stderr).toMatch(/bad\.yaml:\d+:\d+.*schedule\[0\]\.cron.*hour/);
   }, 60_000);

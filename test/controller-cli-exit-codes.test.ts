@@ -6,32 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { runCli } from '../apps/controller/src/cli/program.js';
-import { streamOutput } from '../apps/controller/src/cli/output.js';
 import { EXIT_CODE_TABLE, ExitCode } from '../apps/controller/src/cli/exit-codes.js';
-import { SimulatedAgent } from './support/simulated-agent.js';
+import { runControllerCli as cli, simulatedFleetEnv, useSimulatedFleet } from './support/controller-cli.js';
 import { freePort } from './support/free-port.js';
 import { startNatsServer, type NatsServerHandle } from './support/nats-server.js';
-
-const root = join(import.meta.dirname, '..');
-
-async function cli(args: string[], env: Record<string, string>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await runCli(args, {
-    output: streamOutput(stdout, stderr),
-    env: { HOME: env.HOME ?? tmpdir(), ...env },
-    cwd: root,
-    signal: new AbortController().signal,
-  });
-  return { code, out, err };
-}
 
 let dir: string;
 beforeEach(() => {
@@ -100,52 +78,15 @@ describe('rigbench exit codes with a NATS that requires a password', () => {
 });
 
 describe('rigbench run / watch / cancel with simulated agents (stand-ins)', () => {
-  let server: NatsServerHandle;
-  let nc: NatsConnection;
+  const fleet = useSimulatedFleet();
   let env: Record<string, string>;
-  const agents: SimulatedAgent[] = [];
 
-  beforeAll(async () => {
-    server = await startNatsServer();
-    nc = await connect({ servers: server.url });
-  });
-  afterAll(async () => {
-    await nc.close();
-    await server.dispose();
-  });
   beforeEach(() => {
-    env = {
-      HOME: dir,
-      RIGBENCH_NATS_SERVERS: server.url,
-      RIGBENCH_STORE: join(dir, 'store.db'),
-      RIGBENCH_AGENT_TOKEN: 'secret',
-      // Simulated agents (stand-ins) on loopback, known from their heartbeats only.
-      RIGBENCH_FLEET_TRUST_HEARTBEAT_ADDRESSES: 'true',
-      RIGBENCH_FLEET_LISTEN_SECONDS: '3',
-    };
+    env = simulatedFleetEnv(fleet.server.url, dir);
   });
-  afterEach(async () => {
-    for (const agent of agents.splice(0)) await agent.stop();
-  });
-
-  async function startAgent(
-    agentId: string,
-    extra: Partial<ConstructorParameters<typeof SimulatedAgent>[0]> = {},
-  ) {
-    const agent = new SimulatedAgent({
-      agentId,
-      nc,
-      token: 'secret',
-      heartbeatIntervalSeconds: 0.2,
-      ...extra,
-    });
-    agents.push(agent);
-    await agent.start();
-    return agent;
-  }
 
   test('an unknown agent is exit 2 for info and for run alike', async () => {
-    await startAgent('sim-known');
+    await fleet.startAgent('sim-known');
     const info = await cli(['info', 'sim-unknown'], env);
     const run = await cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-unknown'], env);
     expect([info.code, run.code]).toEqual([ExitCode.usage, ExitCode.usage]);
@@ -154,7 +95,7 @@ describe('rigbench run / watch / cancel with simulated agents (stand-ins)', () =
   });
 
   test('a run with failed cases exits 5, names them, and --json carries the same outcome', async () => {
-    await startAgent('sim-fail', { failedCaseIndexes: [1, 3] });
+    await fleet.startAgent('sim-fail', { failedCaseIndexes: [1, 3] });
     const text = await cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-fail'], env);
     expect(text.code).toBe(ExitCode.casesFailed);
     expect(text.out).toMatch(/sim-fail: case \S+ failed: synthetic failure: worker exited with code 1/);
@@ -181,7 +122,7 @@ describe('rigbench run / watch / cancel with simulated agents (stand-ins)', () =
   });
 
   test('run --detach --json, watch --json and cancel --json print one JSON object each', async () => {
-    await startAgent('sim-j', { caseDelayMs: 100 });
+    await fleet.startAgent('sim-j', { caseDelayMs: 100 });
     const detached = await cli(
       ['run', 'examples/quick-cpu.yaml', '--agents', 'sim-j', '--detach', '--json'],
       env,

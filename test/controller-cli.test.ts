@@ -2,35 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { runCli } from '../apps/controller/src/cli/program.js';
-import { streamOutput } from '../apps/controller/src/cli/output.js';
-import { SimulatedAgent } from './support/simulated-agent.js';
 import { RunStore } from '../apps/controller/src/store/run-store.js';
 import { eventually } from './support/eventually.js';
-import { startNatsServer, type NatsServerHandle } from './support/nats-server.js';
+import { runControllerCli as cli, simulatedFleetEnv, useSimulatedFleet } from './support/controller-cli.js';
 
 const root = join(import.meta.dirname, '..');
 const cliJs = join(root, 'apps/controller/dist/cli.js');
 const examples = ['examples/quick-cpu.yaml', 'examples/seed-p104.yaml'];
-
-/** Runs the CLI in this process with captured output; env holds only what the test gives it. */
-async function cli(args: string[], env: Record<string, string> = {}, signal = new AbortController().signal) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await runCli(args, {
-    output: streamOutput(stdout, stderr),
-    env: { HOME: env.HOME ?? tmpdir(), ...env },
-    cwd: root,
-    signal,
-  });
-  return { code, out, err };
-}
 
 describe('rigbench CLI', () => {
   test('cli - every command answers --help with exit 0 and lists its options', async () => {
@@ -136,62 +114,23 @@ describe('rigbench CLI', () => {
 });
 
 describe('rigbench CLI with NATS and simulated agents', () => {
-  let server: NatsServerHandle;
-  let nc: NatsConnection;
+  const fleet = useSimulatedFleet();
   let dir: string;
   let env: Record<string, string>;
-  const agents: SimulatedAgent[] = [];
 
-  beforeAll(async () => {
-    server = await startNatsServer();
-    nc = await connect({ servers: server.url });
-  });
-  afterAll(async () => {
-    await nc.close();
-    await server.dispose();
-  });
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'rigbench-cli-'));
-    env = {
-      HOME: dir,
-      RIGBENCH_NATS_SERVERS: server.url,
-      RIGBENCH_STORE: join(dir, 'store.db'),
-      RIGBENCH_AGENT_TOKEN: 'secret',
-      // The simulated agents are known from heartbeats only; this test NATS has no per-agent users.
-      RIGBENCH_FLEET_TRUST_HEARTBEAT_ADDRESSES: 'true',
-      RIGBENCH_FLEET_LISTEN_SECONDS: '3',
-    };
+    env = simulatedFleetEnv(fleet.server.url, dir);
   });
-  afterEach(async () => {
-    for (const agent of agents.splice(0)) await agent.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function startAgent(
-    agentId: string,
-    labels: Record<string, string>,
-    extra: Partial<ConstructorParameters<typeof SimulatedAgent>[0]> = {},
-  ) {
-    const agent = new SimulatedAgent({
-      agentId,
-      labels,
-      nc,
-      token: 'secret',
-      heartbeatIntervalSeconds: 0.2,
-      ...extra,
-    });
-    agents.push(agent);
-    await agent.start();
-    return agent;
-  }
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   test('cli - run on two agents prints the run id, stores every sample, and show/runs/report work after it', async () => {
-    await startAgent('sim-a', { gpu: 'none', room: 'dorm' });
-    await startAgent('sim-b', { gpu: 'none' });
+    await fleet.startAgent('sim-a', { labels: { gpu: 'none', room: 'dorm' } });
+    await fleet.startAgent('sim-b', { labels: { gpu: 'none' } });
     const listed = await cli(['agents', '--json'], env);
     expect(listed.code).toBe(0);
-    const fleet = JSON.parse(listed.out) as Array<{ agentId: string; health: string }>;
-    expect(fleet.map((a) => [a.agentId, a.health])).toEqual([
+    const listedAgents = JSON.parse(listed.out) as Array<{ agentId: string; health: string }>;
+    expect(listedAgents.map((a) => [a.agentId, a.health])).toEqual([
       ['sim-a', 'up'],
       ['sim-b', 'up'],
     ]);
@@ -230,8 +169,8 @@ describe('rigbench CLI with NATS and simulated agents', () => {
   });
 
   test('cli - an agent that dies mid-run is marked lost and the run exits 4 naming what is missing', async () => {
-    await startAgent('sim-ok', { pool: 'x' });
-    const doomed = await startAgent('sim-dies', { pool: 'x' }, { caseDelayMs: 300 });
+    await fleet.startAgent('sim-ok', { labels: { pool: 'x' } });
+    const doomed = await fleet.startAgent('sim-dies', { labels: { pool: 'x' }, caseDelayMs: 300 });
     const done = cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-ok,sim-dies'], env);
     // Kill it once the controller has stored part of its run.
     await eventually(
@@ -263,7 +202,7 @@ describe('rigbench CLI with NATS and simulated agents', () => {
   });
 
   test('cli - a busy or unreachable agent named with --agents stops the run before anything starts (exit 1)', async () => {
-    const busy = await startAgent('sim-busy', {}, { caseDelayMs: 200 });
+    const busy = await fleet.startAgent('sim-busy', { caseDelayMs: 200 });
     const first = await cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-busy', '--detach'], env);
     expect(first.code).toBe(0);
     const second = await cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-busy'], env);
@@ -276,12 +215,11 @@ describe('rigbench CLI with NATS and simulated agents', () => {
   });
 
   test('cli - compare names a significant slowdown and --fail-on-regression exits 3', async () => {
-    const fast = await startAgent('sim-cmp', {}, { decodeTokensPerSecond: 20 });
+    const fast = await fleet.startAgent('sim-cmp', { decodeTokensPerSecond: 20 });
     const a = await cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-cmp', '--label', 'morning'], env);
     expect(a.code).toBe(0);
     await fast.stop();
-    agents.splice(agents.indexOf(fast), 1);
-    await startAgent('sim-cmp', {}, { decodeTokensPerSecond: 15 });
+    await fleet.startAgent('sim-cmp', { decodeTokensPerSecond: 15 });
     const b = await cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-cmp', '--label', 'night'], env);
     expect(b.code).toBe(0);
     const [runA, runB] = [a, b].map((r) => /^run (\S+)$/m.exec(r.out)?.[1] as string);
@@ -302,7 +240,7 @@ describe('rigbench CLI with NATS and simulated agents', () => {
   });
 
   test('cli - run --detach returns after acceptance; watch follows it to completion; cancel stops another', async () => {
-    await startAgent('sim-w', {}, { caseDelayMs: 100 });
+    await fleet.startAgent('sim-w', { caseDelayMs: 100 });
     const detached = await cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-w', '--detach'], env);
     expect(detached.code).toBe(0);
     const runId = /^run (\S+)$/m.exec(detached.out)?.[1] as string;
@@ -336,8 +274,8 @@ describe('rigbench CLI with NATS and simulated agents', () => {
   });
 
   test('cli - run completes with every sample once while a concurrent collect command shares the store', async () => {
-    await startAgent('sim-c1', { pool: 'c' });
-    await startAgent('sim-c2', { pool: 'c' });
+    await fleet.startAgent('sim-c1', { labels: { pool: 'c' } });
+    await fleet.startAgent('sim-c2', { labels: { pool: 'c' } });
     const stopCollect = new AbortController();
     const collecting = cli(['collect'], env, stopCollect.signal);
     try {
@@ -363,8 +301,8 @@ describe('rigbench CLI with NATS and simulated agents', () => {
 
   test('cli - quarantine lists an event the collector could not store', async () => {
     const { jetstream } = await import('@nats-io/jetstream');
-    await startAgent('sim-q', {}); // creates the stream
-    await jetstream(nc).publish('rigbench.events.sim-q.r-bad', '{"v":1,"type":"sample.recorded"', {
+    await fleet.startAgent('sim-q'); // creates the stream
+    await jetstream(fleet.nc).publish('rigbench.events.sim-q.r-bad', '{"v":1,"type":"sample.recorded"', {
       msgID: 'cli-bad-1',
     });
     const listed = await cli(['quarantine', '--json'], env);
@@ -380,7 +318,7 @@ describe('rigbench CLI with NATS and simulated agents', () => {
   });
 
   test('cli - an agent whose heartbeats stop but that still answers gRPC is not given up', async () => {
-    const quiet = await startAgent('sim-quiet', {}, { caseDelayMs: 400 });
+    const quiet = await fleet.startAgent('sim-quiet', { caseDelayMs: 400 });
     const running = cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-quiet'], env);
     await eventually(() => agentsWithRuns(), { description: 'run accepted' });
     quiet.pauseHeartbeats();

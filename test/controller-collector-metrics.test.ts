@@ -6,32 +6,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { jetstream } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { runCli } from '../apps/controller/src/cli/program.js';
-import { streamOutput } from '../apps/controller/src/cli/output.js';
-import { SimulatedAgent } from './support/simulated-agent.js';
 import { COLLECTOR_METRICS } from './deploy-helpers.js';
+import { runControllerCli as cli, simulatedFleetEnv, useSimulatedFleet } from './support/controller-cli.js';
 import { eventually } from './support/eventually.js';
 import { freePort } from './support/free-port.js';
-import { startNatsServer, type NatsServerHandle } from './support/nats-server.js';
-
-const root = join(import.meta.dirname, '..');
-
-function cli(args: string[], env: Record<string, string>, signal = new AbortController().signal) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return runCli(args, { output: streamOutput(stdout, stderr), env, cwd: root, signal }).then((code) => ({
-    code,
-    out,
-    err,
-  }));
-}
 
 /** The value of one unlabelled series in an exposition, or undefined. */
 const valueOf = (text: string, name: string): number | undefined => {
@@ -39,34 +18,20 @@ const valueOf = (text: string, name: string): number | undefined => {
   return line === undefined ? undefined : Number(line.slice(name.length + 1));
 };
 
-let server: NatsServerHandle;
-let nc: NatsConnection;
+const fleet = useSimulatedFleet();
 let dir: string;
-beforeAll(async () => {
-  server = await startNatsServer();
-  nc = await connect({ servers: server.url });
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rigbench-collect-metrics-'));
 });
-afterAll(async () => {
-  await nc.close();
-  await server.dispose();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test('rigbench collect /metrics - events received, stored, duplicates, quarantined, lag, last batch, store size', async () => {
   const port = await freePort();
   const env = {
-    HOME: dir,
-    RIGBENCH_NATS_SERVERS: server.url,
-    RIGBENCH_STORE: join(dir, 'store.db'),
-    RIGBENCH_AGENT_TOKEN: 'secret',
-    // Simulated agents (stand-ins) on loopback, known from their heartbeats only.
-    RIGBENCH_FLEET_TRUST_HEARTBEAT_ADDRESSES: 'true',
-    RIGBENCH_FLEET_LISTEN_SECONDS: '3',
+    ...simulatedFleetEnv(fleet.server.url, dir),
     RIGBENCH_COLLECTOR_METRICS_LISTEN: `127.0.0.1:${port}`,
   };
-  const agent = new SimulatedAgent({ agentId: 'sim-m', nc, token: 'secret', heartbeatIntervalSeconds: 0.2 });
-  await agent.start();
+  const agent = await fleet.startAgent('sim-m');
   const stop = new AbortController();
   const collecting = cli(['collect', '--stats-every', '0'], env, stop.signal);
   try {
@@ -81,7 +46,7 @@ test('rigbench collect /metrics - events received, stored, duplicates, quarantin
     const run = await cli(['run', 'examples/quick-cpu.yaml', '--agents', 'sim-m', '--detach'], env);
     expect(run.code).toBe(0);
     // quick-cpu: 8 cases x 3 repetitions = 2 + 8 x 5 = 42 events.
-    await jetstream(nc).publish('rigbench.events.sim-m.r-bad', '{"v":1,"type":"sample.recorded"', {
+    await jetstream(fleet.nc).publish('rigbench.events.sim-m.r-bad', '{"v":1,"type":"sample.recorded"', {
       msgID: 'metrics-bad-1',
     });
     const text = await eventually(

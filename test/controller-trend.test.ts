@@ -1,32 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { expandPlan, parsePlanYaml, type RigbenchEvent } from '@rigbench/shared';
-import { runCli } from '../apps/controller/src/cli/program.js';
-import { streamOutput } from '../apps/controller/src/cli/output.js';
 import { parseSince } from '../apps/controller/src/commands/trend-command.js';
 import { demoPlanYaml } from '../apps/controller/src/demo/demo-plan.js';
+import { runControllerCli as cli } from './support/controller-cli.js';
 import { syntheticRunEvents } from './support/synthetic-run.js';
 import { RunStore } from '../apps/controller/src/store/run-store.js';
-
-const root = join(import.meta.dirname, '..');
-
-async function cli(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await runCli(args, {
-    output: streamOutput(stdout, stderr),
-    env: { HOME: tmpdir() },
-    cwd: root,
-    signal: new AbortController().signal,
-  });
-  return { code, out, err };
-}
 
 /** The demo's plan (two models, the three seed prompts, one raw test and a load sweep, CPU, 2 repetitions). */
 const plan = parsePlanYaml(

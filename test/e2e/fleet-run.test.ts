@@ -1,15 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureSynthModel, type Sample } from '@rigbench/shared';
-import { eventually } from '../support/eventually.js';
+import type { Sample } from '@rigbench/shared';
+import { writeTinyModelPlan } from '../support/tiny-model-plan.js';
 import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
 import {
   assertBuilt,
+  builtCli,
   isAlive,
-  RIGBENCH_AGENT,
-  runCli,
-  startNode,
+  startAgentProcess,
   watchDescendants,
   type RunningProcess,
 } from '../support/binaries.js';
@@ -58,22 +57,21 @@ describe('fleet end to end (built rigbench and rigbench-agent binaries, real nat
   });
 
   test('plan -> two agents -> NATS -> store -> report: every sample stored once, invariants hold, agents stop cleanly', async () => {
-    const modelsDir = join(dir, 'models');
-    const modelPath = await ensureSynthModel(modelsDir, 'tiny');
-    const planFile = join(dir, 'plan.yaml');
-    writeFileSync(planFile, PLAN.replace('MODEL', modelPath.slice(modelsDir.length + 1)));
+    const { modelsDir, planFile } = await writeTinyModelPlan(dir, PLAN);
     const store = join(dir, 'rigbench.db');
-    const cli = (...args: string[]) => runCli(['--store', store, '--nats', nats.url, ...args]);
+    const cli = builtCli(store, nats.url);
 
     for (const id of ['box-a', 'box-b']) {
       mkdirSync(join(dir, id));
-      const agent = startNode(RIGBENCH_AGENT, [
-        ...['--id', id, '--labels', `e2e=yes,box=${id}`, '--listen', '127.0.0.1:0'],
-        ...['--metrics-listen', '127.0.0.1:0', '--models-dir', modelsDir, '--nats-servers', nats.url],
-        ...['--outbox-dir', join(dir, id, 'outbox'), '--heartbeat-interval-seconds', '1'],
-      ]);
-      agents.push(agent);
-      await eventually(() => agent.stdout().includes('"event":"listening"'), { timeoutMs: 60_000 });
+      agents.push(
+        await startAgentProcess({
+          id,
+          labels: `e2e=yes,box=${id}`,
+          natsUrl: nats.url,
+          modelsDir,
+          outboxDir: join(dir, id, 'outbox'),
+        }),
+      );
     }
     const trees = agents.map((a) => watchDescendants(a.child.pid!));
 

@@ -7,11 +7,11 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { ensureSynthModel, type LoadLevelRecord } from '@rigbench/shared';
+import type { LoadLevelRecord } from '@rigbench/shared';
 import { CHROMIUM, chromium, probePage } from '../support/chromium.js';
-import { eventually } from '../support/eventually.js';
+import { writeTinyModelPlan } from '../support/tiny-model-plan.js';
 import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
-import { assertBuilt, RIGBENCH_AGENT, runCli, startNode, type RunningProcess } from '../support/binaries.js';
+import { assertBuilt, builtCli, startAgentProcess, type RunningProcess } from '../support/binaries.js';
 
 const TTFT_SLO_SECONDS = 30;
 const ITL_P90_SLO_SECONDS = 5;
@@ -87,20 +87,18 @@ describe('a plan load test end to end (built binaries, real nats-server, a real 
   });
 
   test('load - a concurrency sweep [1, 2] is stored level by level with goodput against the SLOs, reported as md/json tables and an HTML curve', async () => {
-    const modelsDir = join(dir, 'models');
-    const modelPath = await ensureSynthModel(modelsDir, 'tiny');
-    const planFile = join(dir, 'plan.yaml');
-    writeFileSync(planFile, PLAN.replace('MODEL', modelPath.slice(modelsDir.length + 1)));
+    const { modelsDir, planFile } = await writeTinyModelPlan(dir, PLAN);
     const store = join(dir, 'rigbench.db');
-    const cli = (...args: string[]) => runCli(['--store', store, '--nats', nats.url, ...args]);
+    const cli = builtCli(store, nats.url);
 
     mkdirSync(join(dir, 'box'));
-    agent = startNode(RIGBENCH_AGENT, [
-      ...['--id', 'box', '--labels', 'e2e=load', '--listen', '127.0.0.1:0'],
-      ...['--metrics-listen', '127.0.0.1:0', '--models-dir', modelsDir, '--nats-servers', nats.url],
-      ...['--outbox-dir', join(dir, 'box', 'outbox'), '--heartbeat-interval-seconds', '1'],
-    ]);
-    await eventually(() => agent!.stdout().includes('"event":"listening"'), { timeoutMs: 60_000 });
+    agent = await startAgentProcess({
+      id: 'box',
+      labels: 'e2e=load',
+      natsUrl: nats.url,
+      modelsDir,
+      outboxDir: join(dir, 'box', 'outbox'),
+    });
 
     const run = await cli('run', planFile, '--label', 'load');
     expect({ code: run.code, stderr: run.stderr.slice(-2000) }).toEqual({

@@ -2,9 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesizeGguf } from '@rigbench/shared';
-import { eventually } from '../support/eventually.js';
 import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
-import { assertBuilt, RIGBENCH_AGENT, runCli, startNode, type RunningProcess } from '../support/binaries.js';
+import { assertBuilt, builtCli, startAgentProcess, type RunningProcess } from '../support/binaries.js';
 
 const PLAN = `
 version: 1
@@ -49,15 +48,16 @@ describe('rigbench trend over real runs (built binaries, real nats-server, a rea
     const planFile = join(dir, 'plan.yaml');
     writeFileSync(planFile, PLAN);
     const store = join(dir, 'rigbench.db');
-    const cli = (...args: string[]) => runCli(['--store', store, '--nats', nats.url, ...args]);
+    const cli = builtCli(store, nats.url);
 
     mkdirSync(join(dir, 'box'));
-    agent = startNode(RIGBENCH_AGENT, [
-      ...['--id', 'box', '--labels', 'e2e=trend', '--listen', '127.0.0.1:0'],
-      ...['--metrics-listen', '127.0.0.1:0', '--models-dir', modelsDir, '--nats-servers', nats.url],
-      ...['--outbox-dir', join(dir, 'box', 'outbox'), '--heartbeat-interval-seconds', '1'],
-    ]);
-    await eventually(() => agent!.stdout().includes('"event":"listening"'), { timeoutMs: 60_000 });
+    agent = await startAgentProcess({
+      id: 'box',
+      labels: 'e2e=trend',
+      natsUrl: nats.url,
+      modelsDir,
+      outboxDir: join(dir, 'box', 'outbox'),
+    });
 
     const morning = await cli('run', planFile, '--label', 'morning');
     expect({ code: morning.code, stderr: morning.stderr.slice(-2000) }).toEqual({

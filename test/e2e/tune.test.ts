@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ensureSynthModel, validatePlan } from '@rigbench/shared';
-import { eventually } from '../support/eventually.js';
+import { validatePlan } from '@rigbench/shared';
+import { tinyModelSource } from '../support/tiny-model-plan.js';
 import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
-import { assertBuilt, RIGBENCH_AGENT, runCli, startNode, type RunningProcess } from '../support/binaries.js';
+import { assertBuilt, builtCli, startAgentProcess, type RunningProcess } from '../support/binaries.js';
 
 interface TuneJson {
   agentId: string;
@@ -50,21 +50,19 @@ describe('rigbench tune end to end (built binaries, a real agent, real nats-serv
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const startAgent = async (extra: string[] = []): Promise<RunningProcess> => {
-    const started = startNode(RIGBENCH_AGENT, [
-      ...['--id', 'box', '--listen', '127.0.0.1:0', '--metrics-listen', '127.0.0.1:0'],
-      ...['--models-dir', join(dir, 'models'), '--nats-servers', nats.url],
-      ...['--outbox-dir', join(dir, 'outbox'), '--heartbeat-interval-seconds', '1', ...extra],
-    ]);
-    await eventually(() => started.stdout().includes('"event":"listening"'), { timeoutMs: 60_000 });
-    return started;
-  };
+  const startAgent = (extra: string[] = []): Promise<RunningProcess> =>
+    startAgentProcess({
+      id: 'box',
+      natsUrl: nats.url,
+      modelsDir: join(dir, 'models'),
+      outboxDir: join(dir, 'outbox'),
+      args: extra,
+    });
 
   test('ranks the candidates through real runs, writes a plan fragment and agent defaults that auto then uses', async () => {
-    const modelPath = await ensureSynthModel(join(dir, 'models'), 'tiny');
-    const model = modelPath.slice(join(dir, 'models').length + 1);
+    const model = await tinyModelSource(join(dir, 'models'));
     const store = join(dir, 'rigbench.db');
-    const cli = (...args: string[]) => runCli(['--store', store, '--nats', nats.url, ...args]);
+    const cli = builtCli(store, nats.url);
     mkdirSync(join(dir, 'outbox'));
     agent = await startAgent();
 

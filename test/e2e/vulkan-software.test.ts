@@ -6,10 +6,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureSynthModel, type Fingerprint } from '@rigbench/shared';
-import { eventually } from '../support/eventually.js';
+import type { Fingerprint } from '@rigbench/shared';
+import { tinyModelSource } from '../support/tiny-model-plan.js';
 import { startNatsServer, type NatsServerHandle } from '../support/nats-server.js';
-import { assertBuilt, RIGBENCH_AGENT, runCli, startNode, type RunningProcess } from '../support/binaries.js';
+import { assertBuilt, builtCli, startAgentProcess, type RunningProcess } from '../support/binaries.js';
 
 interface ReportCase {
   caseId: string;
@@ -53,7 +53,7 @@ describe('vulkan on llvmpipe end to end (built binaries, real nats-server, Mesa 
   let dir: string;
   let nats: NatsServerHandle;
   let agent: RunningProcess | undefined;
-  let cli: (...args: string[]) => ReturnType<typeof runCli>;
+  let cli: ReturnType<typeof builtCli>;
   let planFile: (allow: boolean) => string;
 
   beforeAll(async () => {
@@ -61,31 +61,26 @@ describe('vulkan on llvmpipe end to end (built binaries, real nats-server, Mesa 
     dir = mkdtempSync(join(tmpdir(), 'rigbench-vulkan-'));
     nats = await startNatsServer();
     const modelsDir = join(dir, 'models');
-    const modelPath = await ensureSynthModel(modelsDir, 'tiny');
-    const source = modelPath.slice(modelsDir.length + 1);
+    const source = await tinyModelSource(modelsDir);
     planFile = (allow) => {
       const file = join(dir, `plan-${allow ? 'on' : 'off'}.yaml`);
       writeFileSync(file, plan(allow).replace('MODEL', source));
       return file;
     };
     const store = join(dir, 'rigbench.db');
-    cli = (...args) => runCli(['--store', store, '--nats', nats.url, ...args]);
+    cli = builtCli(store, nats.url);
     mkdirSync(join(dir, 'box-vk'));
-    agent = startNode(
-      RIGBENCH_AGENT,
-      [
-        ...['--id', 'box-vk', '--listen', '127.0.0.1:0', '--metrics-listen', '127.0.0.1:0'],
-        ...['--models-dir', modelsDir, '--nats-servers', nats.url],
-        ...['--outbox-dir', join(dir, 'box-vk', 'outbox'), '--heartbeat-interval-seconds', '1'],
-      ],
-      undefined,
-      {
+    agent = await startAgentProcess({
+      id: 'box-vk',
+      natsUrl: nats.url,
+      modelsDir,
+      outboxDir: join(dir, 'box-vk', 'outbox'),
+      env: {
         // Mesa's on-disk shader cache, kept inside the test; 64 MiB is far more than ggml's shaders take.
         MESA_SHADER_CACHE_DIR: join(dir, 'mesa-shader-cache'),
         MESA_SHADER_CACHE_MAX_SIZE: '64M',
       },
-    );
-    await eventually(() => agent!.stdout().includes('"event":"listening"'), { timeoutMs: 60_000 });
+    });
   }, 120_000);
 
   afterAll(async () => {

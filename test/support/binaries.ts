@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { eventually } from './eventually.js';
 
 /** Repository root (this file is test/support/binaries.ts). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -67,6 +68,61 @@ export function runNode(
 /** Runs the built `rigbench` CLI to completion. */
 export function runCli(args: readonly string[], cwd = REPO_ROOT): Promise<ProcessResult> {
   return startNode(RIGBENCH_CLI, args, cwd).done;
+}
+
+/**
+ * The built `rigbench` CLI bound to one store file and one NATS: `cli('run', planFile)` runs
+ * `rigbench --store <store> --nats <natsUrl> run <planFile>` to completion.
+ */
+export function builtCli(store: string, natsUrl: string): (...args: string[]) => Promise<ProcessResult> {
+  return (...args) => runCli(['--store', store, '--nats', natsUrl, ...args]);
+}
+
+/** Options of {@link startAgentProcess}. */
+export interface AgentProcessOptions {
+  /** `--id`. */
+  id: string;
+  /** `--labels`, e.g. `'e2e=yes,box=box-a'`; none when absent. */
+  labels?: string;
+  /** `--nats-servers`. */
+  natsUrl: string;
+  /** `--models-dir`. */
+  modelsDir: string;
+  /** `--outbox-dir`. */
+  outboxDir: string;
+  /** Further arguments, after the others (e.g. `['--config', file]`). */
+  args?: readonly string[];
+  /** Added to this process's environment. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Starts the built `rigbench-agent` as the end-to-end tests run one box: gRPC and /metrics on free loopback ports,
+ * a heartbeat every second. Resolves once it logs that it is listening (60 s at most); an agent that never does is
+ * killed (SIGKILL) before the error is thrown, so no caller is left with a process it never got.
+ */
+export async function startAgentProcess(options: AgentProcessOptions): Promise<RunningProcess> {
+  const agent = startNode(
+    RIGBENCH_AGENT,
+    [
+      ...['--id', options.id, ...(options.labels === undefined ? [] : ['--labels', options.labels])],
+      ...['--listen', '127.0.0.1:0', '--metrics-listen', '127.0.0.1:0'],
+      ...['--models-dir', options.modelsDir, '--nats-servers', options.natsUrl],
+      ...['--outbox-dir', options.outboxDir, '--heartbeat-interval-seconds', '1', ...(options.args ?? [])],
+    ],
+    REPO_ROOT,
+    options.env,
+  );
+  try {
+    await eventually(() => agent.stdout().includes('"event":"listening"'), {
+      timeoutMs: 60_000,
+      description: `rigbench-agent ${options.id} listening`,
+    });
+  } catch (error) {
+    agent.child.kill('SIGKILL');
+    throw error;
+  }
+  return agent;
 }
 
 /** Process ids whose command line mentions `needle` (e.g. a temp dir the processes were given). */

@@ -1,26 +1,5 @@
-import { EVENT_SCHEMA_VERSION, type RigbenchEvent, type Sample } from '@rigbench/shared';
-
-const sample = (caseId: string, repetition: number): Sample => ({
-  caseId,
-  repetition,
-  mode: 'chat',
-  startedAt: '2026-01-01T00:00:00.000Z',
-  modelLoadSeconds: 0.5,
-  promptTokens: 32,
-  promptSeconds: 0.05,
-  promptTokensPerSecond: 640,
-  ttftSeconds: 0.06,
-  generatedTokens: 64,
-  decodeSeconds: 1.26,
-  decodeTokensPerSecond: 50,
-  interTokenLatency: { p50: 0.02, p90: 0.025, p99: 0.03 },
-  endToEndSeconds: 1.35,
-  vram: null,
-  workerPeakRssBytes: 300_000_000,
-  threads: 1,
-  batchSize: 512,
-  finishReason: 'maxTokens',
-});
+import { EVENT_SCHEMA_VERSION, type RigbenchEvent } from '@rigbench/shared';
+import { chatSample } from './chat-sample.js';
 
 /** Event `seq` of a run of `count` events (see {@link makeRunEvents}); lets benchmarks create them lazily. */
 export function makeRunEvent(agentId: string, runId: string, seq: number, count: number): RigbenchEvent {
@@ -38,7 +17,12 @@ export function makeRunEvent(agentId: string, runId: string, seq: number, count:
       lastSeq: count,
     };
   }
-  return { ...base, type: 'sample.recorded', caseId: 'c1', sample: sample('c1', seq - 2) };
+  return {
+    ...base,
+    type: 'sample.recorded',
+    caseId: 'c1',
+    sample: chatSample({ caseId: 'c1', repetition: seq - 2 }),
+  };
 }
 
 /**

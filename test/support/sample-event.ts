@@ -1,4 +1,7 @@
-/** A well-formed `sample.recorded` event (a chat sample without energy), for the event parser's tests. */
+/**
+ * A well-formed `sample.recorded` event (a chat sample without energy), for the event parser's tests and the store's
+ * migration test (whose first-release row holds these figures).
+ */
 export const sampleEvent = {
   v: 1,
   type: 'sample.recorded',

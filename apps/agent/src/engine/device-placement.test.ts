@@ -3,7 +3,8 @@
  * (this CI machine) and a two-P104-100 mining-card box (stand-in: no NVIDIA GPU here, its probe and nvidia-smi
  * answers are replayed through a stand-in probe runner).
  */
-import type { Backend, BenchCase } from '@rigbench/shared';
+import type { Backend } from '@rigbench/shared';
+import { vulkanRawCase as benchCase } from '../../../../test/support/bench-case.js';
 import { probeBackendTable } from './backend-table.js';
 import type { BackendStatus, ProbeRunner } from './backend-table.js';
 import { caseFingerprint } from './case-fingerprint.js';
@@ -71,27 +72,6 @@ const twoP104Machine: ProbeRunner = async (backends, env) => {
 
 const statusOf = (table: BackendStatus[], backend: Backend): BackendStatus =>
   table.find((s) => s.backend === backend) as BackendStatus;
-
-function benchCase(overrides: Partial<BenchCase> = {}): BenchCase {
-  return {
-    index: 0,
-    caseId: 'c0',
-    model: { id: 'tiny', source: 'tiny.gguf' },
-    backend: 'vulkan',
-    devices: [],
-    gpuLayers: 'max',
-    contextSize: 256,
-    batchSize: 64,
-    threads: 1,
-    flashAttention: false,
-    kvCacheType: 'f16',
-    workload: { mode: 'raw', test: { id: 'tg4', promptTokens: 0, generatedTokens: 4, depth: 0 } },
-    generation: { maxTokens: 4, temperature: 0, seed: 1, ignoreEos: true },
-    warmup: 0,
-    repetitions: 1,
-    ...overrides,
-  };
-}
 
 function loadedReply(names: string[], offloadedLayers: number, totalLayers = 5): LoadedReply {
   return {

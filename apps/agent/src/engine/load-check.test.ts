@@ -6,8 +6,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BenchCase } from '@rigbench/shared';
 import { ensureSynthModel } from '@rigbench/shared';
+import { vulkanRawCase } from '../../../../test/support/bench-case.js';
 import { checkLoad } from './device-placement.js';
 import { resolveWorkerPath } from './worker-path.js';
 import { WorkerProcess } from './worker-process.js';
@@ -15,23 +15,7 @@ import type { BackendProbe, LoadedReply } from './worker-protocol.js';
 
 const MODELS_DIR = path.join(os.tmpdir(), 'rigbench-test-models');
 
-const vulkanCase: BenchCase = {
-  index: 0,
-  caseId: 'c0',
-  model: { id: 'tiny', source: 'tiny.gguf' },
-  backend: 'vulkan',
-  devices: [],
-  gpuLayers: 'max',
-  contextSize: 128,
-  batchSize: 64,
-  threads: 1,
-  flashAttention: false,
-  kvCacheType: 'f16',
-  workload: { mode: 'raw', test: { id: 'tg4', promptTokens: 0, generatedTokens: 4, depth: 0 } },
-  generation: { maxTokens: 4, temperature: 0, seed: 1, ignoreEos: true },
-  warmup: 0,
-  repetitions: 1,
-};
+const vulkanCase = vulkanRawCase();
 
 async function ask<T>(env: NodeJS.ProcessEnv, message: Parameters<WorkerProcess['send']>[0]): Promise<T> {
   const { GGML_VK_VISIBLE_DEVICES: _unset, ...rest } = process.env;

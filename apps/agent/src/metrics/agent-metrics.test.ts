@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { Registry } from 'prom-client';
-import type { Sample } from '@rigbench/shared';
+import { chatSample as sample } from '../../../../test/support/chat-sample.js';
 import { AgentMetrics, type SampleLabels } from './agent-metrics.js';
 import { MetricsServer } from './metrics-server.js';
 import { FINE_BUCKET_RATIO, METRIC_BUCKETS, geometricBuckets } from './metric-buckets.js';
@@ -13,31 +13,6 @@ const labels: SampleLabels = {
   devices: 'none',
   threads: '2',
 };
-
-function sample(overrides: Partial<Sample> = {}): Sample {
-  return {
-    caseId: 'c1',
-    repetition: 0,
-    mode: 'chat',
-    startedAt: new Date().toISOString(),
-    modelLoadSeconds: 0.4,
-    promptTokens: 32,
-    promptSeconds: 0.05,
-    promptTokensPerSecond: 640,
-    ttftSeconds: 0.06,
-    generatedTokens: 64,
-    decodeSeconds: 1.26,
-    decodeTokensPerSecond: 50,
-    interTokenLatency: { p50: 0.02, p90: 0.025, p99: 0.03 },
-    endToEndSeconds: 1.35,
-    vram: null,
-    workerPeakRssBytes: 300_000_000,
-    threads: 1,
-    batchSize: 512,
-    finishReason: 'maxTokens',
-    ...overrides,
-  };
-}
 
 function makeMetrics(): AgentMetrics {
   return new AgentMetrics({

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { Registry } from 'prom-client';
 import type { PhaseEnergy, Sample } from '@rigbench/shared';
+import { chatSample } from '../../../../test/support/chat-sample.js';
 import { AgentMetrics } from './agent-metrics.js';
 
 const phase = (meanWatts: number, tokensPerJoule: number): PhaseEnergy => ({
@@ -13,28 +14,14 @@ const phase = (meanWatts: number, tokensPerJoule: number): PhaseEnergy => ({
   tokensPerJouleAboveIdle: null,
 });
 
-const sample = (energy: Sample['energy']): Sample => ({
-  caseId: 'c1',
-  repetition: 0,
-  mode: 'chat',
-  startedAt: new Date().toISOString(),
-  modelLoadSeconds: 0.4,
-  promptTokens: 32,
-  promptSeconds: 0.05,
-  promptTokensPerSecond: 640,
-  ttftSeconds: 0.06,
-  generatedTokens: 64,
-  decodeSeconds: 1,
-  decodeTokensPerSecond: 63,
-  interTokenLatency: { p50: 0.02, p90: 0.025, p99: 0.03 },
-  endToEndSeconds: 1.1,
-  vram: null,
-  workerPeakRssBytes: 300_000_000,
-  threads: 1,
-  batchSize: 512,
-  finishReason: 'maxTokens',
-  ...(energy === undefined ? {} : { energy }),
-});
+/** The shared chat sample decoding 63 t/s for 1 s, so the 210 W below give the 0.3 tok/J it reports. */
+const sample = (energy: Sample['energy']): Sample =>
+  chatSample({
+    decodeSeconds: 1,
+    decodeTokensPerSecond: 63,
+    endToEndSeconds: 1.1,
+    ...(energy === undefined ? {} : { energy }),
+  });
 
 test('metrics - decode tokens per joule and decode watts (GPU + CPU) per sample with energy; none without', async () => {
   const metrics = new AgentMetrics({

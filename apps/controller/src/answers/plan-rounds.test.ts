@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
-import { expandPlan, parsePlanYaml } from '@rigbench/shared';
-import { syntheticRunEvents } from '../../../../test/support/synthetic-run.js';
+import { parsePlanYaml } from '@rigbench/shared';
+import { storePlanRun } from '../../../../test/support/stored-plan-run.js';
 import { buildRunDataset } from '../store/build-run-dataset.js';
 import { RunStore } from '../store/run-store.js';
 import { renderReport } from '../report/render-report.js';
@@ -14,27 +14,9 @@ describe("a plan's rounds are rounds of the answers", () => {
   test('rounds: 2 with interleaved order gives two rounds a side from one stored run', () => {
     const text = `${readFileSync(planFile, 'utf8')}\nrounds: 2\norder: interleaved\n`;
     const plan = parsePlanYaml(text, planFile);
-    const cases = expandPlan(plan);
     const store = RunStore.open(':memory:');
     try {
-      store.recordDispatch({
-        runId: 'r1',
-        planName: plan.name,
-        runName: null,
-        label: null,
-        plan,
-        targets: [{ agentId: 'a1', address: null, labels: {} }],
-      });
-      store.writeEvents([
-        ...syntheticRunEvents({
-          runId: 'r1',
-          agentId: 'a1',
-          cases: 0,
-          caseIds: cases.map((c) => c.caseId),
-          samplesPerCase: 2,
-          plan,
-        }),
-      ]);
+      storePlanRun(store, { runId: 'r1', plan, samplesPerCase: 2 });
       const ds = buildRunDataset(store, 'r1');
       expect(ds.run.status).toBe('complete');
       expect(new Set(ds.cases.map((c) => c.benchCase.round))).toEqual(new Set([0, 1]));

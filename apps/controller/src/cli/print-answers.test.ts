@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expandPlan, parsePlanYaml } from '@rigbench/shared';
-import { syntheticRunEvents } from '../../../../test/support/synthetic-run.js';
+import { parsePlanYaml } from '@rigbench/shared';
+import { storePlanRun } from '../../../../test/support/stored-plan-run.js';
 import { RunStore } from '../store/run-store.js';
 import { printRunAnswers } from './print-answers.js';
 import type { Output as CommandOutput } from './output.js';
@@ -11,7 +11,6 @@ const planFile = fileURLToPath(new URL('../../../../examples/quick-cpu.yaml', im
 describe('printRunAnswers (end of rigbench run)', () => {
   test('prints the overall answer of every axis the plan varies, from the stored run', () => {
     const plan = parsePlanYaml(readFileSync(planFile, 'utf8'), planFile);
-    const caseIds = expandPlan(plan).map((c) => c.caseId);
     const store = RunStore.open(':memory:');
     const lines: string[] = [];
     const notes: string[] = [];
@@ -20,17 +19,7 @@ describe('printRunAnswers (end of rigbench run)', () => {
       note: (t: string) => notes.push(t),
     } as unknown as CommandOutput;
     try {
-      store.recordDispatch({
-        runId: 'r1',
-        planName: plan.name,
-        runName: null,
-        label: null,
-        plan,
-        targets: [{ agentId: 'a1', address: null, labels: {} }],
-      });
-      store.writeEvents([
-        ...syntheticRunEvents({ runId: 'r1', agentId: 'a1', cases: 0, caseIds, samplesPerCase: 3, plan }),
-      ]);
+      storePlanRun(store, { runId: 'r1', plan, samplesPerCase: 3 });
       printRunAnswers({ output, store }, 'r1');
       expect(notes).toEqual([]);
       expect(lines[0]).toBe('answers:');

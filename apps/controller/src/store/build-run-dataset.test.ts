@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expandPlan, parsePlanYaml } from '@rigbench/shared';
+import { storePlanRun } from '../../../../test/support/stored-plan-run.js';
 import { syntheticRunEvents } from '../../../../test/support/synthetic-run.js';
 import { renderReport } from '../report/render-report.js';
 import { buildRunDataset, RunPlanUnreadableError } from './build-run-dataset.js';
@@ -66,18 +67,13 @@ describe('buildRunDataset', () => {
     const caseIds = expandPlan(plan).map((c) => c.caseId);
     const store = RunStore.open(':memory:');
     try {
-      store.recordDispatch({
+      storePlanRun(store, {
         runId: 'r3',
-        planName: plan.name,
-        runName: null,
-        label: null,
         plan,
-        targets: [{ agentId: 'a1', address: null, labels: {} }],
+        samplesPerCase: 1,
+        editEvents: (events) =>
+          events.map((e) => (e.type === 'run.finished' ? { ...e, outcome: 'cancelled' as const } : e)),
       });
-      const events = [
-        ...syntheticRunEvents({ runId: 'r3', agentId: 'a1', cases: 0, caseIds, samplesPerCase: 1, plan }),
-      ].map((e) => (e.type === 'run.finished' ? { ...e, outcome: 'cancelled' as const } : e));
-      store.writeEvents(events);
       const dataset = buildRunDataset(store, 'r3');
       expect(dataset.run.status).toBe('cancelled');
       expect(dataset.run.missing).toEqual([

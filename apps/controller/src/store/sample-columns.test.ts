@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sampleSchema, type Sample, type SampleEnergy } from '@rigbench/shared';
 import { z } from 'zod';
+import { sampleEvent } from '../../../../test/support/sample-event.js';
 import { syntheticRunEvents } from '../../../../test/support/synthetic-run.js';
 import { RunStore } from './run-store.js';
 import {
@@ -164,30 +165,8 @@ describe('sample columns', () => {
     try {
       expect(store.db.pragma('user_version', { simple: true })).toBe(STORE_SCHEMA_VERSION);
       expect([...store.samples('old')]).toEqual([
-        {
-          agentId: 'a1',
-          sample: {
-            caseId: 'c000',
-            repetition: 0,
-            mode: 'chat',
-            startedAt: '2025-01-01T00:00:00Z',
-            modelLoadSeconds: 0.5,
-            promptTokens: 10,
-            promptSeconds: 0.1,
-            promptTokensPerSecond: 100,
-            ttftSeconds: 0.12,
-            generatedTokens: 16,
-            decodeSeconds: 0.5,
-            decodeTokensPerSecond: 30,
-            interTokenLatency: { p50: 0.03, p90: 0.04, p99: 0.05 },
-            endToEndSeconds: 0.7,
-            vram: null,
-            workerPeakRssBytes: 1e8,
-            threads: 1,
-            batchSize: 512,
-            finishReason: 'maxTokens',
-          },
-        },
+        // The shared fixture's figures, which are the ones the positional INSERT above wrote.
+        { agentId: 'a1', sample: { ...sampleEvent.sample, startedAt: '2025-01-01T00:00:00Z' } },
       ]);
       expect(store.runAgents('old')[0]?.plannedCaseIds).toBeNull();
     } finally {
