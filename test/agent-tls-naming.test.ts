@@ -10,6 +10,7 @@ import { loadAgentProto, type AgentHeartbeat } from '@rigbench/shared';
 import { AgentClient } from '../apps/controller/src/fleet/agent-client.js';
 import { fleetView } from '../apps/controller/src/fleet/fleet-view.js';
 import { TestPki } from './faults/support/test-pki.js';
+import { forgedHeartbeat } from './support/forged-agent.js';
 
 const TOKEN = 'fleet-token-0123456789abcdef';
 const pki = new TestPki();
@@ -59,18 +60,7 @@ async function startAgentServer(certName: string | null): Promise<RecordingAgent
   };
 }
 
-const heartbeat = (agentId: string, address: string): AgentHeartbeat => ({
-  v: 1,
-  type: 'agent.heartbeat',
-  agentId,
-  labels: {},
-  address,
-  version: '0.1.0',
-  busy: false,
-  runId: null,
-  intervalSeconds: 5,
-  time: new Date().toISOString(),
-});
+const heartbeat = (agentId: string, address: string): AgentHeartbeat => forgedHeartbeat(agentId, address, 5);
 
 const fleet = {
   staleAfterIntervals: 2.5,

@@ -37,25 +37,29 @@ export async function startAuthRecorder(agentId: string): Promise<AuthRecorder> 
   return { address: `127.0.0.1:${port}`, seen, server };
 }
 
+/** A heartbeat announcing `agentId` at `address`: idle, `intervalSeconds` apart, stamped now. */
+export function forgedHeartbeat(agentId: string, address: string, intervalSeconds = 1): AgentHeartbeat {
+  return {
+    v: 1,
+    type: 'agent.heartbeat',
+    agentId,
+    labels: {},
+    address,
+    version: '0.1.0',
+    busy: false,
+    runId: null,
+    intervalSeconds,
+    time: new Date().toISOString(),
+  };
+}
+
 /**
  * Publishes, every 200 ms on `nc`, a heartbeat announcing `agentId` at `address` (not busy, 1 s interval); returns
  * the function that stops it.
  */
 export function publishForgedHeartbeats(nc: NatsConnection, agentId: string, address: string): () => void {
   const timer = setInterval(() => {
-    const heartbeat: AgentHeartbeat = {
-      v: 1,
-      type: 'agent.heartbeat',
-      agentId,
-      labels: {},
-      address,
-      version: '0.1.0',
-      busy: false,
-      runId: null,
-      intervalSeconds: 1,
-      time: new Date().toISOString(),
-    };
-    nc.publish(heartbeatSubject(agentId), JSON.stringify(heartbeat));
+    nc.publish(heartbeatSubject(agentId), JSON.stringify(forgedHeartbeat(agentId, address)));
   }, 200);
   return () => clearInterval(timer);
 }

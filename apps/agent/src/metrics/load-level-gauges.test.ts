@@ -1,38 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { Registry } from 'prom-client';
-import type { LatencySummary, LoadLevelRecord } from '@rigbench/shared';
+import { flatLatency as latency, loadLevelRecord as level } from '../../../../test/support/load-level.js';
 import { LoadLevelGauges } from './load-level-gauges.js';
 
 const labels = { node: 'box', model: 'tiny', backend: 'cpu', devices: 'none', threads: '1', prompt: 'serve' };
-
-const latency = (p90: number | null): LatencySummary => ({ mean: p90, median: p90, p90, p99: p90 });
-
-function level(concurrency: number, summary: Partial<LoadLevelRecord['summary']>): LoadLevelRecord {
-  return {
-    testId: 'serve',
-    concurrency,
-    stream: 'concurrency',
-    arrivalRate: null,
-    slo: null,
-    maxTokens: 8,
-    threads: 1,
-    summary: {
-      completed: 4,
-      durationSeconds: 2,
-      request_throughput: 2,
-      output_throughput: 16,
-      total_token_throughput: 30,
-      ttft: latency(250),
-      tpot: latency(40),
-      itl: latency(45),
-      e2el: latency(600),
-      goodput: null,
-      sloAttainment: null,
-      ...summary,
-    },
-    requests: [],
-  };
-}
 
 /** The value of `name` on the series whose labels include every pair of `match`. */
 async function value(

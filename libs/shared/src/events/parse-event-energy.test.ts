@@ -1,3 +1,4 @@
+import { loadLevelRecord } from '../../../../test/support/load-level.js';
 import { sampleEvent } from '../../../../test/support/sample-event.js';
 import { parseEvent } from './parse-event.js';
 
@@ -53,26 +54,7 @@ describe('parseEvent - load level energy', () => {
     type: 'load.level.recorded',
     caseId: 'c000-tiny-cpu-serve-conc2',
     level: {
-      testId: 'serve',
-      concurrency: 2,
-      stream: 'concurrency',
-      arrivalRate: null,
-      slo: null,
-      maxTokens: 8,
-      threads: 1,
-      summary: {
-        completed: 0,
-        durationSeconds: 0,
-        request_throughput: 0,
-        output_throughput: 0,
-        total_token_throughput: 0,
-        ...Object.fromEntries(
-          ['ttft', 'tpot', 'itl', 'e2el'].map((k) => [k, { mean: null, median: null, p90: null, p99: null }]),
-        ),
-        goodput: null,
-        sloAttainment: null,
-      },
-      requests: [],
+      ...loadLevelRecord(2),
       ...(energy === undefined ? {} : { energy }),
     },
   });
