@@ -218,6 +218,11 @@ describe('a plan load test end to end (built binaries, real nats-server, a real 
     const md = await cli('report', runId!, '--format', 'md');
     expect(md.code).toBe(0);
     expect(md.stdout).toContain('## Serving load (concurrency sweeps)');
+    // The section's answer: where the [1, 2] sweep saturates, or that it still rises (the Poisson level is alone).
+    expect(md.stdout).toMatch(
+      /^- box tiny cpu serve, t=1: (saturates at [12] in flight|not saturated within the sweep)/m,
+    );
+    expect(md.stdout).not.toMatch(/^- box tiny cpu poisson/m);
     expect(md.stdout).toMatch(/\| request throughput \(req\/s\) \| output token throughput \(tok\/s\) \|/);
     const levelRows = md.stdout.split('\n').filter((line) => line.startsWith('| box tiny cpu serve'));
     expect(levelRows.map((line) => line.split('|')[2]!.trim())).toEqual(['1', '2']);

@@ -14,8 +14,18 @@ export {
   loadJson,
   loadSectionMarkdown,
   loadSectionHtml,
+  saturationLines,
   sloText,
   LOAD_NOTE,
   type LoadReportLevel,
   type LoadSweep,
 } from './load-report.js';
+export {
+  sweepSaturation,
+  saturationSentence,
+  NEAR_PEAK,
+  SATURATION_NOTE,
+  type SaturationPoint,
+  type SweepLevels,
+  type SweepSaturation,
+} from './saturation.js';

@@ -9,6 +9,7 @@ import type { TableSpec } from '../report/report-tables.js';
 import type { RunDataset } from '../report/run-dataset.js';
 import { escapeXml } from '../report/svg-charts.js';
 import { LOAD_CURVE_CSS, LOAD_CURVE_LEGEND, loadCurveSvg, type LoadCurvePoint } from './load-curve.js';
+import { SATURATION_NOTE, saturationSentence, sweepSaturation } from './saturation.js';
 
 /** One level with what it ran on. */
 export interface LoadReportLevel {
@@ -172,6 +173,14 @@ export function loadJson(levels: readonly LoadReportLevel[]): unknown {
   }));
 }
 
+/** Where each sweep of two or more levels saturates, one sentence per sweep (none for single levels). */
+export function saturationLines(sweeps: readonly LoadSweep[]): string[] {
+  return sweeps.flatMap((sweep) => {
+    const s = sweepSaturation(sweep);
+    return s ? [saturationSentence(s)] : [];
+  });
+}
+
 /** The markdown section (empty when the runs have no load levels); `table` renders a TableSpec. */
 export function loadSectionMarkdown(
   datasets: readonly RunDataset[],
@@ -179,21 +188,34 @@ export function loadSectionMarkdown(
 ): string[] {
   const sweeps = loadSweeps(loadReportLevels(datasets), datasets.length > 1);
   if (sweeps.length === 0) return [];
-  return ['## Serving load (concurrency sweeps)', '', table(loadLevelTable(sweeps)), '', LOAD_NOTE, ''];
+  const saturation = saturationLines(sweeps);
+  return [
+    '## Serving load (concurrency sweeps)',
+    '',
+    ...(saturation.length > 0 ? [...saturation.map((line) => `- ${line}`), ''] : []),
+    table(loadLevelTable(sweeps)),
+    '',
+    saturation.length > 0 ? `${LOAD_NOTE} ${SATURATION_NOTE}` : LOAD_NOTE,
+    '',
+  ];
 }
 
 /** The HTML section: a saturation curve per sweep and the table (empty when the runs have no load levels). */
 export function loadSectionHtml(datasets: readonly RunDataset[], table: (t: TableSpec) => string): string[] {
   const sweeps = loadSweeps(loadReportLevels(datasets), datasets.length > 1);
   if (sweeps.length === 0) return [];
+  const saturation = saturationLines(sweeps);
   return [
     // The curve's styles come with the section: reports without load levels stay as they were.
     `<section id="serving-load"><style>figure.load-sweep{margin:0 0 8px}${LOAD_CURVE_CSS}</style>`,
     '<h2>Serving load (concurrency sweeps)</h2>',
+    ...(saturation.length > 0
+      ? [`<ul class="saturation">${saturation.map((l) => `<li>${escapeXml(l)}</li>`).join('')}</ul>`]
+      : []),
     `<p class="note">${escapeXml(LOAD_CURVE_LEGEND)} Where throughput flattens while latency climbs, the box is saturated.</p>`,
     ...sweeps.map((s) => `<figure class="load-sweep">${loadCurveSvg(curvePoints(s), s.title)}</figure>`),
     table(loadLevelTable(sweeps)),
-    `<p class="note">${escapeXml(LOAD_NOTE)}</p>`,
+    `<p class="note">${escapeXml(saturation.length > 0 ? `${LOAD_NOTE} ${SATURATION_NOTE}` : LOAD_NOTE)}</p>`,
     '</section>',
   ];
 }

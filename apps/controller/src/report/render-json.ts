@@ -1,6 +1,6 @@
 import type { Summary } from '@rigbench/shared';
 import type { Answer } from '../answers/build-answers.js';
-import { loadJson, loadReportLevels } from '../load-report/index.js';
+import { loadJson, loadReportLevels, loadSweeps, saturationLines } from '../load-report/index.js';
 import { answersJson } from '../answers/render-answers.js';
 import type { FingerprintSummary } from './fingerprint-summary.js';
 import { stable } from './number-format.js';
@@ -26,9 +26,11 @@ function summaryJson(s: Summary | null): unknown {
   };
 }
 
-function loadKey(data: ReportData): { load?: unknown } {
+function loadKey(data: ReportData): { load?: unknown; loadSaturation?: string[] } {
   const levels = loadReportLevels(data.datasets);
-  return levels.length > 0 ? { load: loadJson(levels) } : {};
+  if (levels.length === 0) return {};
+  const saturation = saturationLines(loadSweeps(levels, data.datasets.length > 1));
+  return { load: loadJson(levels), ...(saturation.length > 0 ? { loadSaturation: saturation } : {}) };
 }
 
 /** Samples per chunk when the report is produced piece by piece. */
