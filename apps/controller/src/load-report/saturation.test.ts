@@ -42,6 +42,22 @@ describe('load saturation', () => {
     );
   });
 
+  test('saturation - levels above the knee that fall below 90 % of it are said to lose output (the slowest named)', () => {
+    // The demo's node-b small model, morning: two agents on two shared cores.
+    const s = sweepSaturation(
+      sweep([
+        [1, 159.7, 37.6],
+        [2, 43.7, 335.3],
+        [4, 59.7, 398.5],
+      ]),
+    )!;
+    expect([s.knee.concurrency, s.low.concurrency]).toEqual([1, 2]);
+    expect(saturationSentence(s)).toBe(
+      'box small cpu serve, t=1: saturates at 1 in flight (159.7 tok/s); more in flight, up to 4, loses output ' +
+        '(43.7 tok/s at 2, -73 %) while p90 TTFT 37.6 → 398.5 ms.',
+    );
+  });
+
   test('saturation - still rising at the top of the sweep says so; one level or no throughput says nothing', () => {
     const rising = sweepSaturation(
       sweep([

@@ -33,6 +33,8 @@ export interface SweepSaturation {
   knee: SaturationPoint;
   /** The level with the highest concurrency. */
   last: SaturationPoint;
+  /** The slowest level above the knee (the knee itself when none is above it). */
+  low: SaturationPoint;
   /** True when a level above the knee was measured, so the flat part of the curve is seen, not guessed. */
   saturated: boolean;
 }
@@ -50,12 +52,16 @@ export function sweepSaturation(sweep: SweepLevels): SweepSaturation | null {
   if (!(peak.outputThroughput > 0)) return null;
   const knee = points.find((p) => p.outputThroughput >= NEAR_PEAK * peak.outputThroughput)!;
   const last = points.at(-1)!;
+  const low = points
+    .filter((p) => p.concurrency > knee.concurrency)
+    .reduce((slowest, p) => (p.outputThroughput < slowest.outputThroughput ? p : slowest), knee);
   return {
     title: sweep.title,
     first: points[0]!,
     peak,
     knee,
     last,
+    low,
     saturated: knee.concurrency < last.concurrency,
   };
 }
@@ -86,11 +92,17 @@ export function saturationSentence(s: SweepSaturation): string {
     );
   }
   const more = (s.peak.outputThroughput / s.knee.outputThroughput - 1) * 100;
+  const effect =
+    s.low.outputThroughput < NEAR_PEAK * s.knee.outputThroughput
+      ? `loses output (${tps(s.low)} at ${s.low.concurrency}, ` +
+        `${fixed((s.low.outputThroughput / s.knee.outputThroughput - 1) * 100, 0)} %)`
+      : more > 0.5
+        ? `adds at most ${fixed(more, 0)} % output`
+        : 'adds no output';
   const ttft = ttftChange(s.knee, s.last);
   return (
     `${s.title}: saturates at ${s.knee.concurrency} in flight (${tps(s.knee)}${againstFirst(s, s.knee)}); ` +
-    `more in flight, up to ${s.last.concurrency}, ` +
-    `${more > 0.5 ? `adds at most ${fixed(more, 0)} % output` : 'adds no output'}${ttft ? ` while ${ttft}` : ''}.`
+    `more in flight, up to ${s.last.concurrency}, ${effect}${ttft ? ` while ${ttft}` : ''}.`
   );
 }
 
