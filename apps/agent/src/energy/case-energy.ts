@@ -41,14 +41,15 @@ export class CaseEnergy {
   }
 
   /**
-   * The load level with its `energy` over `window` (epoch milliseconds, first arrival to last token; null when
-   * no source is readable).
+   * The load level with its `energy` over `window` (epoch milliseconds, first arrival to last token): null when
+   * no source is readable or the level sent no request (`window` null).
    */
   async attachLevel(
     level: LoadLevelRecord,
-    window: { fromMs: number; toMs: number },
+    window: { fromMs: number; toMs: number } | null,
     signal?: AbortSignal,
   ): Promise<LoadLevelRecord> {
+    if (window === null) return { ...level, energy: null };
     const outputTokens = level.requests.reduce((sum, r) => sum + r.outputTokens, 0);
     return { ...level, energy: await this.sampler.attributeLevel(window, outputTokens, signal) };
   }

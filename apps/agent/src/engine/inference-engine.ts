@@ -296,12 +296,9 @@ export class InferenceEngine {
               const sample = energy ? await energy.attach(message.sample, signal) : message.sample;
               yield { type: 'sample.recorded', caseId: benchCase.caseId, sample };
             } else if (message.type === 'load-level') {
-              const level =
-                energy && message.window
-                  ? await energy.attachLevel(message.level, message.window, signal)
-                  : energy
-                    ? { ...message.level, energy: null }
-                    : message.level;
+              const level = energy
+                ? await energy.attachLevel(message.level, message.window, signal)
+                : message.level;
               yield { type: 'load.level.recorded', caseId: benchCase.caseId, level };
             } else if (message.type === 'case-done') {
               yield finished(benchCase, 'ok', samples, undefined, message.peakRssBytes);
