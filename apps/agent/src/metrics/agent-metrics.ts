@@ -10,6 +10,7 @@ import {
 } from '@rigbench/shared';
 import { METRIC_BUCKETS } from './metric-buckets.js';
 import { CaseResultGauges } from './case-result-gauges.js';
+import { DeliveryMetrics, type DeadLetterReason } from './delivery-metrics.js';
 import { LoadLevelGauges } from './load-level-gauges.js';
 
 export { METRIC_BUCKETS } from './metric-buckets.js';
@@ -84,14 +85,7 @@ export class AgentMetrics {
   private readonly gpuInfo: Gauge<'node' | 'gpu' | 'uuid' | 'name' | 'kind'>;
   private readonly vramUsed: Gauge<'node' | 'gpu'>;
   private readonly vramTotal: Gauge<'node' | 'gpu'>;
-  private readonly outboxPending: Gauge<'node'>;
-  private readonly outboxBytes: Gauge<'node'>;
-  private readonly outboxCapacity: Gauge<'node'>;
-  private readonly outboxRejected: Counter<'node'>;
-  private readonly outboxDeadLetters: Counter<'node' | 'reason'>;
-  private readonly eventsAcked: Counter<'node'>;
-  private readonly publishErrors: Counter<'node'>;
-  private readonly natsConnected: Gauge<'node'>;
+  private readonly delivery: DeliveryMetrics;
   private readonly caseResults: CaseResultGauges;
   private readonly loadLevels: LoadLevelGauges;
 
@@ -221,69 +215,11 @@ export class AgentMetrics {
       labelNames: ['node', 'gpu'],
       registers,
     });
-    this.outboxPending = new Gauge({
-      name: 'rigbench_outbox_pending_events',
-      help: 'Events written to the on-disk outbox and not yet acknowledged by JetStream.',
-      labelNames: ['node'],
-      registers,
-    });
-    this.outboxBytes = new Gauge({
-      name: 'rigbench_outbox_bytes',
-      help: 'Disk space used by the event outbox, in bytes.',
-      labelNames: ['node'],
-      registers,
-    });
-    this.outboxCapacity = new Gauge({
-      name: 'rigbench_outbox_capacity_ratio',
-      help: 'Outbox disk use as a fraction of its configured bound (1 = full, appends rejected).',
-      labelNames: ['node'],
-      registers,
-    });
-    this.outboxRejected = new Counter({
-      name: 'rigbench_outbox_rejected_events_total',
-      help: 'Events rejected because the outbox reached its disk bound.',
-      labelNames: ['node'],
-      registers,
-    });
-    this.outboxDeadLetters = new Counter({
-      name: 'rigbench_outbox_dead_letters_total',
-      help:
-        'Outbox entries moved to dead-letter.jsonl instead of being published: corrupt on disk (checksum), ' +
-        'too large for NATS, or refused by JetStream for good.',
-      labelNames: ['node', 'reason'],
-      registers,
-    });
-    this.eventsAcked = new Counter({
-      name: 'rigbench_events_acked_total',
-      help: 'Events acknowledged by JetStream and removed from the outbox.',
-      labelNames: ['node'],
-      registers,
-    });
-    this.publishErrors = new Counter({
-      name: 'rigbench_event_publish_errors_total',
-      help: 'Failed JetStream publish attempts (each is retried).',
-      labelNames: ['node'],
-      registers,
-    });
-    this.natsConnected = new Gauge({
-      name: 'rigbench_nats_connected',
-      help: '1 while the agent is connected to NATS, else 0.',
-      labelNames: ['node'],
-      registers,
-    });
+    this.delivery = new DeliveryMetrics(registry, node);
     this.caseResults = new CaseResultGauges(registry);
     this.loadLevels = new LoadLevelGauges(registry);
-    // Series that exist from the first scrape, so alerts and rate() see a 0 rather than nothing.
-    const own = { node };
-    this.busy.set(own, 0);
-    this.outboxPending.set(own, 0);
-    this.outboxBytes.set(own, 0);
-    this.outboxCapacity.set(own, 0);
-    this.outboxRejected.inc(own, 0);
-    for (const reason of ['corrupt', 'too-large', 'refused']) this.outboxDeadLetters.inc({ node, reason }, 0);
-    this.eventsAcked.inc(own, 0);
-    this.publishErrors.inc(own, 0);
-    this.natsConnected.set(own, 0);
+    // A series that exists from the first scrape, so alerts see a 0 rather than nothing.
+    this.busy.set({ node }, 0);
   }
 
   /** Records one measured repetition. */
@@ -343,35 +279,32 @@ export class AgentMetrics {
    * Outbox state: unacknowledged events, disk use in bytes and disk use as a fraction of the bound (0–1).
    */
   setOutbox(pendingEvents: number, bytes: number, capacityRatio: number): void {
-    const own = { node: this.node };
-    this.outboxPending.set(own, pendingEvents);
-    this.outboxBytes.set(own, bytes);
-    this.outboxCapacity.set(own, capacityRatio);
+    this.delivery.setOutbox(pendingEvents, bytes, capacityRatio);
   }
 
   /** Counts events the outbox refused because it was full. */
   outboxRejectedEvents(count = 1): void {
-    this.outboxRejected.inc({ node: this.node }, count);
+    this.delivery.outboxRejectedEvents(count);
   }
 
   /** Counts an outbox entry moved to the dead-letter file, by why. */
-  outboxDeadLetter(reason: 'corrupt' | 'too-large' | 'refused'): void {
-    this.outboxDeadLetters.inc({ node: this.node, reason });
+  outboxDeadLetter(reason: DeadLetterReason): void {
+    this.delivery.outboxDeadLetter(reason);
   }
 
   /** Counts events JetStream acknowledged. */
   eventsAcknowledged(count = 1): void {
-    this.eventsAcked.inc({ node: this.node }, count);
+    this.delivery.eventsAcknowledged(count);
   }
 
   /** Counts failed publish attempts. */
   publishFailed(count = 1): void {
-    this.publishErrors.inc({ node: this.node }, count);
+    this.delivery.publishFailed(count);
   }
 
   /** Marks the NATS connection up or down. */
   setNatsConnected(connected: boolean): void {
-    this.natsConnected.set({ node: this.node }, connected ? 1 : 0);
+    this.delivery.setNatsConnected(connected);
   }
 
   /** Replaces the GPU list: `rigbench_gpu_info` and VRAM gauges per GPU index. */
