@@ -162,25 +162,14 @@ export class EnergySampler {
   /** Energy of one repetition by phase, waiting (bounded) for the readings that cover its end. */
   async attribute(phases: SamplePhases, signal?: AbortSignal): Promise<SampleEnergy | null> {
     if (!this.active) return null;
-    const maxInterval = Math.max(...this.measured().map((m) => m.source.intervalMs));
-    await this.readingsUntil(phases.decodeToMs, 5 * maxInterval + 1000, signal);
+    await this.readingsCovering(phases.decodeToMs, signal);
     const gpu = this.gpu ? sourceEnergy(this.gpu, phases) : null;
     const cpu = this.cpu ? sourceEnergy(this.cpu, phases) : null;
-    const joules = (pick: (s: SourceEnergy) => PhaseEnergy | null): number | null => {
-      const parts = [gpu, cpu].map((s) => (s ? pick(s) : null)).filter((p): p is PhaseEnergy => p !== null);
-      return parts.length > 0 ? parts.reduce((sum, p) => sum + p.joules, 0) : null;
-    };
     return {
       gpu,
       cpu,
-      promptTokensPerJoule: perJoule(
-        phases.promptTokens,
-        joules((s) => s.prompt),
-      ),
-      decodeTokensPerJoule: perJoule(
-        phases.decodeTokens,
-        joules((s) => s.decode),
-      ),
+      promptTokensPerJoule: perJoule(phases.promptTokens, totalJoules(gpu?.prompt, cpu?.prompt)),
+      decodeTokensPerJoule: perJoule(phases.decodeTokens, totalJoules(gpu?.decode, cpu?.decode)),
     };
   }
 
@@ -194,20 +183,29 @@ export class EnergySampler {
     signal?: AbortSignal,
   ): Promise<LoadLevelEnergy | null> {
     if (!this.active) return null;
-    const maxInterval = Math.max(...this.measured().map((m) => m.source.intervalMs));
-    await this.readingsUntil(window.toMs, 5 * maxInterval + 1000, signal);
+    await this.readingsCovering(window.toMs, signal);
     const level = (m: Measured | null): LevelSourceEnergy | null =>
       m && { idleWatts: m.idleWatts, level: phaseEnergy(m, window.fromMs, window.toMs, outputTokens) };
     const gpu = level(this.gpu);
     const cpu = level(this.cpu);
-    const parts = [gpu?.level, cpu?.level].filter((p): p is PhaseEnergy => p != null);
-    const joules = parts.length > 0 ? parts.reduce((sum, p) => sum + p.joules, 0) : null;
-    return { gpu, cpu, outputTokensPerJoule: perJoule(outputTokens, joules) };
+    return { gpu, cpu, outputTokensPerJoule: perJoule(outputTokens, totalJoules(gpu?.level, cpu?.level)) };
+  }
+
+  /** Waits, at most five sampling intervals and a second, for readings at or after `ms` from every source. */
+  private readingsCovering(ms: number, signal?: AbortSignal): Promise<void> {
+    const maxInterval = Math.max(...this.measured().map((m) => m.source.intervalMs));
+    return this.readingsUntil(ms, 5 * maxInterval + 1000, signal);
   }
 
   async stop(): Promise<void> {
     await Promise.all(this.measured().map((m) => m.source.stop()));
   }
+}
+
+/** Joules of the phases that were measured (GPU + CPU); null when none was. */
+function totalJoules(...phases: ReadonlyArray<PhaseEnergy | null | undefined>): number | null {
+  const measured = phases.filter((p): p is PhaseEnergy => p != null);
+  return measured.length > 0 ? measured.reduce((sum, p) => sum + p.joules, 0) : null;
 }
 
 function perJoule(tokens: number, joules: number | null): number | null {
