@@ -36,7 +36,7 @@ export type {
   SampleEnergy,
   SourceEnergy,
 } from './measurement/energy.js';
-export { decodeWatts } from './measurement/energy.js';
+export { decodeWatts, loadLevelWatts } from './measurement/energy.js';
 export type {
   Fingerprint,
   GpuFacts,

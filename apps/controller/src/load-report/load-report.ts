@@ -2,7 +2,7 @@
  * Serving-load levels in reports: one table row per level (vLLM `bench serve` names), one saturation curve per
  * sweep (the levels of one load test on one agent, model, backend and run), and the levels as JSON.
  */
-import type { LoadLevelRecord } from '@rigbench/shared';
+import { loadLevelWatts, type LoadLevelRecord } from '@rigbench/shared';
 import { backendLabel } from '../report/group-descriptor.js';
 import { fixed, percent, stable } from '../report/number-format.js';
 import type { TableSpec } from '../report/report-tables.js';
@@ -86,22 +86,20 @@ export function sloText(slo: LoadLevelRecord['slo']): string {
   return parts.length > 0 ? parts.join(', ') : 'none';
 }
 
-/** Mean power over a level's window, GPU + CPU packages (idle included), in watts; null without a reading. */
-export function levelWatts(level: LoadLevelRecord): number | null {
-  const parts = [level.energy?.gpu?.level, level.energy?.cpu?.level].filter((p) => p != null);
-  return parts.length > 0 ? parts.reduce((sum, p) => sum + p.meanWatts, 0) : null;
-}
-
 /**
  * The serving-load table: one row per level, columns named as vLLM `bench serve` prints them; output tokens per
  * joule and mean power join them when any level was measured with a power source.
  */
 export function loadLevelTable(sweeps: readonly LoadSweep[]): TableSpec {
-  const withEnergy = sweeps.some((sweep) => sweep.levels.some(({ level }) => levelWatts(level) !== null));
+  const withEnergy = sweeps.some((sweep) =>
+    sweep.levels.some(({ level }) => loadLevelWatts(level.energy) !== null),
+  );
   const rows = sweeps.flatMap((sweep) =>
     sweep.levels.map(({ level: l }) => {
       const s = l.summary;
-      const energy = withEnergy ? [fixed(l.energy?.outputTokensPerJoule, 2), fixed(levelWatts(l), 1)] : [];
+      const energy = withEnergy
+        ? [fixed(l.energy?.outputTokensPerJoule, 2), fixed(loadLevelWatts(l.energy), 1)]
+        : [];
       return [
         sweep.title,
         String(l.concurrency),

@@ -1,4 +1,4 @@
-import type { Sample } from '@rigbench/shared';
+import { decodeWatts, type Sample } from '@rigbench/shared';
 import { METRICS, sampleMetric, type Better } from '../report/report-metrics.js';
 
 /** A figure `rigbench trend` can follow, with how to read it from a sample. */
@@ -31,11 +31,6 @@ function fromReport(id: keyof typeof METRICS): TrendMetricInfo {
   };
 }
 
-const decodeWatts = (s: Sample): number => {
-  const parts = [s.energy?.gpu?.decode, s.energy?.cpu?.decode].filter((p) => p != null);
-  return parts.length > 0 ? parts.reduce((sum, p) => sum + p.meanWatts, 0) : NaN;
-};
-
 /** Figures of `rigbench trend --metric`. */
 export const TREND_METRICS = {
   decode: fromReport('decodeTokensPerSecond'),
@@ -59,7 +54,7 @@ export const TREND_METRICS = {
     displayFactor: 1,
     digits: 1,
     better: 'lower',
-    value: decodeWatts,
+    value: (s) => decodeWatts(s.energy) ?? NaN,
     energy: true,
   },
 } as const satisfies Record<string, TrendMetricInfo>;

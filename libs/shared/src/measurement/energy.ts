@@ -84,6 +84,18 @@ export interface EnergySources {
  * null when no source measured the decode phase.
  */
 export function decodeWatts(energy: SampleEnergy | null | undefined): number | null {
-  const phases = [energy?.gpu?.decode, energy?.cpu?.decode].filter((p) => p != null);
-  return phases.length > 0 ? phases.reduce((sum, p) => sum + p.meanWatts, 0) : null;
+  return totalWatts(energy?.gpu?.decode, energy?.cpu?.decode);
+}
+
+/**
+ * Mean power over a serving-load level's window over every measured source together (GPU + CPU packages, idle
+ * included), in watts; null when no source measured the level.
+ */
+export function loadLevelWatts(energy: LoadLevelEnergy | null | undefined): number | null {
+  return totalWatts(energy?.gpu?.level, energy?.cpu?.level);
+}
+
+function totalWatts(...phases: ReadonlyArray<PhaseEnergy | null | undefined>): number | null {
+  const measured = phases.filter((p): p is PhaseEnergy => p != null);
+  return measured.length > 0 ? measured.reduce((sum, p) => sum + p.meanWatts, 0) : null;
 }
