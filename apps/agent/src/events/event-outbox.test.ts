@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,24 @@ const record = (i: number, size = 40) => ({
   msgId: `r1.a1.${i}`,
   payload: JSON.stringify({ seq: i, pad: 'x'.repeat(size) }),
 });
+
+/** Bytes of every file the outbox keeps in `dir` (segments, ack logs, LOCK; the dead-letter file aside). */
+function outboxFileBytes(dir: string): number {
+  let total = 0;
+  for (const name of readdirSync(dir)) {
+    if (name !== 'dead-letter.jsonl') total += statSync(join(dir, name)).size;
+  }
+  return total;
+}
+
+/** Waits until the outbox's own count of its disk use matches the directory's files (ack records written). */
+async function filesSettled(outbox: EventOutbox, dir: string): Promise<number> {
+  const deadline = Date.now() + 5_000;
+  while (outboxFileBytes(dir) !== outbox.usage().bytes && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return outboxFileBytes(dir);
+}
 
 describe('EventOutbox', () => {
   let dir: string;
@@ -102,6 +120,42 @@ describe('EventOutbox', () => {
     expect(outbox.usage().bytes).toBeLessThan(10_000);
     await expect(outbox.append(record(9999))).resolves.toBeGreaterThan(accepted);
     await outbox.close();
+  });
+
+  test('outbox - the bound covers every file it writes: the lock, segment headers and the acks still to come', async () => {
+    const MAX = 20_000;
+    const outbox = await EventOutbox.open({ dir, maxBytes: MAX, segmentBytes: 4096 });
+    let accepted = 0;
+    for (let i = 1; i <= 1000; i += 1) {
+      try {
+        await outbox.append(record(i, 100));
+        accepted += 1;
+      } catch (error) {
+        expect(error).toBeInstanceOf(OutboxFullError);
+        break;
+      }
+    }
+    expect(accepted).toBeGreaterThan(50);
+    // Full: the files on disk (several segments with their headers, and the lock) are what the outbox counts.
+    expect(readdirSync(dir).filter((name) => name.endsWith('.log')).length).toBeGreaterThan(3);
+    expect(await filesSettled(outbox, dir)).toBe(outbox.usage().bytes);
+    expect(outboxFileBytes(dir)).toBeLessThanOrEqual(MAX);
+    // Acknowledging all but every tenth entry writes ack records and frees no segment: still within the bound.
+    const entries = outbox.read(0, 10_000);
+    expect(entries).toHaveLength(accepted);
+    for (const e of entries) if (e.n % 10 !== 0) outbox.ack(e.n);
+    const afterAcks = await filesSettled(outbox, dir);
+    expect(afterAcks).toBe(outbox.usage().bytes);
+    expect(afterAcks).toBeLessThanOrEqual(MAX);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.ack')).length).toBeGreaterThan(3);
+    await outbox.close();
+    // Reopened: the entries still pending owe their ack records again, and acknowledging them stays in bounds.
+    const reopened = await EventOutbox.open({ dir, maxBytes: MAX, segmentBytes: 4096 });
+    expect(reopened.pendingCount).toBe(Math.floor(accepted / 10));
+    await expect(reopened.append(record(5000, 20_000))).rejects.toBeInstanceOf(OutboxFullError);
+    for (const e of reopened.read(0, 10_000)) reopened.ack(e.n);
+    expect(await filesSettled(reopened, dir)).toBeLessThanOrEqual(MAX);
+    await reopened.close();
   });
 
   test('outbox - entries beyond the memory budget are read back from disk in order', async () => {

@@ -45,8 +45,8 @@ import {
   type OutboxEntry,
 } from './outbox-memory-cache.js';
 import { recoverSegments } from './outbox-recovery.js';
-import { OutboxSegments, type Segment } from './outbox-segments.js';
-import { CRC_FIELD_BYTES, type CorruptLine } from './outbox-segment-format.js';
+import { ackRecordBytes, OutboxSegments, type Segment } from './outbox-segments.js';
+import { CRC_FIELD_BYTES, SEGMENT_HEADER, type CorruptLine } from './outbox-segment-format.js';
 import { GroupCommitWriter, type OutboxRecord, type PendingAppend } from './outbox-writer.js';
 
 export type { OutboxEntry } from './outbox-memory-cache.js';
@@ -56,7 +56,11 @@ export type { OutboxRecord } from './outbox-writer.js';
 export interface EventOutboxOptions {
   /** Directory of the outbox; created when missing. One process at a time. */
   dir: string;
-  /** Upper bound of the outbox on disk, in bytes; appends beyond it fail with {@link OutboxFullError}. */
+  /**
+   * Upper bound of the outbox on disk, in bytes: its segment files, ack logs and `LOCK` file together, including
+   * the ack records and segment headers still to come for what was accepted. Appends beyond it fail with
+   * {@link OutboxFullError}. The dead-letter file is the operator's record and is not counted.
+   */
   maxBytes: number;
   /** Fraction of `maxBytes` at which a warning is logged and emitted (default 0.8). */
   warnRatio?: number;
@@ -81,7 +85,7 @@ export interface EventOutboxOptions {
 export interface OutboxUsage {
   /** Entries on disk not yet acknowledged. */
   pending: number;
-  /** Bytes of segment and ack files. */
+  /** Bytes of the segment, ack and lock files. */
   bytes: number;
   /** `bytes / maxBytes`, 0–1. */
   ratio: number;
@@ -120,6 +124,10 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
   private durableN = 0;
   private nextN = 1;
   private pending = 0;
+  /** Bytes of the `LOCK` file. */
+  private lockBytes = 0;
+  /** Bytes of the ack records still to come for entries accepted and not yet acknowledged. */
+  private ackBytesOwed = 0;
   private warned = false;
   private closed = false;
   /** The spilled entries being read back, when a read is in flight. */
@@ -161,7 +169,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
   static async open(options: EventOutboxOptions): Promise<EventOutbox> {
     const outbox = new EventOutbox(options);
     await mkdir(outbox.dir, { recursive: true });
-    await lockOutboxDir(outbox.dir);
+    outbox.lockBytes = await lockOutboxDir(outbox.dir);
     try {
       await outbox.recover();
     } catch (error) {
@@ -178,7 +186,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
 
   /** Disk use now. */
   usage(): OutboxUsage {
-    const bytes = this.segments.diskBytes;
+    const bytes = this.diskBytes();
     return {
       pending: this.pending,
       bytes,
@@ -207,15 +215,21 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
     const head = `${n}\t${record.subject}\t${record.msgId}\t`;
     const prefixBytes = Buffer.byteLength(head) + (this.checksums ? CRC_FIELD_BYTES : 0);
     const bytes = prefixBytes + Buffer.byteLength(record.payload) + 1;
-    const used = this.segments.diskBytes + this.writer.reservedBytes;
-    if (used + bytes > this.maxBytes) {
-      const error = new OutboxFullError(this.dir, used, this.maxBytes, bytes);
+    const ackBytes = ackRecordBytes(n);
+    const used = this.committedBytes();
+    if (used + bytes + ackBytes > this.maxBytes) {
+      const error = new OutboxFullError(this.dir, used, this.maxBytes, bytes + ackBytes);
       this.emit('rejected', error);
       return Promise.reject(error);
     }
     this.nextN += 1;
+    this.ackBytesOwed += ackBytes;
     return new Promise<number>((resolve, reject) => {
-      this.writer.enqueue({ n, record, head, bytes, prefixBytes, resolve, reject });
+      const failed = (error: Error) => {
+        this.ackBytesOwed -= ackBytes; // Never written, so never acknowledged.
+        reject(error);
+      };
+      this.writer.enqueue({ n, record, head, bytes, prefixBytes, resolve, reject: failed });
     });
   }
 
@@ -277,6 +291,25 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
 
   // ---- shared bookkeeping -------------------------------------------------------------------------------------
 
+  /** Bytes of the outbox's files now: segments, ack logs (with queued records) and the lock. */
+  private diskBytes(): number {
+    return this.segments.diskBytes + this.lockBytes;
+  }
+
+  /**
+   * Bytes the directory may come to hold without another append: what is on disk, the appends queued for the
+   * writer, the ack record each pending entry will add, and a header for every segment those queued appends may
+   * open (the writer starts at most one per batch, and every batch but the last holds `segmentBytes`). The disk
+   * bound is checked against this, so neither acks nor roll-overs can take the directory past it.
+   */
+  private committedBytes(): number {
+    const queued = this.writer.reservedBytes;
+    const headers = this.checksums
+      ? SEGMENT_HEADER.length * (1 + Math.floor(queued / this.segmentBytes))
+      : 0;
+    return this.diskBytes() + queued + this.ackBytesOwed + headers;
+  }
+
   /** `items` were fsynced into `segment`: count them, cache them while the memory budget allows. */
   private onDurable(items: readonly PendingAppend[], buffer: Buffer, segment: Segment): void {
     let offset = 0;
@@ -305,6 +338,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
   /** The entry has left the outbox: record its ack; give the segment's space back when it is done. */
   private settle(entry: CachedEntry): void {
     this.pending -= 1;
+    this.ackBytesOwed -= ackRecordBytes(entry.n); // Counted as disk use by recordAck from here on.
     const segment = entry.segment;
     segment.unacked -= 1;
     this.segments.recordAck(segment, entry.n);
@@ -317,7 +351,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
   }
 
   private checkUsage(): void {
-    const ratio = this.segments.diskBytes / this.maxBytes;
+    const ratio = this.diskBytes() / this.maxBytes;
     if (!this.warned && ratio >= this.warnRatio) {
       this.warned = true;
       const usage = this.usage();
@@ -365,6 +399,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
       kept: (segment, unacked) => {
         if (this.segments.list.length === 0) this.cache.lastN = segment.firstN - 1;
         this.segments.adopt(segment);
+        for (const entry of unacked) this.ackBytesOwed += ackRecordBytes(entry.n);
         this.durableN = segment.lastN;
         // The oldest pending entries go to memory while the budget allows, so the first reads need no disk.
         if (!caching) return;

@@ -91,9 +91,10 @@ export async function holderAlive(holder: LockHolder, lockWrittenMs: number): Pr
 
 /**
  * Takes the lock of `dir`; throws {@link OutboxLockedError} while another live process (or another open outbox in
- * this process) holds it. A stale lock is taken over.
+ * this process) holds it. A stale lock is taken over. Resolves with the bytes of the `LOCK` file written, which
+ * count against the outbox's disk bound.
  */
-export async function lockOutboxDir(dir: string): Promise<void> {
+export async function lockOutboxDir(dir: string): Promise<number> {
   const path = join(dir, 'LOCK');
   if (lockedHere.has(path)) throw new OutboxLockedError(dir, process.pid);
   // Claimed before the first await, so a second open in this process cannot slip in while this one reads.
@@ -113,7 +114,9 @@ export async function lockOutboxDir(dir: string): Promise<void> {
     const me = [process.pid, await processStartTicks(process.pid), await bootId()].filter(
       (part) => part !== null,
     );
-    await writeFile(path, `${me.join(' ')}\n`);
+    const text = `${me.join(' ')}\n`;
+    await writeFile(path, text);
+    return Buffer.byteLength(text);
   } catch (error) {
     lockedHere.delete(path);
     throw error;

@@ -10,6 +10,11 @@ import { join } from 'node:path';
 import type { Logger } from '@rigbench/shared';
 import { segmentBaseName } from './outbox-segment-format.js';
 
+/** Bytes of the ack record of entry `n` (its number and a newline). */
+export function ackRecordBytes(n: number): number {
+  return String(n).length + 1;
+}
+
 /** One segment: a log file of entries and an ack file of acknowledged entry numbers. */
 export interface Segment {
   readonly firstN: number;
@@ -57,7 +62,7 @@ export class OutboxSegments {
   readonly list: Segment[] = [];
   /** The segment appends go to, until it is sealed. */
   active: Segment | undefined;
-  /** Bytes of all segment and ack files. */
+  /** Bytes of all segment and ack files, including ack records queued but not yet written. */
   diskBytes = 0;
   private chain: Promise<void> = Promise.resolve();
   private ackFlushScheduled = false;
@@ -122,9 +127,15 @@ export class OutboxSegments {
     if (segment.unacked === 0) this.scheduleDelete(segment);
   }
 
-  /** Queues the ack record of entry `n` of `segment` (written on the next turn of the event loop). */
+  /**
+   * Queues the ack record of entry `n` of `segment` (written on the next turn of the event loop). Its bytes count
+   * as disk use from now on, so the outbox's bound holds while the record is on its way to the file.
+   */
   recordAck(segment: Segment, n: number): void {
     segment.ackBuffer.push(n);
+    const bytes = ackRecordBytes(n);
+    segment.bytes += bytes;
+    this.diskBytes += bytes;
     if (this.ackFlushScheduled) return;
     this.ackFlushScheduled = true;
     setImmediate(() => {
@@ -148,8 +159,6 @@ export class OutboxSegments {
           segment.ackFile ??= await open(segment.ackPath, 'a');
           const buffer = Buffer.from(text);
           await segment.ackFile.write(buffer, 0, buffer.length);
-          segment.bytes += buffer.length;
-          this.diskBytes += buffer.length;
         })
         .catch((error: unknown) => {
           // Losing an ack record only means a duplicate resend later, which JetStream de-duplicates.
