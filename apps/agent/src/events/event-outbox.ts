@@ -7,10 +7,12 @@
  * compaction is an `unlink`, never a rewrite.
  *
  * The parts, one module each: the directory lock (`outbox-lock.ts`), the line format (`outbox-segment-format.ts`),
- * segment files, ack logs and compaction (`outbox-segments.ts`), the group-commit writer (`outbox-writer.ts`), the
- * memory cache and the spill path (`outbox-memory-cache.ts`), recovery at open (`outbox-recovery.ts`) and the
- * dead-letter file (`outbox-dead-letter.ts`). This class holds the counters they share and the public API. No file
- * is read or written synchronously: the event loop (and with it the NATS client) never waits for the disk.
+ * what counts against the disk bound (`outbox-disk-bound.ts`), segment files, ack logs and compaction
+ * (`outbox-segments.ts`), the group-commit writer (`outbox-writer.ts`), the memory cache and the spill path
+ * (`outbox-memory-cache.ts`), recovery at open (`outbox-recovery.ts`) and the dead-letter file
+ * (`outbox-dead-letter.ts`); the option and event types are in `event-outbox-types.ts`. This class holds the
+ * counters they share and the public API. No file is read or written synchronously: the event loop (and with it
+ * the NATS client) never waits for the disk.
  *
  * Why segment files and not better-sqlite3 (WAL): durability needs one fsync per append, and 20,000 events/s on a
  * 2-core box is only reachable with group commit. Here appends that arrive while a write is in flight share the
@@ -35,7 +37,8 @@ import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { OutboxClosedError, OutboxFullError } from './event-errors.js';
 import { silentLogger, type Logger } from '@rigbench/shared';
-import { DeadLetterWriter, type DeadLetterReason, type ReportedDeadLetter } from './outbox-dead-letter.js';
+import type { EventOutboxEvents, EventOutboxOptions, OutboxUsage } from './event-outbox-types.js';
+import { DeadLetterWriter, type DeadLetterReason } from './outbox-dead-letter.js';
 import { lockOutboxDir, unlockOutboxDir } from './outbox-lock.js';
 import {
   cacheParsed,
@@ -45,64 +48,14 @@ import {
   type OutboxEntry,
 } from './outbox-memory-cache.js';
 import { recoverSegments } from './outbox-recovery.js';
-import { ackRecordBytes, OutboxSegments, type Segment } from './outbox-segments.js';
-import { CRC_FIELD_BYTES, SEGMENT_HEADER, type CorruptLine } from './outbox-segment-format.js';
+import { OutboxDiskBound } from './outbox-disk-bound.js';
+import { OutboxSegments, type Segment } from './outbox-segments.js';
+import { CRC_FIELD_BYTES, type CorruptLine } from './outbox-segment-format.js';
 import { GroupCommitWriter, type OutboxRecord, type PendingAppend } from './outbox-writer.js';
 
 export type { OutboxEntry } from './outbox-memory-cache.js';
 export type { OutboxRecord } from './outbox-writer.js';
-
-/** Options for {@link EventOutbox.open}. */
-export interface EventOutboxOptions {
-  /** Directory of the outbox; created when missing. One process at a time. */
-  dir: string;
-  /**
-   * Upper bound of the outbox on disk, in bytes: its segment files, ack logs and `LOCK` file together, including
-   * the ack records and segment headers still to come for what was accepted. Appends beyond it fail with
-   * {@link OutboxFullError}. The dead-letter file is the operator's record and is not counted.
-   */
-  maxBytes: number;
-  /** Fraction of `maxBytes` at which a warning is logged and emitted (default 0.8). */
-  warnRatio?: number;
-  /** Segment files roll over at this size, in bytes (default: 8 MiB, at most `maxBytes / 8`). */
-  segmentBytes?: number;
-  /** Unacknowledged entries kept in memory, in bytes (default 32 MiB); the rest is read back from disk. */
-  maxMemoryBytes?: number;
-  /**
-   * Per-entry CRC-32 (default true). False writes new segments in the pre-checksum format: only for
-   * `npm run bench:events -- --crc-compare`, which measures what the checksum costs; never in an agent.
-   */
-  checksums?: boolean;
-  logger?: Logger;
-  /**
-   * Called for every entry moved to the dead-letter file (corrupt on disk, or given up by the caller), once the
-   * letter is on disk and the entry no longer counts as pending.
-   */
-  onDeadLetter?: (letter: ReportedDeadLetter) => void;
-}
-
-/** Disk use of the outbox. */
-export interface OutboxUsage {
-  /** Entries on disk not yet acknowledged. */
-  pending: number;
-  /** Bytes of the segment, ack and lock files. */
-  bytes: number;
-  /** `bytes / maxBytes`, 0–1. */
-  ratio: number;
-  maxBytes: number;
-}
-
-/** Events of {@link EventOutbox}. */
-export interface EventOutboxEvents {
-  /** New entries can be read: they became durable, or were read back from disk. */
-  durable: [];
-  /** Disk use crossed `warnRatio` upwards. */
-  warning: [OutboxUsage];
-  /** An append was refused because the outbox is full. */
-  rejected: [OutboxFullError];
-  /** Acknowledged segments were deleted; disk use went down. */
-  compacted: [OutboxUsage];
-}
+export type { EventOutboxEvents, EventOutboxOptions, OutboxUsage } from './event-outbox-types.js';
 
 const FIELD_FORBIDDEN = /[\t\n\r ]/;
 
@@ -119,15 +72,12 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
 
   private readonly segments: OutboxSegments;
   private readonly writer: GroupCommitWriter;
+  private readonly bound: OutboxDiskBound;
   private readonly cache: OutboxMemoryCache;
   /** Highest durable entry number. */
   private durableN = 0;
   private nextN = 1;
   private pending = 0;
-  /** Bytes of the `LOCK` file. */
-  private lockBytes = 0;
-  /** Bytes of the ack records still to come for entries accepted and not yet acknowledged. */
-  private ackBytesOwed = 0;
   private warned = false;
   private closed = false;
   /** The spilled entries being read back, when a read is in flight. */
@@ -160,6 +110,10 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
       { durable: (items, buffer, segment) => this.onDurable(items, buffer, segment) },
       { dir: this.dir, segmentBytes: this.segmentBytes, checksums: this.checksums, log: this.log },
     );
+    this.bound = new OutboxDiskBound(this.segments, this.writer, {
+      segmentBytes: this.segmentBytes,
+      checksums: this.checksums,
+    });
   }
 
   /**
@@ -169,7 +123,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
   static async open(options: EventOutboxOptions): Promise<EventOutbox> {
     const outbox = new EventOutbox(options);
     await mkdir(outbox.dir, { recursive: true });
-    outbox.lockBytes = await lockOutboxDir(outbox.dir);
+    outbox.bound.lockBytes = await lockOutboxDir(outbox.dir);
     try {
       await outbox.recover();
     } catch (error) {
@@ -186,7 +140,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
 
   /** Disk use now. */
   usage(): OutboxUsage {
-    const bytes = this.diskBytes();
+    const bytes = this.bound.diskBytes();
     return {
       pending: this.pending,
       bytes,
@@ -215,18 +169,18 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
     const head = `${n}\t${record.subject}\t${record.msgId}\t`;
     const prefixBytes = Buffer.byteLength(head) + (this.checksums ? CRC_FIELD_BYTES : 0);
     const bytes = prefixBytes + Buffer.byteLength(record.payload) + 1;
-    const ackBytes = ackRecordBytes(n);
-    const used = this.committedBytes();
-    if (used + bytes + ackBytes > this.maxBytes) {
-      const error = new OutboxFullError(this.dir, used, this.maxBytes, bytes + ackBytes);
+    const used = this.bound.committedBytes();
+    const needed = this.bound.entryBytes(n, bytes);
+    if (used + needed > this.maxBytes) {
+      const error = new OutboxFullError(this.dir, used, this.maxBytes, needed);
       this.emit('rejected', error);
       return Promise.reject(error);
     }
     this.nextN += 1;
-    this.ackBytesOwed += ackBytes;
+    this.bound.owe(n);
     return new Promise<number>((resolve, reject) => {
       const failed = (error: Error) => {
-        this.ackBytesOwed -= ackBytes; // Never written, so never acknowledged.
+        this.bound.settle(n); // Never written, so never acknowledged.
         reject(error);
       };
       this.writer.enqueue({ n, record, head, bytes, prefixBytes, resolve, reject: failed });
@@ -291,25 +245,6 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
 
   // ---- shared bookkeeping -------------------------------------------------------------------------------------
 
-  /** Bytes of the outbox's files now: segments, ack logs (with queued records) and the lock. */
-  private diskBytes(): number {
-    return this.segments.diskBytes + this.lockBytes;
-  }
-
-  /**
-   * Bytes the directory may come to hold without another append: what is on disk, the appends queued for the
-   * writer, the ack record each pending entry will add, and a header for every segment those queued appends may
-   * open (the writer starts at most one per batch, and every batch but the last holds `segmentBytes`). The disk
-   * bound is checked against this, so neither acks nor roll-overs can take the directory past it.
-   */
-  private committedBytes(): number {
-    const queued = this.writer.reservedBytes;
-    const headers = this.checksums
-      ? SEGMENT_HEADER.length * (1 + Math.floor(queued / this.segmentBytes))
-      : 0;
-    return this.diskBytes() + queued + this.ackBytesOwed + headers;
-  }
-
   /** `items` were fsynced into `segment`: count them, cache them while the memory budget allows. */
   private onDurable(items: readonly PendingAppend[], buffer: Buffer, segment: Segment): void {
     let offset = 0;
@@ -338,7 +273,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
   /** The entry has left the outbox: record its ack; give the segment's space back when it is done. */
   private settle(entry: CachedEntry): void {
     this.pending -= 1;
-    this.ackBytesOwed -= ackRecordBytes(entry.n); // Counted as disk use by recordAck from here on.
+    this.bound.settle(entry.n); // recordAck counts the record as disk use from here on.
     const segment = entry.segment;
     segment.unacked -= 1;
     this.segments.recordAck(segment, entry.n);
@@ -351,7 +286,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
   }
 
   private checkUsage(): void {
-    const ratio = this.diskBytes() / this.maxBytes;
+    const ratio = this.bound.diskBytes() / this.maxBytes;
     if (!this.warned && ratio >= this.warnRatio) {
       this.warned = true;
       const usage = this.usage();
@@ -399,7 +334,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
       kept: (segment, unacked) => {
         if (this.segments.list.length === 0) this.cache.lastN = segment.firstN - 1;
         this.segments.adopt(segment);
-        for (const entry of unacked) this.ackBytesOwed += ackRecordBytes(entry.n);
+        for (const entry of unacked) this.bound.owe(entry.n);
         this.durableN = segment.lastN;
         // The oldest pending entries go to memory while the budget allows, so the first reads need no disk.
         if (!caching) return;
