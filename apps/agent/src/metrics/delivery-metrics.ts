@@ -24,30 +24,23 @@ export class DeliveryMetrics {
     registry: Registry,
     private readonly node: string,
   ) {
-    this.outboxPending = new Gauge({
-      name: 'rigbench_outbox_pending_events',
-      help: 'Events written to the on-disk outbox and not yet acknowledged by JetStream.',
-      labelNames: ['node'],
-      registers: [registry],
-    });
-    this.outboxBytes = new Gauge({
-      name: 'rigbench_outbox_bytes',
-      help: 'Disk space used by the event outbox, in bytes.',
-      labelNames: ['node'],
-      registers: [registry],
-    });
-    this.outboxCapacity = new Gauge({
-      name: 'rigbench_outbox_capacity_ratio',
-      help: 'Outbox disk use as a fraction of its configured bound (1 = full, appends rejected).',
-      labelNames: ['node'],
-      registers: [registry],
-    });
-    this.outboxRejected = new Counter({
-      name: 'rigbench_outbox_rejected_events_total',
-      help: 'Events rejected because the outbox reached its disk bound.',
-      labelNames: ['node'],
-      registers: [registry],
-    });
+    const gauge = (name: string, help: string) =>
+      new Gauge({ name, help, labelNames: ['node'], registers: [registry] });
+    const counter = (name: string, help: string) =>
+      new Counter({ name, help, labelNames: ['node'], registers: [registry] });
+    this.outboxPending = gauge(
+      'rigbench_outbox_pending_events',
+      'Events written to the on-disk outbox and not yet acknowledged by JetStream.',
+    );
+    this.outboxBytes = gauge('rigbench_outbox_bytes', 'Disk space used by the event outbox, in bytes.');
+    this.outboxCapacity = gauge(
+      'rigbench_outbox_capacity_ratio',
+      'Outbox disk use as a fraction of its configured bound (1 = full, appends rejected).',
+    );
+    this.outboxRejected = counter(
+      'rigbench_outbox_rejected_events_total',
+      'Events rejected because the outbox reached its disk bound.',
+    );
     this.outboxDeadLetters = new Counter({
       name: 'rigbench_outbox_dead_letters_total',
       help:
@@ -56,24 +49,15 @@ export class DeliveryMetrics {
       labelNames: ['node', 'reason'],
       registers: [registry],
     });
-    this.eventsAcked = new Counter({
-      name: 'rigbench_events_acked_total',
-      help: 'Events acknowledged by JetStream and removed from the outbox.',
-      labelNames: ['node'],
-      registers: [registry],
-    });
-    this.publishErrors = new Counter({
-      name: 'rigbench_event_publish_errors_total',
-      help: 'Failed JetStream publish attempts (each is retried).',
-      labelNames: ['node'],
-      registers: [registry],
-    });
-    this.natsConnected = new Gauge({
-      name: 'rigbench_nats_connected',
-      help: '1 while the agent is connected to NATS, else 0.',
-      labelNames: ['node'],
-      registers: [registry],
-    });
+    this.eventsAcked = counter(
+      'rigbench_events_acked_total',
+      'Events acknowledged by JetStream and removed from the outbox.',
+    );
+    this.publishErrors = counter(
+      'rigbench_event_publish_errors_total',
+      'Failed JetStream publish attempts (each is retried).',
+    );
+    this.natsConnected = gauge('rigbench_nats_connected', '1 while the agent is connected to NATS, else 0.');
     const own = { node };
     this.outboxPending.set(own, 0);
     this.outboxBytes.set(own, 0);
