@@ -3,10 +3,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EVENT_STREAM } from '@rigbench/shared';
 import { EventPublisher } from '../apps/agent/src/events/index.js';
-import { startNatsServer, type NatsServerHandle } from './support/nats-server.js';
+import { useNatsServer } from './support/nats-fixture.js';
 import { readStream } from './support/stream-reader.js';
 
 const AGENT = 'agent-crash';
@@ -36,18 +35,13 @@ for (let first = 1; ; first += 50) {
 `;
 
 describe('EventOutbox - agent process killed mid-run', () => {
-  let server: NatsServerHandle;
-  let client: NatsConnection;
+  const nats = useNatsServer();
   let work: string;
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    client = await connect({ servers: server.url });
     work = mkdtempSync(join(tmpdir(), 'rigbench-crash-'));
   });
   afterAll(async () => {
-    await client.close();
-    await server.dispose();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -58,7 +52,7 @@ describe('EventOutbox - agent process killed mid-run', () => {
     const dir = join(work, 'outbox');
     const script = join(work, 'child.mjs');
     writeFileSync(script, CHILD);
-    const child = spawn(process.execPath, [script, pathToFileURL(AGENT_EVENTS).href, server.url, dir], {
+    const child = spawn(process.execPath, [script, pathToFileURL(AGENT_EVENTS).href, nats.server.url, dir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -87,7 +81,7 @@ describe('EventOutbox - agent process killed mid-run', () => {
 
     const restarted = new EventPublisher({
       agentId: AGENT,
-      nats: { servers: [server.url] },
+      nats: { servers: [nats.server.url] },
       outbox: { dir, maxBytes: 64 * 1024 * 1024 },
     });
     await restarted.start();
@@ -96,7 +90,7 @@ describe('EventOutbox - agent process killed mid-run', () => {
     expect(await restarted.flush(30_000)).toBe(true);
     await restarted.stop();
 
-    const seqs = (await readStream(client, EVENT_STREAM)).map((m) => Number(m.msgId.split('.').pop()));
+    const seqs = (await readStream(nats.nc, EVENT_STREAM)).map((m) => Number(m.msgId.split('.').pop()));
     expect(new Set(seqs).size).toBe(seqs.length);
     const stored = new Set(seqs);
     const missing = [];

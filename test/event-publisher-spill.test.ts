@@ -6,26 +6,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EVENT_STREAM, eventMessageId, eventSubject } from '@rigbench/shared';
 import { EventOutbox, EventPublisher } from '../apps/agent/src/events/index.js';
-import { startNatsServer, type NatsServerHandle } from './support/nats-server.js';
+import { useNatsServer } from './support/nats-fixture.js';
 import { makeRunEvents } from './support/run-events.js';
 import { readStream } from './support/stream-reader.js';
 
 const AGENT = 'agent-spill';
-let server: NatsServerHandle;
-let client: NatsConnection;
+const nats = useNatsServer();
 let dir: string;
 
-beforeAll(async () => {
-  server = await startNatsServer();
-  client = await connect({ servers: server.url });
-});
-afterAll(async () => {
-  await client?.close();
-  await server?.dispose();
-});
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'rigbench-outbox-spill-'));
 });
@@ -34,7 +24,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const publisher = (): EventPublisher =>
   new EventPublisher({
     agentId: AGENT,
-    nats: { servers: [server.url] },
+    nats: { servers: [nats.server.url] },
     // 8 KiB in memory against ≈1 MB pending: nearly everything is read back from its segment.
     outbox: { dir, maxBytes: 64 * 1024 * 1024, maxMemoryBytes: 8192, segmentBytes: 64 * 1024 },
   });
@@ -61,7 +51,7 @@ test('outbox spill - events beyond the memory budget, left by an earlier process
   expect(restarted.pendingCount()).toBe(count);
   expect(await restarted.flush(60_000)).toBe(true);
   await restarted.stop({ timeoutMs: 5_000 });
-  const stored = (await readStream(client, EVENT_STREAM))
+  const stored = (await readStream(nats.nc, EVENT_STREAM))
     .filter((m) => m.subject === eventSubject(AGENT, runId))
     .map((m) => m.msgId);
   expect(stored).toEqual(events.map((e) => eventMessageId(runId, AGENT, e.seq)));

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Registry } from 'prom-client';
 import {
@@ -21,15 +21,15 @@ import {
 import { AgentMetrics } from '../apps/agent/src/metrics/index.js';
 import { eventually } from './support/eventually.js';
 import { freePort } from './support/free-port.js';
-import { startNatsServer, type NatsServerHandle } from './support/nats-server.js';
+import { useNatsServer } from './support/nats-fixture.js';
+import { startNatsServer } from './support/nats-server.js';
 import { makeRunEvents } from './support/run-events.js';
 import { readStream } from './support/stream-reader.js';
 
 const AGENT = 'agent-1';
 
 describe('EventPublisher against a real nats-server with JetStream', () => {
-  let server: NatsServerHandle;
-  let client: NatsConnection;
+  const nats = useNatsServer({ maxReconnectAttempts: -1, reconnectTimeWait: 100 });
   let dirs: string[] = [];
   let publishers: EventPublisher[] = [];
 
@@ -47,7 +47,7 @@ describe('EventPublisher against a real nats-server with JetStream', () => {
     const { dir, outbox, ...rest } = overrides;
     const publisher = new EventPublisher({
       agentId: AGENT,
-      nats: { servers: [server.url] },
+      nats: { servers: [nats.server.url] },
       outbox: { dir, maxBytes: 64 * 1024 * 1024, ...outbox },
       ackTimeoutMs: 1_000,
       retryMaxMs: 500,
@@ -59,23 +59,15 @@ describe('EventPublisher against a real nats-server with JetStream', () => {
   const msgIds = (runId: string, count: number): string[] =>
     Array.from({ length: count }, (_, i) => eventMessageId(runId, AGENT, i + 1));
   const storedIds = async (runId: string): Promise<string[]> =>
-    (await readStream(client, EVENT_STREAM))
+    (await readStream(nats.nc, EVENT_STREAM))
       .filter((m) => m.subject === eventSubject(AGENT, runId))
       .map((m) => m.msgId);
 
-  beforeAll(async () => {
-    server = await startNatsServer();
-    client = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
-  });
   afterEach(async () => {
     for (const publisher of publishers) await publisher.stop({ timeoutMs: 0 });
     publishers = [];
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     dirs = [];
-  });
-  afterAll(async () => {
-    await client.close();
-    await server.dispose();
   });
 
   test("publisher - a run's events land in the stream in order with no duplicates", async () => {
@@ -104,10 +96,10 @@ describe('EventPublisher against a real nats-server with JetStream', () => {
       expect(text).toContain(`rigbench_nats_connected{node="${AGENT}"} 1`);
     });
     expect(await storedIds('run-order')).toEqual(msgIds('run-order', 300));
-    const stored = await readStream(client, EVENT_STREAM);
+    const stored = await readStream(nats.nc, EVENT_STREAM);
     const first = JSON.parse(stored.find((m) => m.msgId === msgIds('run-order', 1)[0])!.data);
     expect(first).toMatchObject({ type: 'run.accepted', seq: 1, agentId: AGENT, runId: 'run-order' });
-    const jsm = await jetstreamManager(client);
+    const jsm = await jetstreamManager(nats.nc);
     const info = await jsm.streams.info(EVENT_STREAM);
     expect(info.config.subjects).toEqual(['rigbench.events.>']);
     expect(info.config.storage).toBe('file');
@@ -130,7 +122,7 @@ describe('EventPublisher against a real nats-server with JetStream', () => {
       publisher.once('acked', () => {
         pendingAtOutage = publisher.pendingCount();
         // The signal goes out synchronously here; waiting for the exit happens below.
-        outage = how === 'stopped' ? server.stop() : server.kill('SIGKILL');
+        outage = how === 'stopped' ? nats.server.stop() : nats.server.kill('SIGKILL');
       });
       const firstWave = events.slice(0, 2000).map((event) => publisher.publish(event));
       await eventually(() => outage !== undefined);
@@ -141,7 +133,7 @@ describe('EventPublisher against a real nats-server with JetStream', () => {
       await Promise.all(events.slice(2000).map((event) => publisher.publish(event)));
       expect(publisher.pendingCount()).toBeGreaterThan(1000);
       await eventually(() => expect(publisher.isConnected).toBe(false));
-      await server.restart();
+      await nats.server.restart();
       expect(await publisher.flush(60_000)).toBe(true);
       expect(connections).toEqual([true, false, true]);
       const ids = await storedIds(runId);
@@ -163,7 +155,7 @@ describe('EventPublisher against a real nats-server with JetStream', () => {
     expect(stopped).toEqual({ flushed: false, pending: 400 });
 
     // Simulate acks lost in a crash: the first 150 are already in the stream, the outbox never heard back.
-    const js = jetstream(client);
+    const js = jetstream(nats.nc);
     for (const event of events.slice(0, 150)) {
       await js.publish(eventSubject(AGENT, event.runId), JSON.stringify(event), {
         msgID: eventMessageId(event.runId, AGENT, event.seq),
@@ -266,7 +258,7 @@ describe('EventPublisher against a real nats-server with JetStream', () => {
     const events = makeRunEvents(AGENT, 'run-lost-stream', 60);
     for (const event of events.slice(0, 30)) await publisher.publish(event);
     expect(await publisher.flush(20_000)).toBe(true);
-    const jsm = await jetstreamManager(client);
+    const jsm = await jetstreamManager(nats.nc);
     await jsm.streams.delete(EVENT_STREAM);
     for (const event of events.slice(30)) await publisher.publish(event);
     expect(await publisher.flush(20_000)).toBe(true);
@@ -281,12 +273,12 @@ describe('EventPublisher against a real nats-server with JetStream', () => {
     await publisher.start();
     await eventually(() => publisher.isConnected);
     const received: AgentHeartbeat[] = [];
-    const sub = client.subscribe(`rigbench.heartbeat.${AGENT}`, {
+    const sub = nats.nc.subscribe(`rigbench.heartbeat.${AGENT}`, {
       callback: (_error, msg) => {
         received.push(msg.json<AgentHeartbeat>());
       },
     });
-    await client.flush();
+    await nats.nc.flush();
     let busy = false;
     const heartbeat = new HeartbeatPublisher({
       agentId: AGENT,

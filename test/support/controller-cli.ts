@@ -6,11 +6,12 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { runCli } from '../../apps/controller/src/cli/program.js';
 import { streamOutput } from '../../apps/controller/src/cli/output.js';
 import { SimulatedAgent, type SimulatedAgentOptions } from './simulated-agent.js';
-import { startNatsServer, type NatsServerHandle } from './nats-server.js';
+import { useNatsServer } from './nats-fixture.js';
+import type { NatsServerHandle } from './nats-server.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 
@@ -87,36 +88,22 @@ export interface SimulatedFleet {
  * the block's own `afterEach` hooks so the agents stop first.
  */
 export function useSimulatedFleet(): SimulatedFleet {
-  let server: NatsServerHandle | undefined;
-  let nc: NatsConnection | undefined;
+  const nats = useNatsServer();
   const agents: SimulatedAgent[] = [];
-  beforeAll(async () => {
-    server = await startNatsServer();
-    nc = await connect({ servers: server.url });
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await server?.dispose();
-  });
   afterEach(async () => {
     for (const agent of agents.splice(0)) await agent.stop();
   });
-  const started = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined)
-      throw new Error(`simulated fleet: the ${what} is used before beforeAll started it`);
-    return value;
-  };
   return {
     get server() {
-      return started(server, 'nats-server');
+      return nats.server;
     },
     get nc() {
-      return started(nc, 'NATS connection');
+      return nats.nc;
     },
     async startAgent(agentId, options = {}) {
       const agent = new SimulatedAgent({
         agentId,
-        nc: started(nc, 'NATS connection'),
+        nc: nats.nc,
         token: SIMULATED_FLEET_TOKEN,
         heartbeatIntervalSeconds: 0.2,
         ...options,
