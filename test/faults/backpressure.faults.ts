@@ -3,13 +3,14 @@
  * first, then a clean refusal, never more disk than the bound); a full JetStream stream refuses events, which
  * wait in the outbox until the operator makes room, and then arrive with nothing lost.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { connect, nanos } from '@nats-io/transport-node';
 import { EVENT_STREAM, type RunFinishedEvent } from '@rigbench/shared';
+import { directoryBytes } from '../support/directory-bytes.js';
 import { eventually } from '../support/eventually.js';
 import { startNatsServer } from '../support/nats-server.js';
 import { readStream } from '../support/stream-reader.js';
@@ -22,13 +23,6 @@ import { TcpGate } from './support/tcp-gate.js';
 // Each scenario starts its own nats-server (gated, bounded, restarted) and hands it to `servers`.
 const fx = faultsFixture({ nats: false });
 const { procs, servers } = fx;
-
-/** Bytes of the files in `dir` (the outbox's segments and index). */
-function diskBytes(dir: string): number {
-  let total = 0;
-  for (const name of readdirSync(dir)) total += statSync(join(dir, name)).size;
-  return total;
-}
 
 /** Milliseconds since the start of the agent log at which `msg` first appears, or undefined. */
 function logTime(stderr: string, msg: string): number | undefined {
@@ -69,7 +63,7 @@ test('outbox - NATS unreachable: warning metric and log line before the bound, d
   try {
     await eventually(
       async () => {
-        maxDisk = Math.max(maxDisk, diskBytes(agent.outboxDir));
+        maxDisk = Math.max(maxDisk, directoryBytes(agent.outboxDir));
         const ratio = (await agent.metric('rigbench_outbox_capacity_ratio')) ?? 0;
         maxRatio = Math.max(maxRatio, ratio);
         if (ratio >= 0.8 && warnedMetricAt === undefined) warnedMetricAt = Date.now();
@@ -81,7 +75,7 @@ test('outbox - NATS unreachable: warning metric and log line before the bound, d
       { timeoutMs: 120_000, intervalMs: 20, description: 'outbox full' },
     );
     const finished = (await watch.finished) as RunFinishedEvent;
-    maxDisk = Math.max(maxDisk, diskBytes(agent.outboxDir));
+    maxDisk = Math.max(maxDisk, directoryBytes(agent.outboxDir));
     const warnedLogAt = logTime(agent.stderr(), 'outbox nearly full');
     const refusedLogAt = logTime(agent.stderr(), 'run failed');
     const alive = agent.child.exitCode === null;

@@ -1,7 +1,8 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { directoryBytes } from '../../../../test/support/directory-bytes.js';
 import { OutboxFullError, OutboxLockedError } from './event-errors.js';
 import { EventOutbox, type OutboxUsage } from './event-outbox.js';
 
@@ -11,22 +12,13 @@ const record = (i: number, size = 40) => ({
   payload: JSON.stringify({ seq: i, pad: 'x'.repeat(size) }),
 });
 
-/** Bytes of every file the outbox keeps in `dir` (segments, ack logs, LOCK; the dead-letter file aside). */
-function outboxFileBytes(dir: string): number {
-  let total = 0;
-  for (const name of readdirSync(dir)) {
-    if (name !== 'dead-letter.jsonl') total += statSync(join(dir, name)).size;
-  }
-  return total;
-}
-
 /** Waits until the outbox's own count of its disk use matches the directory's files (ack records written). */
 async function filesSettled(outbox: EventOutbox, dir: string): Promise<number> {
   const deadline = Date.now() + 5_000;
-  while (outboxFileBytes(dir) !== outbox.usage().bytes && Date.now() < deadline) {
+  while (directoryBytes(dir) !== outbox.usage().bytes && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  return outboxFileBytes(dir);
+  return directoryBytes(dir);
 }
 
 describe('EventOutbox', () => {
@@ -139,7 +131,7 @@ describe('EventOutbox', () => {
     // Full: the files on disk (several segments with their headers, and the lock) are what the outbox counts.
     expect(readdirSync(dir).filter((name) => name.endsWith('.log')).length).toBeGreaterThan(3);
     expect(await filesSettled(outbox, dir)).toBe(outbox.usage().bytes);
-    expect(outboxFileBytes(dir)).toBeLessThanOrEqual(MAX);
+    expect(directoryBytes(dir)).toBeLessThanOrEqual(MAX);
     // Acknowledging all but every tenth entry writes ack records and frees no segment: still within the bound.
     const entries = outbox.read(0, 10_000);
     expect(entries).toHaveLength(accepted);
