@@ -177,10 +177,10 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
       return Promise.reject(error);
     }
     this.nextN += 1;
-    this.bound.owe(n);
+    this.bound.oweAck(n);
     return new Promise<number>((resolve, reject) => {
       const failed = (error: Error) => {
-        this.bound.settle(n); // Never written, so never acknowledged.
+        this.bound.dropAck(n); // Never written, so never acknowledged.
         reject(error);
       };
       this.writer.enqueue({ n, record, head, bytes, prefixBytes, resolve, reject: failed });
@@ -273,7 +273,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
   /** The entry has left the outbox: record its ack; give the segment's space back when it is done. */
   private settle(entry: CachedEntry): void {
     this.pending -= 1;
-    this.bound.settle(entry.n); // recordAck counts the record as disk use from here on.
+    this.bound.dropAck(entry.n); // recordAck counts the record as disk use from here on.
     const segment = entry.segment;
     segment.unacked -= 1;
     this.segments.recordAck(segment, entry.n);
@@ -334,7 +334,7 @@ export class EventOutbox extends EventEmitter<EventOutboxEvents> {
       kept: (segment, unacked) => {
         if (this.segments.list.length === 0) this.cache.lastN = segment.firstN - 1;
         this.segments.adopt(segment);
-        for (const entry of unacked) this.bound.owe(entry.n);
+        for (const entry of unacked) this.bound.oweAck(entry.n);
         this.durableN = segment.lastN;
         // The oldest pending entries go to memory while the budget allows, so the first reads need no disk.
         if (!caching) return;

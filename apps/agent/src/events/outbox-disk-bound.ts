@@ -56,12 +56,15 @@ export class OutboxDiskBound {
   }
 
   /** Entry `n` was accepted (or recovered pending): its ack record is owed. */
-  owe(n: number): void {
+  oweAck(n: number): void {
     this.ackBytesOwed += ackRecordBytes(n);
   }
 
-  /** Entry `n` will never be acknowledged (its write failed), or its ack record was queued (disk use from now). */
-  settle(n: number): void {
+  /**
+   * Entry `n` owes its ack record no longer: the record was queued (it counts as disk use from now), or the entry's
+   * write failed and it will never be acknowledged.
+   */
+  dropAck(n: number): void {
     this.ackBytesOwed -= ackRecordBytes(n);
   }
 }
